@@ -1,0 +1,164 @@
+import { z } from 'zod';
+
+/**
+ * The app model as main serves it to the renderer. One schema, types derived from it: main builds
+ * these objects from the cluster, the renderer only reads them.
+ *
+ * Mapping onto Kubernetes (DOMAIN.md): an app is the Deployments of one namespace sharing the
+ * label `app.kubernetes.io/part-of`; the process type is `app.kubernetes.io/component`; the
+ * component `workspace` is the workspace (counts toward memory, is not scaled).
+ */
+
+export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const WORKSPACE_COMPONENT = 'workspace';
+/** Procfile order of a process, kept as an annotation on its Deployment (lower comes first). */
+export const PROCFILE_INDEX_ANNOTATION = 'scaledesk.io/procfile-index';
+/** The replicas a process had before it was stopped, so Start can bring them back. */
+export const REPLICAS_BEFORE_STOP_ANNOTATION = 'scaledesk.io/replicas-before-stop';
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+
+export const GIB = 1024 ** 3;
+export const DEFAULT_MEMORY_LIMIT_BYTES = 8 * GIB;
+export const DEFAULT_MAX_REPLICAS = 10;
+
+export const TerminationSchema = z.object({
+  reason: z.string(),
+  exitCode: z.number().int().nullable(),
+  finishedAt: z.string().nullable(),
+});
+
+export const PodSchema = z.object({
+  name: z.string(),
+  node: z.string().nullable(),
+  phase: z.string(),
+  ready: z.boolean(),
+  terminating: z.boolean(),
+  restarts: z.number().int().nonnegative(),
+  /** `CrashLoopBackOff`, `ContainerCreating`, ... where the container is waiting. */
+  waitingReason: z.string().nullable(),
+  lastTermination: TerminationSchema.nullable(),
+  memoryBytes: z.number().nonnegative().nullable(),
+  createdAt: z.string().nullable(),
+});
+export type Pod = z.infer<typeof PodSchema>;
+
+export const MemoryLimitSchema = z.object({
+  bytes: z.number().positive(),
+  source: z.enum(['container', 'limitrange', 'default']),
+});
+export type MemoryLimit = z.infer<typeof MemoryLimitSchema>;
+
+export const WorkersSchema = z.object({
+  /** The worker count gunicorn will run; null where gunicorn is run without a count (its default 1). */
+  count: z.number().int().positive().nullable(),
+  /** How the count is spelled: `--workers N`, `--workers=N`, `-w N`, `-wN`, or `WEB_CONCURRENCY`. */
+  spelling: z.enum(['--workers', '--workers=', '-w', '-wN', 'WEB_CONCURRENCY']).nullable(),
+  preload: z.boolean(),
+});
+export type Workers = z.infer<typeof WorkersSchema>;
+
+export const RolloutSchema = z.object({
+  state: z.enum(['complete', 'progressing', 'failed']),
+  /** 0..1: updated and ready replicas of desired. */
+  progress: z.number().min(0).max(1),
+  message: z.string().nullable(),
+});
+export type Rollout = z.infer<typeof RolloutSchema>;
+
+export const ProcessSchema = z.object({
+  /** The process type: `web`, `worker`, `workspace`, ... */
+  name: z.string(),
+  deployment: z.string(),
+  /** The Procfile line: the container's command and args joined as a shell would show them. */
+  command: z.string(),
+  /** Deployment resourceVersion the figures were read at: the guard for writes. */
+  resourceVersion: z.string(),
+  replicas: z.object({
+    desired: z.number().int().nonnegative(),
+    ready: z.number().int().nonnegative(),
+    updated: z.number().int().nonnegative(),
+    available: z.number().int().nonnegative(),
+  }),
+  /** Replicas to restore on Start, where the process was stopped. */
+  replicasBeforeStop: z.number().int().positive().nullable(),
+  pods: z.array(PodSchema),
+  /** Null where the process is not gunicorn. */
+  workers: WorkersSchema.nullable(),
+  memoryLimit: MemoryLimitSchema,
+  memoryUsedBytes: z.number().nonnegative().nullable(),
+  /** Measured memory of one worker now (replica usage over worker count); null without metrics. */
+  memoryPerWorkerBytes: z.number().nonnegative().nullable(),
+  rollout: RolloutSchema,
+  lastRestartAt: z.string().nullable(),
+});
+export type Process = z.infer<typeof ProcessSchema>;
+
+export const AppStatusSchema = z.object({
+  kind: z.enum(['running', 'deploying', 'degraded', 'oom-stopped', 'scaled-to-zero']),
+  /** 0..1 while deploying. */
+  progress: z.number().min(0).max(1).nullable(),
+  message: z.string(),
+});
+export type AppStatus = z.infer<typeof AppStatusSchema>;
+
+export const PermissionSchema = z.object({
+  allowed: z.boolean(),
+  /** Why not, naming the verb, resource and namespace. */
+  reason: z.string().nullable(),
+});
+export type Permission = z.infer<typeof PermissionSchema>;
+
+export const PermissionsSchema = z.object({
+  /** patch deployments/scale: replicas. */
+  scale: PermissionSchema,
+  /** patch deployments: workers, restart, start. */
+  patch: PermissionSchema,
+});
+export type Permissions = z.infer<typeof PermissionsSchema>;
+
+export const PodRoomSchema = z.object({
+  /** Pods counted against the namespace quota now. */
+  quotaUsed: z.number().int().nonnegative().nullable(),
+  /** The namespace ResourceQuota on `pods`; null where there is none. */
+  quotaHard: z.number().int().nonnegative().nullable(),
+  /** Free pod slots over all schedulable nodes; null where nodes cannot be listed. */
+  nodesFree: z.number().int().nullable(),
+});
+export type PodRoom = z.infer<typeof PodRoomSchema>;
+
+export const EndpointHealthSchema = z.object({
+  answering: z.boolean(),
+  latencyMs: z.number().nonnegative().nullable(),
+  /** 0..1 over the last probe window. */
+  errorRate: z.number().min(0).max(1).nullable(),
+  checkedAt: z.string(),
+  message: z.string().nullable(),
+});
+export type EndpointHealth = z.infer<typeof EndpointHealthSchema>;
+
+export const AppSchema = z.object({
+  /** `namespace/name` */
+  id: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  /** Scaled processes in Procfile order (the workspace is not among them). */
+  processes: z.array(ProcessSchema),
+  workspace: ProcessSchema.nullable(),
+  memory: z.object({
+    usedBytes: z.number().nonnegative().nullable(),
+    /** Sum of the limits of all replicas of all processes and the workspace. */
+    maxBytes: z.number().nonnegative(),
+  }),
+  status: AppStatusSchema,
+  permissions: PermissionsSchema,
+  podRoom: PodRoomSchema,
+  endpoint: EndpointHealthSchema.nullable(),
+  lastRestartAt: z.string().nullable(),
+  lastChangeAt: z.string().nullable(),
+});
+export type App = z.infer<typeof AppSchema>;
+
+export function appId(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}

@@ -1,0 +1,257 @@
+import { z } from 'zod';
+import { AppSchema, DEFAULT_MAX_REPLICAS } from './app-model';
+
+/**
+ * The contract between main and the renderer: every operation named once, with the schema of
+ * its input and of its result, and every event stream with the schema of its payload. The same
+ * contract is spoken over Electron IPC (desktop) and over HTTP + WebSocket (browser mode).
+ *
+ * Main validates every input against its schema before any work. Result schemas exist so that
+ * types are derived from one place and so tests can check what crosses the wire.
+ */
+
+const name = z.string().min(1).max(253);
+
+/** The app and the process an operation acts on. */
+const ProcessRef = z.object({ namespace: name, app: name, process: name }).strict();
+const AppRef = z.object({ namespace: name, app: name }).strict();
+
+/**
+ * Replicas are checked against the hard ceiling here; the admin's own maximum (a setting,
+ * at most this) is checked by main where the setting is known.
+ */
+export const REPLICAS_CEILING = 100;
+export const WORKERS_CEILING = 64;
+
+export const ReplicasSchema = z
+  .number({ error: 'Replicas must be a number, not text.' })
+  .int({ error: 'Replicas must be a whole number.' })
+  .min(0, { error: 'Replicas cannot be negative.' })
+  .max(REPLICAS_CEILING, { error: `Replicas cannot be more than ${REPLICAS_CEILING}.` });
+
+export const WorkersCountSchema = z
+  .number({ error: 'Workers must be a number, not text.' })
+  .int({ error: 'Workers must be a whole number.' })
+  .min(1, { error: 'A gunicorn process needs at least 1 worker.' })
+  .max(WORKERS_CEILING, { error: `Workers cannot be more than ${WORKERS_CEILING}.` });
+
+export const ContextSchema = z.object({
+  name: z.string(),
+  cluster: z.string(),
+  server: z.string(),
+  user: z.string(),
+  namespace: z.string().nullable(),
+});
+export type Context = z.infer<typeof ContextSchema>;
+
+export const ConnectionSchema = z.object({
+  state: z.enum(['disconnected', 'connecting', 'live', 'stale', 'error']),
+  context: z.string().nullable(),
+  /** null: all namespaces the user may list. */
+  namespace: z.string().nullable(),
+  /** Where the kubeconfig came from; `sandbox` where there was none and the sandbox stands in. */
+  source: z.enum(['kubeconfig', 'sandbox']),
+  kubeconfigPaths: z.array(z.string()),
+  server: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** When the model last matched the cluster. */
+  syncedAt: z.string().nullable(),
+});
+export type Connection = z.infer<typeof ConnectionSchema>;
+
+export const ThemeSchema = z.enum(['system', 'light', 'dark']);
+
+export const SettingsSchema = z.object({
+  lastContext: z.string().nullable().default(null),
+  lastNamespace: z.string().nullable().default(null),
+  metricsIntervalSeconds: z.number().int().min(1).max(600).default(15),
+  maxReplicas: z.number().int().min(1).max(REPLICAS_CEILING).default(DEFAULT_MAX_REPLICAS),
+  theme: ThemeSchema.default('system'),
+  latencyThresholdMs: z.number().positive().default(500),
+  errorRateThreshold: z.number().min(0).max(1).default(0.01),
+  /** An app's own URL, by app id, where the service proxy is not wanted. */
+  appUrls: z.record(z.string(), z.string().url()).default({}),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const ActivityEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  context: z.string().nullable(),
+  namespace: z.string(),
+  app: z.string(),
+  process: z.string().nullable(),
+  kind: z.enum(['replicas', 'workers', 'restart', 'start']),
+  from: z.union([z.number(), z.string(), z.null()]),
+  to: z.union([z.number(), z.string(), z.null()]),
+  result: z.enum(['pending', 'done', 'failed']),
+  message: z.string().nullable(),
+  /** The same change from a terminal. */
+  command: z.string(),
+  /** Set on an entry that undid another. */
+  undoOf: z.string().nullable(),
+});
+export type ActivityEntry = z.infer<typeof ActivityEntrySchema>;
+
+export const HistoryWindowSchema = z.enum(['15m', '1h', 'all']);
+export type HistoryWindow = z.infer<typeof HistoryWindowSchema>;
+
+/** One sample of an app: memory per process (and workspace) and the endpoint's health. */
+export const SampleSchema = z.object({
+  at: z.number(), // epoch ms
+  memoryByProcess: z.record(z.string(), z.number()),
+  latencyMs: z.number().nullable(),
+  errorRate: z.number().nullable(),
+});
+export type Sample = z.infer<typeof SampleSchema>;
+
+export const OperationResultSchema = z.object({
+  operationId: z.string(),
+  activity: ActivityEntrySchema,
+  warnings: z.array(z.string()),
+});
+export type OperationResult = z.infer<typeof OperationResultSchema>;
+
+/** A replica or worker change made with a version guard; `force` overwrites a newer value. */
+const guarded = {
+  /** The Deployment resourceVersion the admin saw; a newer one on the cluster is a CONFLICT. */
+  expectedVersion: z.string().min(1).optional(),
+  force: z.boolean().optional(),
+};
+
+export const operations = {
+  'app.info': {
+    input: z.object({}).strict(),
+    result: z.object({
+      name: z.string(),
+      version: z.string(),
+      mode: z.enum(['desktop', 'browser']),
+      platform: z.string(),
+    }),
+  },
+  'cluster.contexts': {
+    input: z.object({}).strict(),
+    result: z.object({
+      contexts: z.array(ContextSchema),
+      current: z.string().nullable(),
+      source: z.enum(['kubeconfig', 'sandbox']),
+      kubeconfigPaths: z.array(z.string()),
+    }),
+  },
+  'cluster.connect': {
+    input: z.object({ context: name, namespace: name.nullable() }).strict(),
+    result: ConnectionSchema,
+  },
+  'cluster.connection': {
+    input: z.object({}).strict(),
+    result: ConnectionSchema,
+  },
+  'cluster.namespaces': {
+    input: z.object({}).strict(),
+    result: z.array(z.string()),
+  },
+  'apps.list': {
+    input: z.object({}).strict(),
+    result: z.array(AppSchema),
+  },
+  'apps.history': {
+    input: AppRef.extend({
+      window: HistoryWindowSchema,
+      /** Downsample to at most this many points per series. */
+      maxPoints: z.number().int().min(10).max(5000).default(300),
+    }).strict(),
+    result: z.array(SampleSchema),
+  },
+  'process.setReplicas': {
+    input: ProcessRef.extend({ replicas: ReplicasSchema, ...guarded }).strict(),
+    result: OperationResultSchema,
+  },
+  'process.setWorkers': {
+    input: ProcessRef.extend({ workers: WorkersCountSchema, ...guarded }).strict(),
+    result: OperationResultSchema,
+  },
+  'app.restart': {
+    input: AppRef.extend({ process: name.optional() }).strict(),
+    result: OperationResultSchema,
+  },
+  'app.start': {
+    input: AppRef,
+    result: OperationResultSchema,
+  },
+  'activity.list': {
+    input: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    result: z.array(ActivityEntrySchema),
+  },
+  'activity.undo': {
+    input: z.object({ id: z.string().min(1) }).strict(),
+    result: OperationResultSchema,
+  },
+  'settings.get': {
+    input: z.object({}).strict(),
+    result: SettingsSchema,
+  },
+  'settings.set': {
+    input: SettingsSchema.partial().strict(),
+    result: SettingsSchema,
+  },
+} as const;
+
+export type OperationName = keyof typeof operations;
+export type OperationInput<N extends OperationName> = z.input<(typeof operations)[N]['input']>;
+export type ParsedInput<N extends OperationName> = z.output<(typeof operations)[N]['input']>;
+export type OperationOutput<N extends OperationName> = z.output<(typeof operations)[N]['result']>;
+export const operationNames = Object.keys(operations) as OperationName[];
+
+export function isOperationName(value: unknown): value is OperationName {
+  return typeof value === 'string' && Object.hasOwn(operations, value);
+}
+
+export const OperationProgressSchema = z.object({
+  operationId: z.string(),
+  appId: z.string(),
+  process: z.string().nullable(),
+  phase: z.enum(['sent', 'rolling', 'waiting-for-app', 'done', 'failed']),
+  /** 0..1 */
+  progress: z.number().min(0).max(1),
+  message: z.string(),
+});
+export type OperationProgress = z.infer<typeof OperationProgressSchema>;
+
+export const events = {
+  /** The app model changed: changed apps in full, removed ids; `reset` replaces everything. */
+  apps: z.object({
+    reset: z.boolean(),
+    upserted: z.array(AppSchema),
+    removed: z.array(z.string()),
+  }),
+  connection: ConnectionSchema,
+  operation: OperationProgressSchema,
+  activity: ActivityEntrySchema,
+  /** New samples, one per app, at each metrics interval. */
+  samples: z.record(z.string(), SampleSchema),
+  settings: SettingsSchema,
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.hasOwn(events, value);
+}
+
+/** What the preload exposes on `window.scaledesk`, and what browser mode implements over HTTP. */
+export interface ScaleDeskBridge {
+  invoke<N extends OperationName>(
+    operation: N,
+    input: OperationInput<N>,
+  ): Promise<import('./errors').Result<OperationOutput<N>>>;
+  subscribe<E extends EventName>(
+    event: E,
+    listener: (payload: EventPayload<E>) => void,
+  ): () => void;
+}
+
+/** The IPC channel names: one for invocations, one for events. */
+export const INVOKE_CHANNEL = 'scaledesk:invoke';
+export const EVENT_CHANNEL = 'scaledesk:event';
