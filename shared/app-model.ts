@@ -52,8 +52,13 @@ export type MemoryLimit = z.infer<typeof MemoryLimitSchema>;
 export const WorkersSchema = z.object({
   /** The worker count gunicorn will run; null where gunicorn is run without a count (its default 1). */
   count: z.number().int().positive().nullable(),
-  /** How the count is spelled: `--workers N`, `--workers=N`, `-w N`, `-wN`, or `WEB_CONCURRENCY`. */
-  spelling: z.enum(['--workers', '--workers=', '-w', '-wN', 'WEB_CONCURRENCY']).nullable(),
+  /**
+   * How the count is spelled: `--workers N`, `--workers=N`, `-w N`, `-wN`, inside
+   * `GUNICORN_CMD_ARGS`, or `WEB_CONCURRENCY`.
+   */
+  spelling: z
+    .enum(['--workers', '--workers=', '-w', '-wN', 'GUNICORN_CMD_ARGS', 'WEB_CONCURRENCY'])
+    .nullable(),
   preload: z.boolean(),
 });
 export type Workers = z.infer<typeof WorkersSchema>;
