@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import {
+  kubectlJsonPatch,
+  kubectlRolloutRestart,
+  kubectlScale,
+  kubectlSequence,
+  kubectlSetEnv,
+} from '../../../shared/kubectl-command';
+
+const target = { context: 'prod-eu', namespace: 'shop' };
+
+describe('the kubectl command that makes the same change', () => {
+  it('scales through kubectl scale', () => {
+    expect(kubectlScale(target, 'shop-web', 4)).toBe(
+      'kubectl scale deployment/shop-web --replicas=4 -n shop --context prod-eu',
+    );
+  });
+  it('leaves the context to kubectl where none is known', () => {
+    expect(kubectlScale({ context: null, namespace: 'shop' }, 'shop-web', 0)).toBe(
+      'kubectl scale deployment/shop-web --replicas=0 -n shop',
+    );
+  });
+  it('restarts several deployments in one rollout restart', () => {
+    expect(kubectlRolloutRestart(target, ['shop-web', 'shop-worker'])).toBe(
+      'kubectl rollout restart deployment/shop-web deployment/shop-worker -n shop --context prod-eu',
+    );
+  });
+  it('sets an env variable on one container', () => {
+    expect(kubectlSetEnv(target, 'shop-web', 'web', { WEB_CONCURRENCY: '3' })).toBe(
+      'kubectl set env deployment/shop-web -c web WEB_CONCURRENCY=3 -n shop --context prod-eu',
+    );
+  });
+  it('patches with a JSON patch quoted for the shell', () => {
+    const command = kubectlJsonPatch(target, 'shop-web', [
+      { op: 'replace', path: '/spec/template/spec/containers/0/args', value: ["it's", '-w', '3'] },
+    ]);
+    expect(command).toBe(
+      `kubectl patch deployment/shop-web --type=json -p '[{"op":"replace","path":"/spec/template/spec/containers/0/args","value":["it'\\''s","-w","3"]}]' -n shop --context prod-eu`,
+    );
+  });
+  it('quotes a context name with spaces', () => {
+    expect(kubectlScale({ context: 'my cluster', namespace: 'shop' }, 'web', 1)).toBe(
+      "kubectl scale deployment/web --replicas=1 -n shop --context 'my cluster'",
+    );
+  });
+  it('joins steps with &&', () => {
+    expect(kubectlSequence(['a', 'b'])).toBe('a && b');
+  });
+});
