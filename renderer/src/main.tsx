@@ -1,3 +1,19 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { getBridge } from './bridge';
+import { Store } from './state/store';
+import { StoreProvider } from './state/StoreContext';
+import { App } from './App';
+import './styles/tokens.css';
+import './styles/base.css';
 
-createRoot(document.getElementById('root')!).render(<p>ScaleDesk</p>);
+const store = new Store(getBridge());
+store.start();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <StoreProvider store={store}>
+      <App />
+    </StoreProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,60 @@
+import { useStore, useStoreInstance } from '../state/StoreContext';
+import { useOperation } from '../state/useOperation';
+import { formatClock } from '../format/time';
+import './ConnectionBanner.css';
+
+/** Says when what is shown may be out of date, and offers to try the cluster again. */
+export function ConnectionBanner() {
+  const connection = useStore((state) => state.connection);
+  const store = useStoreInstance();
+  const connect = useOperation('cluster.connect');
+  if (!connection) return null;
+  if (connection.state === 'live' || connection.state === 'disconnected') return null;
+
+  const retry = async () => {
+    if (connection.context !== null) {
+      const result = await connect.run({
+        context: connection.context,
+        namespace: connection.namespace,
+      });
+      if (result.ok) void store.loadAll();
+    } else {
+      void store.loadAll();
+    }
+  };
+
+  if (connection.state === 'connecting') {
+    return (
+      <div className="connection-banner connection-banner--info" role="status">
+        <span className="spinner" aria-hidden="true" /> Connecting to{' '}
+        {connection.context ?? 'the cluster'}…
+      </div>
+    );
+  }
+  const since = connection.syncedAt ? formatClock(connection.syncedAt) : null;
+  return (
+    <div className="connection-banner connection-banner--stale" role="alert">
+      <div>
+        <strong>
+          {connection.error?.code === 'UNREACHABLE' || connection.state === 'stale'
+            ? 'Cluster unreachable.'
+            : 'Connection problem.'}
+        </strong>{' '}
+        {connection.error?.message}{' '}
+        <span className="connection-banner__stale">
+          Stale: what you see {since ? `was current at ${since}` : 'may be out of date'}.
+        </span>
+      </div>
+      <button
+        type="button"
+        className="button button--small"
+        onClick={() => void retry()}
+        disabled={connect.pending}
+        aria-busy={connect.pending}
+      >
+        {connect.pending && <span className="spinner" aria-hidden="true" />}
+        Retry
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+import { memo, useMemo } from 'react';
+import {
+  CartesianGrid,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { Sample } from '../../../shared/contract';
+import { formatClock } from '../format/time';
+import './charts.css';
+
+interface HealthChartProps {
+  samples: readonly Sample[];
+  metric: 'latency' | 'errors';
+  /** latencyThresholdMs, or errorRateThreshold (0..1) from the settings: drawn and marked. */
+  threshold: number;
+  height?: number;
+}
+
+/** Response time or error rate of the app's endpoint over time, with the alert threshold. */
+export const HealthChart = memo(function HealthChart({
+  samples,
+  metric,
+  threshold,
+  height = 160,
+}: HealthChartProps) {
+  const data = useMemo(
+    () =>
+      samples.map((sample) => ({
+        at: sample.at,
+        value:
+          metric === 'latency'
+            ? sample.latencyMs
+            : sample.errorRate === null
+              ? null
+              : sample.errorRate * 100,
+      })),
+    [samples, metric],
+  );
+  const limit = metric === 'latency' ? threshold : threshold * 100;
+  const unit = metric === 'latency' ? ' ms' : '%';
+  const format = (value: number) =>
+    metric === 'latency' ? `${Math.round(value)} ms` : `${value.toFixed(value < 1 ? 2 : 1)}%`;
+  const top = Math.max(limit * 1.3, ...data.map((point) => point.value ?? 0)) * 1.05;
+  const label = metric === 'latency' ? 'Response time over time' : 'Error rate over time';
+
+  if (data.every((point) => point.value === null)) {
+    return (
+      <div className="chart-empty muted" style={{ height }}>
+        No {metric === 'latency' ? 'response times' : 'error rates'} yet.
+      </div>
+    );
+  }
+  return (
+    <div className="chart" style={{ height }} role="img" aria-label={label}>
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
+          <XAxis
+            dataKey="at"
+            type="number"
+            scale="time"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={(value: number) => formatClock(value)}
+            stroke="var(--text-3)"
+            fontSize={11}
+            minTickGap={40}
+          />
+          <YAxis
+            domain={[0, top]}
+            tickFormatter={(value: number) => `${Math.round(value * 10) / 10}${unit}`}
+            stroke="var(--text-3)"
+            fontSize={11}
+            width={56}
+          />
+          <Tooltip
+            labelFormatter={(value) => formatClock(Number(value), true)}
+            formatter={(value) => format(Number(value))}
+            contentStyle={{
+              background: 'var(--surface)',
+              border: '1px solid var(--border)',
+              borderRadius: 6,
+              fontSize: 12,
+            }}
+          />
+          <ReferenceLine
+            y={limit}
+            stroke="var(--chart-limit)"
+            strokeDasharray="5 4"
+            label={{
+              value: `Threshold ${format(limit)}`,
+              position: 'insideTopRight',
+              fill: 'var(--chart-limit)',
+              fontSize: 11,
+            }}
+          />
+          <Line
+            dataKey="value"
+            name={metric === 'latency' ? 'Response time' : 'Error rate'}
+            type="monotone"
+            stroke={metric === 'latency' ? 'var(--chart-1)' : 'var(--chart-3)'}
+            strokeWidth={1.75}
+            dot={false}
+            isAnimationActive={false}
+            connectNulls
+          />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+});

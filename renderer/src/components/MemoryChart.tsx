@@ -1,0 +1,115 @@
+import { memo, useMemo } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { Sample } from '../../../shared/contract';
+import { formatBytes } from '../format/memory';
+import { formatClock } from '../format/time';
+import './charts.css';
+
+interface MemoryChartProps {
+  /** Already downsampled (main's apps.history maxPoints) and in time order. */
+  samples: readonly Sample[];
+  /** Series in the order to draw: the processes in Procfile order, then the workspace. */
+  series: readonly string[];
+  /** The app's maximum memory, drawn as a line. */
+  limitBytes: number;
+  height?: number;
+}
+
+/** Memory over time, one line per process, and the limit. */
+export const MemoryChart = memo(function MemoryChart({
+  samples,
+  series,
+  limitBytes,
+  height = 220,
+}: MemoryChartProps) {
+  const data = useMemo(
+    () => samples.map((sample) => ({ at: sample.at, ...sample.memoryByProcess })),
+    [samples],
+  );
+  const top = useMemo(() => {
+    let max = limitBytes;
+    for (const sample of samples) {
+      for (const value of Object.values(sample.memoryByProcess)) max = Math.max(max, value);
+    }
+    return max * 1.08;
+  }, [samples, limitBytes]);
+
+  if (samples.length === 0) {
+    return (
+      <div className="chart-empty muted" style={{ height }}>
+        No memory samples yet. They arrive at each metrics interval.
+      </div>
+    );
+  }
+  return (
+    <div className="chart" style={{ height }} aria-label="Memory over time" role="img">
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
+          <XAxis
+            dataKey="at"
+            type="number"
+            scale="time"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={(value: number) => formatClock(value)}
+            stroke="var(--text-3)"
+            fontSize={11}
+            minTickGap={40}
+          />
+          <YAxis
+            domain={[0, top]}
+            tickFormatter={(value: number) => formatBytes(value)}
+            stroke="var(--text-3)"
+            fontSize={11}
+            width={64}
+          />
+          <Tooltip
+            labelFormatter={(value) => formatClock(Number(value), true)}
+            formatter={(value) => formatBytes(Number(value))}
+            contentStyle={{
+              background: 'var(--surface)',
+              border: '1px solid var(--border)',
+              borderRadius: 6,
+              fontSize: 12,
+            }}
+          />
+          <Legend iconType="plainline" wrapperStyle={{ fontSize: 12 }} />
+          <ReferenceLine
+            y={limitBytes}
+            stroke="var(--chart-limit)"
+            strokeDasharray="5 4"
+            label={{
+              value: `Limit ${formatBytes(limitBytes)}`,
+              position: 'insideTopRight',
+              fill: 'var(--chart-limit)',
+              fontSize: 11,
+            }}
+          />
+          {series.map((name, index) => (
+            <Line
+              key={name}
+              dataKey={name}
+              name={name}
+              type="monotone"
+              stroke={`var(--chart-${(index % 6) + 1})`}
+              strokeWidth={1.75}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls
+            />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+});

@@ -1,0 +1,40 @@
+import { formatBytes, formatUsedOf } from '../format/memory';
+import './MemoryGauge.css';
+
+/** The app's memory used against its maximum, as a meter ("5.2 GiB of 24 GiB"). */
+export function MemoryGauge({
+  usedBytes,
+  maxBytes,
+}: {
+  usedBytes: number | null;
+  maxBytes: number;
+}) {
+  const used = usedBytes ?? 0;
+  const fraction = maxBytes > 0 ? Math.min(1, used / maxBytes) : 0;
+  const level = fraction >= 0.9 ? 'high' : fraction >= 0.75 ? 'warn' : 'ok';
+  const text =
+    usedBytes === null
+      ? `No metrics yet, maximum ${formatBytes(maxBytes)}`
+      : formatUsedOf(usedBytes, maxBytes);
+  return (
+    <div className="memory-gauge">
+      <div className="memory-gauge__figures">
+        <span className="memory-gauge__value numeric">{text}</span>
+        {usedBytes !== null && (
+          <span className="memory-gauge__percent muted numeric">{Math.round(fraction * 100)}%</span>
+        )}
+      </div>
+      <div
+        className={`memory-gauge__track memory-gauge__track--${level}`}
+        role="meter"
+        aria-label="Memory used"
+        aria-valuemin={0}
+        aria-valuemax={maxBytes}
+        aria-valuenow={used}
+        aria-valuetext={text}
+      >
+        <div className="memory-gauge__fill" style={{ width: `${fraction * 100}%` }} />
+      </div>
+    </div>
+  );
+}

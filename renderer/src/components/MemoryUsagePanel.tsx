@@ -1,0 +1,118 @@
+import { useState } from 'react';
+import type { App, Process } from '../../../shared/app-model';
+import type { HistoryWindow } from '../../../shared/contract';
+import { useHistory } from '../state/useHistory';
+import { formatBytes } from '../format/memory';
+import { MemoryGauge } from './MemoryGauge';
+import { MemoryChart } from './MemoryChart';
+import { WindowPicker } from './WindowPicker';
+import { ErrorNotice } from './ErrorNotice';
+import './MemoryUsagePanel.css';
+
+/** The app's memory: used of maximum, the split per process and workspace, and over time. */
+export function MemoryUsagePanel({ app }: { app: App }) {
+  const [window, setWindow] = useState<HistoryWindow>('15m');
+  const history = useHistory(app.namespace, app.name, window);
+  const parts: Process[] = [...app.processes, ...(app.workspace ? [app.workspace] : [])];
+  const series = parts.map((part) => part.name);
+
+  return (
+    <section className="card memory-panel" aria-labelledby="memory-panel-title">
+      <div className="card__header">
+        <h2 id="memory-panel-title">Memory Usage</h2>
+        <span className="muted memory-panel__note">
+          Processes and workspace; managed Redis and Postgres not counted.
+        </span>
+      </div>
+      <div className="card__body memory-panel__body">
+        <div className="memory-panel__summary">
+          <MemoryGauge usedBytes={app.memory.usedBytes} maxBytes={app.memory.maxBytes} />
+          <MemorySplit parts={parts} maxBytes={app.memory.maxBytes} />
+        </div>
+        <div className="memory-panel__chart">
+          <div className="memory-panel__chart-header">
+            <span className="section-title">Over time</span>
+            <WindowPicker value={window} onChange={setWindow} label="Memory chart window" />
+          </div>
+          {history.error ? (
+            <ErrorNotice error={history.error} />
+          ) : (
+            <MemoryChart
+              samples={history.samples}
+              series={series}
+              limitBytes={app.memory.maxBytes}
+            />
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function MemorySplit({ parts, maxBytes }: { parts: readonly Process[]; maxBytes: number }) {
+  return (
+    <div className="memory-split">
+      <div className="memory-split__bar" aria-hidden="true">
+        {parts.map((part, index) => (
+          <div
+            key={part.name}
+            className="memory-split__segment"
+            style={{
+              width: `${maxBytes > 0 ? ((part.memoryUsedBytes ?? 0) / maxBytes) * 100 : 0}%`,
+              background: `var(--chart-${(index % 6) + 1})`,
+            }}
+          />
+        ))}
+      </div>
+      <table className="data-table memory-split__table">
+        <caption className="visually-hidden">Memory per process and workspace</caption>
+        <thead>
+          <tr>
+            <th scope="col">Part</th>
+            <th scope="col" className="num">
+              Used
+            </th>
+            <th scope="col" className="num">
+              Limit
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {parts.map((part, index) => {
+            const replicas = part.replicas.desired;
+            return (
+              <tr key={part.name}>
+                <td>
+                  <span
+                    className="memory-split__swatch"
+                    style={{ background: `var(--chart-${(index % 6) + 1})` }}
+                    aria-hidden="true"
+                  />
+                  {part.name}
+                </td>
+                <td className="num">{formatBytes(part.memoryUsedBytes)}</td>
+                <td
+                  className="num muted"
+                  title={`Limit per replica: ${formatBytes(part.memoryLimit.bytes)} (${limitSource(part)})`}
+                >
+                  {replicas} × {formatBytes(part.memoryLimit.bytes)}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function limitSource(part: Process): string {
+  switch (part.memoryLimit.source) {
+    case 'container':
+      return 'custom limit';
+    case 'limitrange':
+      return 'namespace default';
+    case 'default':
+      return 'platform default';
+  }
+}

@@ -1,0 +1,242 @@
+import { useState } from 'react';
+import type { App } from '../../../shared/app-model';
+import type { HistoryWindow } from '../../../shared/contract';
+import { kubectlRolloutRestart } from '../../../shared/kubectl-command';
+import { useStore } from '../state/StoreContext';
+import { useHistory } from '../state/useHistory';
+import { useOperation } from '../state/useOperation';
+import { formatBytes } from '../format/memory';
+import { formatAgo, formatFull } from '../format/time';
+import { ConfirmDialog } from './ConfirmDialog';
+import { ErrorNotice } from './ErrorNotice';
+import { HealthChart } from './HealthChart';
+import { KubectlCommand } from './KubectlCommand';
+import { OperationStatus } from './OperationStatus';
+import { PermissionNote } from './PermissionNote';
+import { StartButton } from './StartButton';
+import { StatusBadge } from './StatusBadge';
+import { WindowPicker } from './WindowPicker';
+import './OverviewTab.css';
+
+/** The Overview tab: how the app is doing, at a glance, and Restart (or Start). */
+export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () => void }) {
+  const stopped = app.status.kind === 'oom-stopped' || app.status.kind === 'scaled-to-zero';
+  return (
+    <div className="overview-tab">
+      <section className="card overview-tab__status" aria-labelledby="overview-status-title">
+        <div className="card__body overview-tab__status-body">
+          <div className="overview-tab__status-text">
+            <h2 id="overview-status-title" className="visually-hidden">
+              Status
+            </h2>
+            <StatusBadge status={app.status} />
+            <p>{app.status.message}</p>
+            <dl className="overview-tab__facts">
+              <div>
+                <dt>Last restart</dt>
+                <dd title={formatFull(app.lastRestartAt)}>{formatAgo(app.lastRestartAt)}</dd>
+              </div>
+              <div>
+                <dt>Last change</dt>
+                <dd title={formatFull(app.lastChangeAt)}>{formatAgo(app.lastChangeAt)}</dd>
+              </div>
+              <div>
+                <dt>Memory</dt>
+                <dd className="numeric">
+                  {formatBytes(app.memory.usedBytes)} of {formatBytes(app.memory.maxBytes)}
+                </dd>
+              </div>
+            </dl>
+          </div>
+          <div className="overview-tab__actions">
+            {stopped ? <StartButton app={app} /> : <RestartButton app={app} />}
+          </div>
+        </div>
+      </section>
+
+      <EndpointPanel app={app} />
+
+      <section className="card" aria-labelledby="overview-processes-title">
+        <div className="card__header">
+          <h2 id="overview-processes-title">Processes</h2>
+          <button
+            type="button"
+            className="button button--small button--quiet overview-tab__to-scale"
+            onClick={onOpenScale}
+          >
+            Scale →
+          </button>
+        </div>
+        <div className="card__body">
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">Process</th>
+                <th scope="col">Procfile</th>
+                <th scope="col" className="num">
+                  Ready
+                </th>
+                <th scope="col" className="num">
+                  Workers
+                </th>
+                <th scope="col" className="num">
+                  Memory
+                </th>
+                <th scope="col" className="num">
+                  Restarts
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...app.processes, ...(app.workspace ? [app.workspace] : [])].map((process) => (
+                <tr key={process.name}>
+                  <th scope="row" className="overview-tab__process">
+                    {process.name}
+                  </th>
+                  <td className="overview-tab__command">
+                    <code title={process.command}>{process.command}</code>
+                  </td>
+                  <td className="num">
+                    {process.replicas.ready}/{process.replicas.desired}
+                  </td>
+                  <td className="num">{process.workers ? (process.workers.count ?? 1) : '—'}</td>
+                  <td className="num">{formatBytes(process.memoryUsedBytes)}</td>
+                  <td className="num">
+                    {process.pods.reduce((sum, pod) => sum + pod.restarts, 0)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function EndpointPanel({ app }: { app: App }) {
+  const [window, setWindow] = useState<HistoryWindow>('15m');
+  const history = useHistory(app.namespace, app.name, window);
+  const latencyThreshold = useStore((state) => state.settings?.latencyThresholdMs ?? 500);
+  const errorThreshold = useStore((state) => state.settings?.errorRateThreshold ?? 0.01);
+  const endpoint = app.endpoint;
+  const slow = endpoint?.latencyMs != null && endpoint.latencyMs > latencyThreshold;
+  const failing = endpoint?.errorRate != null && endpoint.errorRate > errorThreshold;
+  return (
+    <section className="card" aria-labelledby="overview-endpoint-title">
+      <div className="card__header">
+        <h2 id="overview-endpoint-title">Endpoint</h2>
+        {endpoint ? (
+          <span
+            className={`overview-tab__answering ${endpoint.answering ? 'overview-tab__answering--yes' : 'overview-tab__answering--no'}`}
+          >
+            {endpoint.answering ? 'Answering' : 'Not answering'}
+          </span>
+        ) : (
+          <span className="muted">Not checked yet</span>
+        )}
+        {endpoint && (
+          <span className="muted overview-tab__checked" title={formatFull(endpoint.checkedAt)}>
+            checked {formatAgo(endpoint.checkedAt)}
+          </span>
+        )}
+        <span className="overview-tab__spacer" />
+        <WindowPicker value={window} onChange={setWindow} label="Endpoint chart window" />
+      </div>
+      <div className="card__body">
+        {endpoint?.message && (
+          <p className="muted overview-tab__endpoint-message">{endpoint.message}</p>
+        )}
+        <div className="overview-tab__health">
+          <div>
+            <div className="overview-tab__metric">
+              <span className="section-title">Response time</span>
+              <span
+                className={`numeric overview-tab__metric-value${slow ? ' overview-tab__over' : ''}`}
+              >
+                {endpoint?.latencyMs != null ? `${Math.round(endpoint.latencyMs)} ms` : '—'}
+              </span>
+              <span className="muted">alert above {latencyThreshold} ms</span>
+            </div>
+            <HealthChart samples={history.samples} metric="latency" threshold={latencyThreshold} />
+          </div>
+          <div>
+            <div className="overview-tab__metric">
+              <span className="section-title">Error rate</span>
+              <span
+                className={`numeric overview-tab__metric-value${failing ? ' overview-tab__over' : ''}`}
+              >
+                {endpoint?.errorRate != null ? `${(endpoint.errorRate * 100).toFixed(1)}%` : '—'}
+              </span>
+              <span className="muted">alert above {(errorThreshold * 100).toFixed(1)}%</span>
+            </div>
+            <HealthChart samples={history.samples} metric="errors" threshold={errorThreshold} />
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/** Restart, behind a confirmation that names what restarts. */
+function RestartButton({ app }: { app: App }) {
+  const [confirming, setConfirming] = useState(false);
+  const restart = useOperation('app.restart');
+  const context = useStore((state) => state.connection?.context ?? null);
+  const permission = app.permissions.patch;
+  const send = () => {
+    setConfirming(false);
+    void restart.run({ namespace: app.namespace, app: app.name });
+  };
+  const names = app.processes.map(
+    (process) =>
+      `${process.name} (${process.replicas.desired} ${process.replicas.desired === 1 ? 'replica' : 'replicas'})`,
+  );
+  return (
+    <div className="action-with-status">
+      <button
+        type="button"
+        className="button"
+        onClick={() => setConfirming(true)}
+        disabled={!permission.allowed || restart.pending}
+        aria-busy={restart.pending}
+        aria-describedby={permission.allowed ? undefined : `restart-reason-${app.id}`}
+      >
+        {restart.pending && <span className="spinner" aria-hidden="true" />}
+        Restart
+      </button>
+      <PermissionNote id={`restart-reason-${app.id}`} permission={permission} />
+      {restart.value && (
+        <OperationStatus operationId={restart.value.operationId} sentLabel="Restarting…" />
+      )}
+      {restart.error && (
+        <ErrorNotice error={restart.error} onDismiss={restart.clear} onRetry={send} />
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={`Restart ${app.name}?`}
+          confirmLabel="Restart"
+          tone="danger"
+          onConfirm={send}
+          onCancel={() => setConfirming(false)}
+        >
+          <p>
+            This restarts {names.length > 0 ? joinNames(names) : 'the app'}: each replica is
+            replaced by a new one, a few at a time, as <code>kubectl rollout restart</code> does.
+          </p>
+          <KubectlCommand
+            command={kubectlRolloutRestart(
+              { context, namespace: app.namespace },
+              app.processes.map((process) => process.deployment),
+            )}
+          />
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
+
+function joinNames(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}

@@ -1,0 +1,125 @@
+import { memo, useEffect, useState } from 'react';
+import type { App, Process } from '../../../shared/app-model';
+import type { OperationResult } from '../../../shared/contract';
+import { useStore } from '../state/StoreContext';
+import { formatBytes } from '../format/memory';
+import { KubectlCommand } from './KubectlCommand';
+import { OperationStatus } from './OperationStatus';
+import { PermissionNote } from './PermissionNote';
+import { ReplicaEditor } from './ReplicaEditor';
+import { ReplicaList } from './ReplicaList';
+import { WorkerSlider } from './WorkerSlider';
+import './ProcessCard.css';
+
+interface SentChange {
+  result: OperationResult;
+  label: string;
+}
+
+/** One process type of the app: its Procfile line, replicas and where they run, and the
+ * controls to scale it. A region named after the process type. */
+export const ProcessCard = memo(function ProcessCard({
+  app,
+  process,
+}: {
+  app: App;
+  process: Process;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [sent, setSent] = useState<SentChange | null>(null);
+  const permission = app.permissions.scale;
+  const reasonId = `scale-reason-${app.id}-${process.name}`;
+  const { desired, ready } = process.replicas;
+  const phase = useStore((state) =>
+    sent ? state.operations.get(sent.result.operationId)?.phase : undefined,
+  );
+
+  // A finished change stays in view a moment, then the card is quiet again.
+  useEffect(() => {
+    if (phase !== 'done') return;
+    const timer = setTimeout(() => setSent(null), 8000);
+    return () => clearTimeout(timer);
+  }, [phase]);
+
+  const onSaved = (label: string) => (result: OperationResult) => {
+    setSent({ result, label });
+    setEditing(false);
+  };
+
+  const rolling = process.rollout.state === 'progressing';
+  return (
+    <section className="card process-card" aria-label={process.name}>
+      <header className="card__header process-card__header">
+        <h3 className="process-card__name">{process.name}</h3>
+        <span
+          className={`process-card__ready numeric${ready < desired ? ' process-card__ready--short' : ''}`}
+          title="Replicas ready of desired"
+        >
+          {ready} of {desired} ready
+        </span>
+        {rolling && (
+          <span className="process-card__rolling" title={process.rollout.message ?? undefined}>
+            Rolling out {Math.round(process.rollout.progress * 100)}%
+          </span>
+        )}
+        {process.rollout.state === 'failed' && (
+          <span className="process-card__failed">
+            {process.rollout.message ?? 'Rollout failed'}
+          </span>
+        )}
+        <span
+          className="process-card__memory muted numeric"
+          title="Memory used of this process's limit"
+        >
+          {formatBytes(process.memoryUsedBytes)} of {desired} ×{' '}
+          {formatBytes(process.memoryLimit.bytes)}
+        </span>
+        <button
+          type="button"
+          className="button process-card__edit"
+          onClick={() => setEditing(true)}
+          disabled={!permission.allowed || editing}
+          aria-describedby={permission.allowed ? undefined : reasonId}
+          aria-expanded={editing}
+        >
+          Edit Resources
+        </button>
+      </header>
+      <div className="card__body process-card__body">
+        <code className="process-card__command" title="The Procfile line">
+          <span className="process-card__command-type">{process.name}:</span> {process.command}
+        </code>
+        <PermissionNote id={reasonId} permission={permission} />
+        {editing && (
+          <ReplicaEditor
+            app={app}
+            process={process}
+            onClose={() => setEditing(false)}
+            onSaved={onSaved(`Scaling ${process.name}…`)}
+          />
+        )}
+        {sent && (
+          <div className="process-card__sent">
+            <OperationStatus operationId={sent.result.operationId} sentLabel={sent.label} />
+            {sent.result.warnings.map((warning) => (
+              <p key={warning} className="process-card__warning">
+                {warning}
+              </p>
+            ))}
+            <KubectlCommand command={sent.result.activity.command} label="Done as" />
+          </div>
+        )}
+        <ReplicaList process={process} />
+        {process.workers && (
+          <div className="process-card__workers">
+            <WorkerSlider
+              app={app}
+              process={process}
+              onSaved={onSaved(`Redeploying ${process.name}…`)}
+            />
+          </div>
+        )}
+      </div>
+    </section>
+  );
+});

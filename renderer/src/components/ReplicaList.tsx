@@ -1,0 +1,112 @@
+import type { Pod, Process } from '../../../shared/app-model';
+import { formatBytes } from '../format/memory';
+import { formatAgo, formatFull } from '../format/time';
+import './ReplicaList.css';
+
+/** Each replica of a process: the node it runs on (so the spread is visible), state, restarts and
+ * its last OOM kill. */
+export function ReplicaList({ process }: { process: Process }) {
+  const pods = [...process.pods].sort((a, b) => a.name.localeCompare(b.name));
+  if (pods.length === 0) {
+    return <p className="replica-list__empty muted">No replicas running.</p>;
+  }
+  const nodes = new Set(pods.filter((pod) => !pod.terminating).map((pod) => pod.node ?? '?'));
+  const spreadNote =
+    pods.length > 1 && nodes.size === 1
+      ? `All ${pods.length} replicas on one node: losing it stops the process.`
+      : null;
+  return (
+    <div className="replica-list">
+      <table className="data-table">
+        <caption className="visually-hidden">Replicas of {process.name}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Replica</th>
+            <th scope="col">Node</th>
+            <th scope="col">State</th>
+            <th scope="col" className="num">
+              Memory
+            </th>
+            <th scope="col" className="num">
+              Restarts
+            </th>
+            <th scope="col">Last OOM</th>
+          </tr>
+        </thead>
+        <tbody>
+          {pods.map((pod) => (
+            <tr
+              key={pod.name}
+              className={pod.terminating ? 'replica-list__row--leaving' : undefined}
+            >
+              <td>
+                <code title={pod.name}>{shortPodName(pod.name, process.deployment)}</code>
+              </td>
+              <td>
+                <span className="replica-list__node">
+                  <span
+                    className="replica-list__node-dot"
+                    style={{ background: nodeColour(pod.node) }}
+                    aria-hidden="true"
+                  />
+                  {pod.node ?? 'not scheduled'}
+                </span>
+              </td>
+              <td>
+                <PodState pod={pod} />
+              </td>
+              <td className="num">{formatBytes(pod.memoryBytes)}</td>
+              <td className={`num${pod.restarts > 0 ? ' replica-list__restarts' : ''}`}>
+                {pod.restarts}
+              </td>
+              <td>
+                <LastOom pod={pod} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="replica-list__spread muted">
+        {nodes.size === 1 ? 'On 1 node' : `Spread over ${nodes.size} nodes`}
+        {spreadNote && <span className="replica-list__warn"> · {spreadNote}</span>}
+      </p>
+    </div>
+  );
+}
+
+function PodState({ pod }: { pod: Pod }) {
+  if (pod.terminating) return <span className="pod-state pod-state--leaving">Terminating</span>;
+  if (pod.waitingReason) {
+    const bad = /BackOff|Err|OOM/i.test(pod.waitingReason);
+    return (
+      <span className={`pod-state ${bad ? 'pod-state--bad' : 'pod-state--pending'}`}>
+        {pod.waitingReason}
+      </span>
+    );
+  }
+  if (pod.ready) return <span className="pod-state pod-state--ready">Ready</span>;
+  return <span className="pod-state pod-state--pending">{pod.phase}</span>;
+}
+
+function LastOom({ pod }: { pod: Pod }) {
+  const termination = pod.lastTermination;
+  if (!termination || termination.reason !== 'OOMKilled') return <span className="muted">—</span>;
+  return (
+    <span className="replica-list__oom" title={formatFull(termination.finishedAt)}>
+      {formatAgo(termination.finishedAt)}
+    </span>
+  );
+}
+
+/** `sales-web-7d9f8-abcde` → `7d9f8-abcde`: the part that tells replicas apart. */
+function shortPodName(pod: string, deployment: string): string {
+  return pod.startsWith(`${deployment}-`) ? pod.slice(deployment.length + 1) : pod;
+}
+
+/** A stable colour per node name, so replicas on the same node match at a glance. */
+function nodeColour(node: string | null): string {
+  if (node === null) return 'var(--text-3)';
+  let hash = 0;
+  for (const char of node) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `var(--chart-${(hash % 6) + 1})`;
+}

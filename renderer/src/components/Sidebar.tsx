@@ -1,0 +1,61 @@
+import { useDeferredValue, useMemo, useState } from 'react';
+import { useStore } from '../state/StoreContext';
+import { AppList } from './AppList';
+import { AppSearch } from './AppSearch';
+import { ContextSwitcher } from './ContextSwitcher';
+import { NamespaceSwitcher } from './NamespaceSwitcher';
+import { ThemeSwitcher } from './ThemeSwitcher';
+import './Sidebar.css';
+
+interface SidebarProps {
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+}
+
+export function Sidebar({ selectedId, onSelect }: SidebarProps) {
+  // Only the ids: a change inside an app redraws its row, not the sidebar.
+  const ids = useStore((state) => state.appIds);
+  const loaded = useStore((state) => state.appsLoaded);
+  const allNamespaces = useStore((state) => state.connection?.namespace === null);
+  const [query, setQuery] = useState('');
+  const deferredQuery = useDeferredValue(query);
+  const visible = useMemo(() => {
+    const needle = deferredQuery.trim().toLowerCase();
+    return needle === '' ? ids : ids.filter((id) => id.toLowerCase().includes(needle));
+  }, [ids, deferredQuery]);
+
+  return (
+    <aside className="sidebar" aria-label="Apps and cluster">
+      <div className="sidebar__brand">
+        <span className="sidebar__logo" aria-hidden="true" />
+        <span>ScaleDesk</span>
+      </div>
+      <div className="sidebar__switchers">
+        <ContextSwitcher />
+        <NamespaceSwitcher />
+      </div>
+      <AppSearch value={query} onChange={setQuery} />
+      <div className="sidebar__count muted" aria-live="polite">
+        {!loaded
+          ? 'Loading apps…'
+          : visible.length === ids.length
+            ? `${ids.length} ${ids.length === 1 ? 'app' : 'apps'}`
+            : `${visible.length} of ${ids.length} apps`}
+      </div>
+      <AppList
+        ids={visible}
+        selectedId={selectedId}
+        onSelect={onSelect}
+        showNamespace={allNamespaces}
+      />
+      {loaded && visible.length === 0 && (
+        <p className="sidebar__empty muted">
+          {ids.length === 0 ? 'No apps in this namespace.' : 'No app matches the search.'}
+        </p>
+      )}
+      <div className="sidebar__footer">
+        <ThemeSwitcher />
+      </div>
+    </aside>
+  );
+}

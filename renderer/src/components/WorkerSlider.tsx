@@ -1,0 +1,245 @@
+import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import type { App, Process } from '../../../shared/app-model';
+import type { OperationResult } from '../../../shared/contract';
+import { planWorkers, RECOMMENDED_WORKERS } from '../../../shared/worker-plan';
+import { useDraft } from '../state/drafts';
+import { useOperation } from '../state/useOperation';
+import { formatBytes } from '../format/memory';
+import { ConfirmDialog } from './ConfirmDialog';
+import { ErrorNotice } from './ErrorNotice';
+import { PermissionNote } from './PermissionNote';
+import './WorkerSlider.css';
+
+const SLIDER_MIN = 1;
+const SLIDER_MAX_DEFAULT = 12;
+
+interface WorkerSliderProps {
+  app: App;
+  process: Process;
+  /** The redeploy was accepted by main; progress follows from the operation events. */
+  onSaved: (result: OperationResult, to: number) => void;
+}
+
+export function workerSliderId(app: App, process: Process): string {
+  return `workers-${app.id}-${process.name}`.replace(/[^a-zA-Z0-9_-]/g, '_');
+}
+
+/**
+ * The gunicorn worker count of one process: a slider with the recommended range marked, the
+ * memory per replica at the chosen count, the cautions, and "Save and redeploy" behind a
+ * confirmation that says it is a redeploy.
+ */
+export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
+  const workers = process.workers!;
+  const current = workers.count ?? 1;
+  const [draft, setDraft] = useDraft(`workers:${app.id}/${process.name}`);
+  const value = draft === undefined ? current : Number(draft);
+  const max = Math.max(SLIDER_MAX_DEFAULT, current, value);
+  const save = useOperation('process.setWorkers');
+  const [confirming, setConfirming] = useState(false);
+  const track = useRef<HTMLDivElement>(null);
+  const [seen] = useState(() => ({ count: workers.count, version: process.resourceVersion }));
+  const permission = app.permissions.patch;
+  const disabled = !permission.allowed;
+
+  const planned = planWorkers(process, value);
+  const plan = planned.ok ? planned.plan : null;
+  const changed = value !== current;
+
+  const set = (next: number) => {
+    if (disabled) return;
+    const clamped = Math.min(max, Math.max(SLIDER_MIN, Math.round(next)));
+    setDraft(clamped === current ? undefined : String(clamped));
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const moves: Record<string, number> = {
+      ArrowRight: value + 1,
+      ArrowUp: value + 1,
+      ArrowLeft: value - 1,
+      ArrowDown: value - 1,
+      PageUp: value + 2,
+      PageDown: value - 2,
+      Home: SLIDER_MIN,
+      End: max,
+    };
+    const next = moves[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    set(next);
+  };
+
+  const fromPointer = (event: PointerEvent<HTMLDivElement>) => {
+    const rect = track.current?.getBoundingClientRect();
+    if (!rect || rect.width === 0) return;
+    const share = (event.clientX - rect.left) / rect.width;
+    set(SLIDER_MIN + share * (max - SLIDER_MIN));
+  };
+
+  const send = async (force: boolean) => {
+    setConfirming(false);
+    const expectedVersion = workers.count === seen.count ? process.resourceVersion : seen.version;
+    const result = await save.run({
+      namespace: app.namespace,
+      app: app.name,
+      process: process.name,
+      workers: value,
+      expectedVersion,
+      ...(force ? { force: true } : {}),
+    });
+    if (result.ok) {
+      setDraft(undefined);
+      onSaved(result.value, value);
+    }
+  };
+
+  const position = (n: number) => `${((n - SLIDER_MIN) / (max - SLIDER_MIN)) * 100}%`;
+  const recommendedLeft = position(RECOMMENDED_WORKERS.min);
+  const recommendedWidth = `${((RECOMMENDED_WORKERS.max - RECOMMENDED_WORKERS.min) / (max - SLIDER_MIN)) * 100}%`;
+
+  return (
+    <div className="worker-slider">
+      <div className="worker-slider__header">
+        <span className="section-title" id={`${workerSliderId(app, process)}-label`}>
+          Workers
+        </span>
+        <span className="worker-slider__value numeric">
+          {value}
+          {changed && <span className="muted"> (now {workers.count ?? 'gunicorn default 1'})</span>}
+        </span>
+      </div>
+      <div
+        ref={track}
+        className={`worker-slider__track${disabled ? ' worker-slider__track--disabled' : ''}`}
+        onPointerDown={(event) => {
+          if (disabled) return;
+          event.currentTarget.setPointerCapture?.(event.pointerId);
+          fromPointer(event);
+          document.getElementById(workerSliderId(app, process))?.focus();
+        }}
+        onPointerMove={(event) => {
+          if (event.buttons === 1) fromPointer(event);
+        }}
+      >
+        <div
+          className="worker-slider__recommended"
+          style={{ left: recommendedLeft, width: recommendedWidth }}
+          title={`Recommended: ${RECOMMENDED_WORKERS.min} to ${RECOMMENDED_WORKERS.max} workers`}
+        />
+        <div className="worker-slider__fill" style={{ width: position(value) }} />
+        <div
+          id={workerSliderId(app, process)}
+          className="worker-slider__thumb"
+          role="slider"
+          tabIndex={disabled ? -1 : 0}
+          aria-label="Workers"
+          aria-valuemin={SLIDER_MIN}
+          aria-valuemax={max}
+          aria-valuenow={value}
+          aria-valuetext={`${value} ${value === 1 ? 'worker' : 'workers'}`}
+          aria-disabled={disabled || undefined}
+          aria-describedby={disabled ? `${workerSliderId(app, process)}-reason` : undefined}
+          style={{ left: position(value) }}
+          onKeyDown={onKeyDown}
+        />
+      </div>
+      <div className="worker-slider__scale muted" aria-hidden="true">
+        <span>{SLIDER_MIN}</span>
+        <span
+          className="worker-slider__scale-recommended"
+          style={{ left: recommendedLeft, width: recommendedWidth }}
+        >
+          recommended {RECOMMENDED_WORKERS.min}–{RECOMMENDED_WORKERS.max}
+        </span>
+        <span>{max}</span>
+      </div>
+      {plan && (
+        <div className="worker-slider__estimate" aria-live="polite">
+          {plan.estimatedReplicaBytes === null ? (
+            <span className="muted">
+              Memory per replica at {value} workers: not known yet (no metrics for this process).
+            </span>
+          ) : (
+            <span>
+              Memory per replica at {value} {value === 1 ? 'worker' : 'workers'}:{' '}
+              <strong className={plan.overLimit ? 'worker-slider__over' : undefined}>
+                about {formatBytes(plan.estimatedReplicaBytes)}
+              </strong>{' '}
+              of its {formatBytes(plan.memoryLimitBytes)} limit{' '}
+              <span className="muted">
+                ({formatBytes(plan.memoryPerWorkerBytes)} per worker, measured now)
+              </span>
+            </span>
+          )}
+          {plan.warnings.map((warning) => (
+            <p
+              key={warning}
+              className={`worker-slider__warning${warning.startsWith('--preload') ? ' worker-slider__warning--preload' : ''}${plan.overLimit && warning.includes('past its') ? ' worker-slider__warning--danger' : ''}`}
+            >
+              {warning}
+            </p>
+          ))}
+        </div>
+      )}
+      {!plan && !planned.ok && <p className="worker-slider__warning">{planned.message}</p>}
+      <PermissionNote id={`${workerSliderId(app, process)}-reason`} permission={permission} />
+      <div className="worker-slider__actions">
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={!changed || !plan || save.pending || disabled}
+          aria-busy={save.pending}
+          onClick={() => setConfirming(true)}
+        >
+          {save.pending && <span className="spinner" aria-hidden="true" />}
+          Save and redeploy
+        </button>
+        {changed && (
+          <button type="button" className="button" onClick={() => setDraft(undefined)}>
+            Reset
+          </button>
+        )}
+      </div>
+      {save.error && (
+        <ErrorNotice
+          error={save.error}
+          onDismiss={save.clear}
+          onRetry={save.error.code === 'UNREACHABLE' ? () => void send(false) : undefined}
+          conflict={
+            save.error.code === 'CONFLICT'
+              ? {
+                  current: `${workers.count ?? 1} ${workers.count === 1 ? 'worker' : 'workers'}`,
+                  onApplyAnyway: () => void send(true),
+                  onKeepTheirs: () => {
+                    setDraft(undefined);
+                    save.clear();
+                  },
+                }
+              : undefined
+          }
+        />
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={`Redeploy ${process.name} with ${value} workers?`}
+          confirmLabel="Redeploy"
+          onConfirm={() => void send(false)}
+          onCancel={() => setConfirming(false)}
+        >
+          <p>
+            This is a redeploy: the {process.replicas.desired}{' '}
+            {process.replicas.desired === 1 ? 'replica' : 'replicas'} of {process.name} are replaced
+            one by one with new ones running gunicorn with {value} workers (now{' '}
+            {workers.count ?? 'the gunicorn default of 1'}).
+          </p>
+          <p>Requests in flight on a replica being replaced may be cut.</p>
+          {plan?.overLimit && (
+            <p className="worker-slider__over">
+              At this count a replica is estimated to pass its memory limit and would be stopped.
+            </p>
+          )}
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import type { App } from '../../../shared/app-model';
+import type { ScaleDeskBridge } from '../../../shared/contract';
+import type { State, Store } from './store';
+import { Drafts } from './drafts';
+
+interface Client {
+  store: Store;
+  drafts: Drafts;
+}
+
+const ClientContext = createContext<Client | null>(null);
+
+export function StoreProvider({ store, children }: { store: Store; children: ReactNode }) {
+  // One drafts map per store: what the admin typed outlives the editor that holds it.
+  const client = useClientFor(store);
+  return <ClientContext.Provider value={client}>{children}</ClientContext.Provider>;
+}
+
+const clients = new WeakMap<Store, Client>();
+function useClientFor(store: Store): Client {
+  let client = clients.get(store);
+  if (!client) {
+    client = { store, drafts: new Drafts() };
+    clients.set(store, client);
+  }
+  return client;
+}
+
+function useClient(): Client {
+  const client = useContext(ClientContext);
+  if (!client) throw new Error('useStore outside <StoreProvider>');
+  return client;
+}
+
+/** A slice of the state; the component redraws only when the slice's identity changes. */
+export function useStore<T>(selector: (state: State) => T): T {
+  const { store } = useClient();
+  return useSyncExternalStore(store.subscribe, () => selector(store.getState()));
+}
+
+export function useApp(id: string | null): App | undefined {
+  return useStore((state) => (id === null ? undefined : state.apps.get(id)));
+}
+
+export function useBridge(): ScaleDeskBridge {
+  return useClient().store.bridge;
+}
+
+export function useStoreInstance(): Store {
+  return useClient().store;
+}
+
+export function useDrafts(): Drafts {
+  return useClient().drafts;
+}
