@@ -1,0 +1,130 @@
+import {
+  BrowserWindow,
+  screen,
+  type BrowserWindowConstructorOptions,
+  type Rectangle,
+  type WebContents,
+} from 'electron';
+import { z } from 'zod';
+import type { KeyValueStore } from '../settings-store';
+import { openExternalIfSafe } from './external-links';
+import { APP_URL, isAppUrl } from './protocol';
+
+/** The one window of the app: its options, where it opens, and what its page may not do. */
+
+export const WINDOW_STATE_KEY = 'window.state';
+const DEFAULT_SIZE = { width: 1280, height: 820 };
+const MIN_SIZE = { minWidth: 900, minHeight: 600 };
+
+export const WindowStateSchema = z.object({
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().min(MIN_SIZE.minWidth),
+  height: z.number().int().min(MIN_SIZE.minHeight),
+  maximized: z.boolean(),
+});
+export type WindowState = z.infer<typeof WindowStateSchema>;
+
+/**
+ * The saved bounds, where at least a usable part of the window (the title bar's width and
+ * height enough to grab it) would fall on a display that is there now; else undefined and the
+ * window opens centred on the primary display. A monitor unplugged since must not leave the
+ * window somewhere nobody can see.
+ */
+export function restorableState(saved: unknown, workAreas: Rectangle[]): WindowState | undefined {
+  const parsed = WindowStateSchema.safeParse(saved);
+  if (!parsed.success) return undefined;
+  const state = parsed.data;
+  const visible = workAreas.some((area) => {
+    const overlapWidth =
+      Math.min(state.x + state.width, area.x + area.width) - Math.max(state.x, area.x);
+    const titleBarOnScreen = state.y >= area.y && state.y + 40 <= area.y + area.height;
+    return overlapWidth >= 100 && titleBarOnScreen;
+  });
+  return visible ? state : undefined;
+}
+
+/** The security-relevant options are here, in one literal, so the tests can hold them fixed. */
+export function mainWindowOptions(
+  preloadPath: string,
+  state: WindowState | undefined,
+  isDev: boolean,
+): BrowserWindowConstructorOptions {
+  return {
+    ...(state
+      ? { x: state.x, y: state.y, width: state.width, height: state.height }
+      : DEFAULT_SIZE),
+    ...MIN_SIZE,
+    title: 'ScaleDesk',
+    show: false,
+    backgroundColor: '#1e1e1e',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      devTools: isDev,
+    },
+  };
+}
+
+/**
+ * Applied to every WebContents the app creates: the page can neither navigate away from the
+ * app, nor open windows, nor embed a webview. A link to an https page goes to the system
+ * browser instead.
+ */
+export function hardenWebContents(contents: WebContents): void {
+  contents.on('will-navigate', (event, url) => {
+    event.preventDefault();
+    openExternalIfSafe(url);
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalIfSafe(url);
+    return { action: 'deny' };
+  });
+}
+
+export interface MainWindowOptions {
+  store: KeyValueStore;
+  preloadPath: string;
+  isDev: boolean;
+}
+
+export function createMainWindow({ store, preloadPath, isDev }: MainWindowOptions): BrowserWindow {
+  const state = restorableState(
+    store.get(WINDOW_STATE_KEY),
+    screen.getAllDisplays().map((display) => display.workArea),
+  );
+  const window = new BrowserWindow(mainWindowOptions(preloadPath, state, isDev));
+  if (state?.maximized) window.maximize();
+  window.once('ready-to-show', () => window.show());
+
+  // The normal (not maximised) bounds are what a restore needs; written when the window closes
+  // rather than on every pixel of a drag.
+  window.on('close', () => {
+    const bounds = window.getNormalBounds();
+    store.set(WINDOW_STATE_KEY, {
+      x: Math.round(bounds.x),
+      y: Math.round(bounds.y),
+      width: Math.max(MIN_SIZE.minWidth, Math.round(bounds.width)),
+      height: Math.max(MIN_SIZE.minHeight, Math.round(bounds.height)),
+      maximized: window.isMaximized(),
+    } satisfies WindowState);
+  });
+
+  void window.loadURL(APP_URL);
+  return window;
+}

@@ -1,0 +1,211 @@
+import type {
+  EventName,
+  EventPayload,
+  OperationInput,
+  OperationName,
+  OperationOutput,
+  ScaleDeskBridge,
+} from '../../shared/contract';
+import { ContractErrorSchema, type ContractError, type Result } from '../../shared/errors';
+
+/**
+ * The renderer's one way to talk to main. In the desktop app the preload has put the bridge on
+ * `window.scaledesk` (Electron IPC); in browser mode the same interface is spoken over HTTP
+ * (operations) and a WebSocket (events) to the server that served this page.
+ */
+
+export type { ScaleDeskBridge, Result, ContractError };
+export type { EventName, EventPayload, OperationInput, OperationName, OperationOutput };
+
+declare global {
+  interface Window {
+    /** Set by the desktop app's preload; absent in browser mode. */
+    readonly scaledesk?: ScaleDeskBridge;
+  }
+}
+
+let bridge: ScaleDeskBridge | undefined;
+
+/** The bridge of the environment this page runs in; the same object on every call. */
+export function getBridge(): ScaleDeskBridge {
+  bridge ??= window.scaledesk ?? createHttpBridge();
+  return bridge;
+}
+
+/** Where the event stream is, and what the reconnection waits between attempts. */
+export interface HttpBridgeOptions {
+  /** The server's origin; defaults to this page's. */
+  baseUrl?: string;
+  /** Defaults to the global fetch (tests pass one that adds a token header). */
+  fetch?: typeof fetch;
+  /** Defaults to the global WebSocket. */
+  WebSocket?: new (url: string) => WebSocket;
+  /** First wait before reconnecting; doubles each failure up to maxReconnectMs. */
+  minReconnectMs?: number;
+  maxReconnectMs?: number;
+}
+
+export interface HttpBridge extends ScaleDeskBridge {
+  /** Closes the event stream for good (tests; a page never needs to). */
+  close(): void;
+}
+
+type AnyListener = (payload: unknown) => void;
+
+/**
+ * Events missed while the stream was down are made good on reconnection: the state that events
+ * keep current is fetched anew and delivered to the listeners as if it had been pushed.
+ */
+const RESYNC: ReadonlyArray<{
+  event: EventName;
+  operation: OperationName;
+  toPayload: (value: unknown) => unknown;
+}> = [
+  {
+    event: 'apps',
+    operation: 'apps.list',
+    toPayload: (value) => ({ reset: true, upserted: value, removed: [] }),
+  },
+  { event: 'connection', operation: 'cluster.connection', toPayload: (value) => value },
+  { event: 'settings', operation: 'settings.get', toPayload: (value) => value },
+];
+
+export function createHttpBridge(options: HttpBridgeOptions = {}): HttpBridge {
+  const baseUrl = (options.baseUrl ?? window.location.origin).replace(/\/$/, '');
+  const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  const Socket = options.WebSocket ?? WebSocket;
+  const minReconnectMs = options.minReconnectMs ?? 500;
+  const maxReconnectMs = options.maxReconnectMs ?? 10_000;
+
+  const listeners = new Map<EventName, Set<AnyListener>>();
+  let socket: WebSocket | undefined;
+  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  let everOpened = false;
+  let closed = false;
+
+  async function invoke<N extends OperationName>(
+    operation: N,
+    input: OperationInput<N>,
+  ): Promise<Result<OperationOutput<N>>> {
+    let response: Response;
+    try {
+      response = await doFetch(`${baseUrl}/api/invoke/${encodeURIComponent(operation)}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        credentials: 'same-origin',
+        body: JSON.stringify(input ?? {}),
+      });
+    } catch {
+      return failure(
+        'UNREACHABLE',
+        'The ScaleDesk server did not answer. Is "npm run web" still running?',
+      );
+    }
+    return parseResult<OperationOutput<N>>(response);
+  }
+
+  function deliver(event: EventName, payload: unknown): void {
+    for (const listener of listeners.get(event) ?? []) {
+      try {
+        listener(payload);
+      } catch (error) {
+        // One faulty view must not starve the others of events.
+        console.error(`ScaleDesk: a listener of "${event}" failed`, error);
+      }
+    }
+  }
+
+  async function resync(): Promise<void> {
+    for (const { event, operation, toPayload } of RESYNC) {
+      if (!listeners.get(event)?.size) continue;
+      const result = await invoke(operation, {} as OperationInput<typeof operation>);
+      if (result.ok) deliver(event, toPayload(result.value));
+    }
+  }
+
+  function connect(): void {
+    if (closed || socket) return;
+    const url = `${baseUrl.replace(/^http/, 'ws')}/api/events`;
+    const current = new Socket(url);
+    socket = current;
+    current.addEventListener('open', () => {
+      failures = 0;
+      if (everOpened) void resync();
+      everOpened = true;
+    });
+    current.addEventListener('message', (message: MessageEvent) => {
+      if (typeof message.data !== 'string') return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      const { event, payload } = (parsed ?? {}) as { event?: unknown; payload?: unknown };
+      if (typeof event === 'string' && listeners.has(event as EventName)) {
+        deliver(event as EventName, payload);
+      }
+    });
+    current.addEventListener('close', () => {
+      if (socket !== current) return;
+      socket = undefined;
+      if (closed) return;
+      // Exponential backoff with jitter, so a restarted server is not hit by every tab at once.
+      const wait = Math.min(maxReconnectMs, minReconnectMs * 2 ** failures);
+      failures += 1;
+      reconnectTimer = setTimeout(connect, wait / 2 + (Math.random() * wait) / 2);
+    });
+  }
+
+  return {
+    invoke,
+    subscribe<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {
+      let set = listeners.get(event);
+      if (!set) {
+        set = new Set();
+        listeners.set(event, set);
+      }
+      const entry = listener as AnyListener;
+      set.add(entry);
+      connect();
+      return () => {
+        set.delete(entry);
+      };
+    },
+    close() {
+      closed = true;
+      clearTimeout(reconnectTimer);
+      socket?.close();
+      socket = undefined;
+    },
+  };
+}
+
+function failure(
+  code: ContractError['code'],
+  message: string,
+): { ok: false; error: ContractError } {
+  return { ok: false, error: { code, message } };
+}
+
+/** A response of the server as a Result; anything that is not one becomes a typed error. */
+async function parseResult<T>(response: Response): Promise<Result<T>> {
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return failure(
+      'INTERNAL',
+      `The ScaleDesk server answered ${response.status} without a result.`,
+    );
+  }
+  if (typeof body === 'object' && body !== null && 'ok' in body) {
+    if (body.ok === true && 'value' in body) return { ok: true, value: body.value as T };
+    if (body.ok === false && 'error' in body) {
+      const error = ContractErrorSchema.safeParse(body.error);
+      if (error.success) return { ok: false, error: error.data };
+    }
+  }
+  return failure('INTERNAL', `The ScaleDesk server answered ${response.status} with no result.`);
+}
