@@ -1,0 +1,102 @@
+import { describe, expect, it, vi } from 'vitest';
+import { Store } from '../../../renderer/src/state/store';
+import { FakeBridge } from './fake-bridge';
+import { makeApp } from './fixtures';
+
+async function started(bridge: FakeBridge) {
+  const store = new Store(bridge);
+  store.start();
+  await vi.waitFor(() => expect(store.getState().appsLoaded).toBe(true));
+  return store;
+}
+
+describe('the renderer store', () => {
+  it('lists the apps at start-up, sorted by namespace and name', async () => {
+    const bridge = new FakeBridge([
+      makeApp({ namespace: 'b', name: 'zeta' }),
+      makeApp({ namespace: 'a', name: 'mu' }),
+      makeApp({ namespace: 'b', name: 'alpha' }),
+    ]);
+    const store = await started(bridge);
+    expect(store.getState().appIds).toEqual(['a/mu', 'b/alpha', 'b/zeta']);
+  });
+
+  it('tells its subscribers once for a burst of events, and keeps unchanged apps as they were', async () => {
+    const one = makeApp({ name: 'one' });
+    const two = makeApp({ name: 'two' });
+    const bridge = new FakeBridge([one, two]);
+    const store = await started(bridge);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const listener = vi.fn();
+    store.subscribe(listener);
+    const idsBefore = store.getState().appIds;
+
+    for (let i = 0; i < 50; i++) {
+      bridge.emit('apps', {
+        reset: false,
+        upserted: [{ ...one, memory: { usedBytes: i, maxBytes: 1 } }],
+        removed: [],
+      });
+    }
+    await vi.waitFor(() => expect(listener).toHaveBeenCalled());
+    await new Promise((resolve) => setTimeout(resolve, 80));
+
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(store.getState().apps.get(one.id)?.memory.usedBytes).toBe(49);
+    expect(store.getState().apps.get(two.id)).toBe(two);
+    // Same members: the list of ids keeps its identity, so the sidebar does not redraw.
+    expect(store.getState().appIds).toBe(idsBefore);
+  });
+
+  it('removes apps and replaces everything on a reset', async () => {
+    const bridge = new FakeBridge([makeApp({ name: 'one' }), makeApp({ name: 'two' })]);
+    const store = await started(bridge);
+    bridge.emit('apps', { reset: false, upserted: [], removed: ['team-a/one'] });
+    await vi.waitFor(() => expect(store.getState().appIds).toEqual(['team-a/two']));
+    bridge.emit('apps', { reset: true, upserted: [makeApp({ name: 'three' })], removed: [] });
+    await vi.waitFor(() => expect(store.getState().appIds).toEqual(['team-a/three']));
+  });
+
+  it('applies app events that arrive before the first list after it', async () => {
+    let answer: (value: unknown) => void = () => {};
+    const bridge = new FakeBridge().on(
+      'apps.list',
+      () => new Promise((resolve) => (answer = resolve as (value: unknown) => void)),
+    );
+    const store = new Store(bridge);
+    store.start();
+    bridge.emit('apps', { reset: false, upserted: [makeApp({ name: 'late' })], removed: [] });
+    answer({ ok: true, value: [makeApp({ name: 'early' })] });
+    await vi.waitFor(() =>
+      expect(store.getState().appIds).toEqual(['team-a/early', 'team-a/late']),
+    );
+  });
+
+  it('keeps the newest version of an activity entry, newest first', async () => {
+    const bridge = new FakeBridge([]);
+    const store = await started(bridge);
+    const entry = {
+      id: 'a1',
+      at: '2026-01-01T10:00:00Z',
+      context: null,
+      namespace: 'team-a',
+      app: 'shop',
+      process: 'web',
+      kind: 'replicas' as const,
+      from: 2,
+      to: 3,
+      result: 'pending' as const,
+      message: null,
+      command: 'kubectl scale deployment/shop-web --replicas=3 -n team-a',
+      undoOf: null,
+    };
+    bridge.emit('activity', entry);
+    bridge.emit('activity', { ...entry, result: 'done' });
+    bridge.emit('activity', { ...entry, id: 'a0', at: '2026-01-01T09:00:00Z' });
+    await vi.waitFor(() => expect(store.getState().activity).toHaveLength(2));
+    expect(store.getState().activity.map((e) => [e.id, e.result])).toEqual([
+      ['a1', 'done'],
+      ['a0', 'pending'],
+    ]);
+  });
+});
