@@ -1,0 +1,64 @@
+import { createActivityLog } from '../activity-log';
+import type { ClusterSession } from '../cluster-session';
+import type { EventBus } from '../event-bus';
+import type { Handlers } from '../handlers';
+import type { SettingsService } from '../settings';
+import type { KeyValueStore } from '../settings-store';
+import type { OperationContext } from './context';
+import { setReplicas } from './replicas';
+import { restart } from './restart';
+import { DEFAULT_TRACKING, type TrackingOptions } from './rollout-progress';
+import { start } from './start';
+import { undo } from './undo';
+import { setWorkers } from './workers';
+
+/**
+ * The operations that change a cluster, and the activity log that remembers them. Each handler
+ * answers as soon as the cluster accepted the write; the rollout is followed in the background
+ * and reported as `operation` events, its outcome written back to the activity entry.
+ */
+
+export type OperationHandlers = Pick<
+  Handlers,
+  | 'process.setReplicas'
+  | 'process.setWorkers'
+  | 'app.restart'
+  | 'app.start'
+  | 'activity.list'
+  | 'activity.undo'
+>;
+
+export interface OperationsDeps {
+  /** null when not connected: every change is refused with NOT_CONNECTED. */
+  session: () => ClusterSession | null;
+  store: KeyValueStore;
+  bus: EventBus;
+  settings: SettingsService;
+  /** How rollouts are followed (tests shorten these). */
+  tracking?: Partial<TrackingOptions>;
+  /** Entries kept in the activity log (default 1000). */
+  activityCap?: number;
+}
+
+export function createOperations(deps: OperationsDeps): OperationHandlers {
+  const ctx: OperationContext = {
+    session: deps.session,
+    store: deps.store,
+    bus: deps.bus,
+    settings: deps.settings,
+    log: createActivityLog(
+      deps.store,
+      deps.bus,
+      deps.activityCap === undefined ? {} : { cap: deps.activityCap },
+    ),
+    tracking: { ...DEFAULT_TRACKING, ...deps.tracking },
+  };
+  return {
+    'process.setReplicas': (input) => setReplicas(ctx, input),
+    'process.setWorkers': (input) => setWorkers(ctx, input),
+    'app.restart': (input) => restart(ctx, input),
+    'app.start': (input) => start(ctx, input),
+    'activity.list': async (input) => ctx.log.list(input.limit),
+    'activity.undo': (input) => undo(ctx, input.id),
+  };
+}

@@ -1,0 +1,197 @@
+import type { V1Container, V1Deployment } from '@kubernetes/client-node';
+import type { OperationResult, ParsedInput } from '../../shared/contract';
+import { ScaleDeskError } from '../../shared/errors';
+import {
+  kubectlJsonPatch,
+  kubectlSetEnv,
+  type JsonPatchOperation,
+} from '../../shared/kubectl-command';
+import { parseWorkers, setContainerWorkers } from '../../shared/procfile';
+import { planWorkers } from '../../shared/worker-plan';
+import { jsonPatchDeployment, readDeployment, type DeploymentRef } from './cluster-writes';
+import {
+  accepted,
+  deploymentRef,
+  kubectlTarget,
+  plural,
+  podNames,
+  requireApp,
+  requirePermission,
+  requireProcess,
+  requireSession,
+  type OperationContext,
+} from './context';
+
+/**
+ * Set the gunicorn workers of one process: the worker count in its container's command, args or
+ * environment is edited and nothing else, by a JSON patch of exactly those paths, guarded by the
+ * version the admin read. The new pod template rolls the process over (the redeploy).
+ */
+
+/** The container's literal environment (values from secrets or fields are not the count's). */
+function literalEnv(container: V1Container): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const variable of container.env ?? []) {
+    if (variable.value !== undefined && variable.valueFrom === undefined) {
+      env[variable.name] = variable.value;
+    }
+  }
+  return env;
+}
+
+/** The container that runs gunicorn, with its index in the pod template. */
+export function gunicornContainer(
+  deployment: V1Deployment,
+): { index: number; container: V1Container } | null {
+  const containers = deployment.spec?.template.spec?.containers ?? [];
+  for (const [index, container] of containers.entries()) {
+    const argv = [...(container.command ?? []), ...(container.args ?? [])];
+    if (parseWorkers(argv, literalEnv(container))) return { index, container };
+  }
+  return null;
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return (a ?? []).length === b.length && (a ?? []).every((word, i) => word === b[i]);
+}
+
+/** The JSON patch that sets the count, and the env variables it changed (for kubectl set env). */
+export function workersPatch(
+  index: number,
+  container: V1Container,
+  workers: number,
+): { operations: JsonPatchOperation[]; envChanges: Record<string, string> } {
+  const env = literalEnv(container);
+  const next = setContainerWorkers(
+    { command: container.command ?? [], args: container.args ?? [], env },
+    workers,
+  );
+  const base = `/spec/template/spec/containers/${index}`;
+  // Patching by index: check first that the index still names the same container.
+  const operations: JsonPatchOperation[] = [
+    { op: 'test', path: `${base}/name`, value: container.name },
+  ];
+  for (const field of ['command', 'args'] as const) {
+    if (!sameList(container[field], next[field])) {
+      operations.push({
+        op: container[field] === undefined ? 'add' : 'replace',
+        path: `${base}/${field}`,
+        value: next[field],
+      });
+    }
+  }
+  const envChanges: Record<string, string> = {};
+  for (const [envIndex, variable] of (container.env ?? []).entries()) {
+    const value = next.env[variable.name];
+    if (variable.valueFrom === undefined && value !== undefined && value !== variable.value) {
+      operations.push({ op: 'replace', path: `${base}/env/${envIndex}/value`, value });
+      envChanges[variable.name] = value;
+    }
+  }
+  return { operations, envChanges };
+}
+
+export async function setWorkers(
+  ctx: OperationContext,
+  input: ParsedInput<'process.setWorkers'>,
+  undoOf: string | null = null,
+): Promise<OperationResult> {
+  const session = requireSession(ctx, 'set workers');
+  const app = requireApp(session, input.namespace, input.app);
+  const process = requireProcess(app, input.process);
+  const result = planWorkers(process, input.workers);
+  if (!result.ok) {
+    throw new ScaleDeskError(result.code, result.message, {
+      namespace: app.namespace,
+      app: app.name,
+      process: process.name,
+    });
+  }
+  requirePermission(app, 'patch', `set the workers of ${process.name}`);
+  const deployment = session.getDeployment(app.namespace, process.deployment);
+  const found = deployment ? gunicornContainer(deployment) : null;
+  if (!deployment || !found) {
+    throw new ScaleDeskError(
+      'INVALID_INPUT',
+      `${process.name} does not run gunicorn in a container command ScaleDesk can see, so it has no workers to set.`,
+      { namespace: app.namespace, app: app.name, process: process.name },
+    );
+  }
+  const { operations, envChanges } = workersPatch(found.index, found.container, input.workers);
+  const guard = input.force ? null : (input.expectedVersion ?? process.resourceVersion);
+  const guarded: JsonPatchOperation[] =
+    guard === null
+      ? operations
+      : [{ op: 'replace', path: '/metadata/resourceVersion', value: guard }, ...operations];
+  const ref = deploymentRef(session, app.namespace, process.deployment);
+
+  let written: V1Deployment;
+  try {
+    written = await jsonPatchDeployment(ref, guarded);
+  } catch (error) {
+    if (error instanceof ScaleDeskError && error.code === 'CONFLICT') {
+      throw await conflict(ref, process.name, result.plan.from, input.workers);
+    }
+    throw error;
+  }
+
+  const target = kubectlTarget(session, app.namespace);
+  const onlyEnv = operations.length - 1 === Object.keys(envChanges).length;
+  const command = onlyEnv
+    ? kubectlSetEnv(target, process.deployment, found.container.name, envChanges)
+    : kubectlJsonPatch(
+        target,
+        process.deployment,
+        operations.filter((op) => op.op !== 'test'),
+      );
+  return accepted(
+    ctx,
+    session,
+    app,
+    {
+      process: process.name,
+      kind: 'workers',
+      from: result.plan.from,
+      to: input.workers,
+      command,
+      undoOf,
+    },
+    [
+      {
+        process: process.name,
+        deployment: process.deployment,
+        generation: written.metadata?.generation ?? null,
+        replicas: null,
+        podsBefore: podNames(process),
+      },
+    ],
+    `${process.name} runs ${plural(input.workers, 'worker')} per replica.`,
+    result.plan.warnings,
+  );
+}
+
+async function conflict(
+  ref: DeploymentRef,
+  process: string,
+  from: number | null,
+  yours: number,
+): Promise<ScaleDeskError> {
+  let current: number | null = null;
+  let resourceVersion: string | null = null;
+  try {
+    const now = await readDeployment(ref);
+    resourceVersion = now.metadata?.resourceVersion ?? null;
+    const found = gunicornContainer(now);
+    if (found) {
+      const argv = [...(found.container.command ?? []), ...(found.container.args ?? [])];
+      current = parseWorkers(argv, literalEnv(found.container))?.count ?? null;
+    }
+  } catch {
+    // The conflict is what matters; without the re-read the message is less precise.
+  }
+  const message =
+    current !== null && current !== from
+      ? `${process} was changed to ${plural(current, 'worker')} by someone else; yours was ${yours}. Nothing was written.`
+      : `The deployment of ${process} was changed by someone else since you read it${current === null ? '' : ` (it still runs ${plural(current, 'worker')})`}; yours was ${yours}. Nothing was written.`;
+  return new ScaleDeskError('CONFLICT', message, { current, yours, resourceVersion });
+}
