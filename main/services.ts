@@ -1,8 +1,15 @@
+import path from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { appId as makeAppId } from '../shared/app-model';
+import type { Connection } from '../shared/contract';
+import { ScaleDeskError, toContractError } from '../shared/errors';
 import type { EventBus } from './event-bus';
 import type { Handlers } from './handlers';
+import { kubeConfigForContext, kubeconfigPaths, listContexts, loadKubeconfig } from './kubeconfig';
+import { LiveCluster, type LiveClusterOptions } from './live-cluster';
+import { createSettings } from './settings';
 import type { KeyValueStore } from './settings-store';
-import { ScaleDeskError } from '../shared/errors';
-import { kubeconfigPaths, listContexts, loadKubeconfig } from './kubeconfig';
+import { startDefaultSandbox, type DefaultSandbox } from './sandbox-default';
 
 export interface ServicesOptions {
   store: KeyValueStore;
@@ -13,11 +20,25 @@ export interface ServicesOptions {
   kubeconfigPath?: string;
   /** Else the last used (settings) or the kubeconfig's current context. */
   context?: string;
+  /** Tuning of the live model (tests use short intervals); see LiveClusterOptions. */
+  live?: Pick<LiveClusterOptions, 'timing' | 'endpointProbes'>;
+  /** Where the sandbox keeps its kubeconfig when there is none; default: beside the store file. */
+  dataDir?: string;
 }
 
 export interface Services {
   handlers: Handlers;
+  /** Settles when the first connection attempt has an answer (live, stale or error). */
+  ready: Promise<Connection>;
+  /** The live session, where connected (for tests and the bench). */
+  session(): LiveCluster | null;
   stop(): Promise<void>;
+}
+
+interface KubeconfigState {
+  source: Connection['source'];
+  paths: string[];
+  merged: KubeConfig;
 }
 
 function notConnected(operation: string): () => Promise<never> {
@@ -29,8 +50,136 @@ function notConnected(operation: string): () => Promise<never> {
   };
 }
 
-/** The composition root: builds every service of main and the handlers both transports call. */
+/**
+ * The composition root: the settings, the kubeconfig (or the sandbox cluster where there is
+ * none), the live session of the chosen context, and one handler per operation of the contract,
+ * which both transports (IPC and HTTP) call through `dispatch`. Returns at once; the first
+ * connection proceeds in the background (`ready`), announced by `connection` events.
+ */
 export async function createServices(options: ServicesOptions): Promise<Services> {
+  const { bus } = options;
+  const settings = createSettings(options.store, bus);
+  let session: LiveCluster | null = null;
+  let sandbox: DefaultSandbox | null = null;
+  let sandboxStarting: Promise<DefaultSandbox> | null = null;
+  let stopped = false;
+  /** What cluster.connection says while there is no session (before one, or after a failure). */
+  let idle: Connection = {
+    state: 'disconnected',
+    context: null,
+    namespace: null,
+    source: 'kubeconfig',
+    kubeconfigPaths: [],
+    server: null,
+    error: null,
+    syncedAt: null,
+  };
+  /** Connections one at a time: a second waits for the first to settle, then replaces it. */
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function ensureSandbox(): Promise<DefaultSandbox> {
+    if (sandbox) return sandbox;
+    sandboxStarting ??= startDefaultSandbox(options.dataDir ?? path.dirname(options.store.path));
+    sandbox = await sandboxStarting;
+    return sandbox;
+  }
+
+  /** Reads the kubeconfig afresh (the admin may have edited it); none at all: the sandbox's. */
+  async function readKubeconfig(): Promise<KubeconfigState> {
+    const paths = kubeconfigPaths(
+      options.kubeconfigPath ? { explicitPath: options.kubeconfigPath } : {},
+    );
+    if (paths.length > 0) return { source: 'kubeconfig', paths, merged: loadKubeconfig(paths) };
+    const own = await ensureSandbox();
+    return {
+      source: 'sandbox',
+      paths: [own.kubeconfigPath],
+      merged: loadKubeconfig([own.kubeconfigPath]),
+    };
+  }
+
+  function fail(error: unknown, partial: Partial<Connection>): Connection {
+    const contract = toContractError(error);
+    idle = {
+      ...idle,
+      ...partial,
+      state: 'error',
+      error: { code: contract.code, message: contract.message },
+      syncedAt: null,
+    };
+    bus.emit('connection', idle);
+    return idle;
+  }
+
+  async function connect(
+    contextName: string | null,
+    namespace: string | null | undefined,
+  ): Promise<Connection> {
+    const state = await readKubeconfig();
+    idle = { ...idle, source: state.source, kubeconfigPaths: state.paths };
+    const chosen =
+      contextName ??
+      (() => {
+        const last = settings.get().lastContext;
+        if (last && state.merged.getContextObject(last)) return last;
+        return state.merged.getCurrentContext() || state.merged.getContexts()[0]?.name || null;
+      })();
+    if (!chosen) {
+      throw new ScaleDeskError(
+        'KUBECONFIG',
+        `The kubeconfig ${state.paths.join(', ')} defines no context.`,
+        {
+          file: state.paths.join(', '),
+          problem: 'no contexts',
+        },
+      );
+    }
+    const kubeConfig = kubeConfigForContext(state.merged, chosen, state.paths);
+    let ns: string | null;
+    if (namespace !== undefined) ns = namespace;
+    else if (settings.get().lastContext === chosen) ns = settings.get().lastNamespace;
+    else ns = state.merged.getContextObject(chosen)?.namespace ?? 'default';
+
+    const previous = session;
+    session = null;
+    await previous?.stop();
+    if (stopped) throw new ScaleDeskError('NOT_CONNECTED', 'ScaleDesk is shutting down.');
+    const next = new LiveCluster({
+      kubeConfig,
+      contextName: chosen,
+      namespace: ns,
+      source: state.source,
+      kubeconfigPaths: state.paths,
+      bus,
+      settings: () => settings.get(),
+      ...(options.live ?? {}),
+    });
+    session = next;
+    idle = { ...idle, context: chosen, namespace: ns, error: null, state: 'disconnected' };
+    const { lastContext, lastNamespace } = settings.get();
+    if (lastContext !== chosen || lastNamespace !== ns)
+      settings.set({ lastContext: chosen, lastNamespace: ns });
+    return next.start();
+  }
+
+  function enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = queue.then(task, task);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  function requireSession(operation: string): LiveCluster {
+    if (!session) {
+      const why = idle.error ? ` ${idle.error.message}` : '';
+      throw new ScaleDeskError('NOT_CONNECTED', `${operation}: not connected to a cluster.${why}`);
+    }
+    return session;
+  }
+
+  const ready = enqueue(() => connect(options.context ?? null, undefined)).catch((error: unknown) =>
+    fail(error, {}),
+  );
+
   const handlers: Handlers = {
     'app.info': async () => ({
       name: 'ScaleDesk',
@@ -39,30 +188,73 @@ export async function createServices(options: ServicesOptions): Promise<Services
       platform: process.platform,
     }),
     'cluster.contexts': async () => {
-      const paths = kubeconfigPaths(
-        options.kubeconfigPath ? { explicitPath: options.kubeconfigPath } : {},
-      );
-      const kc = loadKubeconfig(paths);
+      const state = await readKubeconfig();
       return {
-        contexts: listContexts(kc),
-        current: kc.getCurrentContext() || null,
-        source: 'kubeconfig' as const,
-        kubeconfigPaths: paths,
+        contexts: listContexts(state.merged),
+        current: session?.contextName ?? (state.merged.getCurrentContext() || null),
+        source: state.source,
+        kubeconfigPaths: state.paths,
       };
     },
-    'cluster.connect': notConnected('cluster.connect'),
-    'cluster.connection': notConnected('cluster.connection'),
-    'cluster.namespaces': notConnected('cluster.namespaces'),
-    'apps.list': notConnected('apps.list'),
-    'apps.history': notConnected('apps.history'),
+    'cluster.connect': (input) =>
+      enqueue(async () => {
+        try {
+          return await connect(input.context, input.namespace);
+        } catch (error) {
+          // A context that is not there or a broken kubeconfig is the caller's to fix: typed error.
+          if (
+            error instanceof ScaleDeskError &&
+            (error.code === 'NOT_FOUND' || error.code === 'KUBECONFIG')
+          ) {
+            if (!session) fail(error, { context: input.context, namespace: input.namespace });
+            throw error;
+          }
+          throw error;
+        }
+      }),
+    'cluster.connection': async () => session?.connection() ?? idle,
+    'cluster.namespaces': async () => requireSession('cluster.namespaces').namespaces(),
+    'apps.list': async () => requireSession('apps.list').listApps(),
+    'apps.history': async (input) => {
+      const live = requireSession('apps.history');
+      const id = makeAppId(input.namespace, input.app);
+      const samples = live.historyOf(id, input.window, input.maxPoints);
+      if (samples.length === 0 && !live.getApp(id)) {
+        throw new ScaleDeskError(
+          'NOT_FOUND',
+          `There is no app "${input.app}" in namespace "${input.namespace}".`,
+          {
+            namespace: input.namespace,
+            app: input.app,
+          },
+        );
+      }
+      return samples;
+    },
     'process.setReplicas': notConnected('process.setReplicas'),
     'process.setWorkers': notConnected('process.setWorkers'),
     'app.restart': notConnected('app.restart'),
     'app.start': notConnected('app.start'),
     'activity.list': notConnected('activity.list'),
     'activity.undo': notConnected('activity.undo'),
-    'settings.get': notConnected('settings.get'),
-    'settings.set': notConnected('settings.set'),
+    'settings.get': async () => settings.get(),
+    'settings.set': async (input) => settings.set(input),
   };
-  return { handlers, stop: async () => {} };
+
+  return {
+    handlers,
+    ready,
+    session: () => session,
+    async stop() {
+      stopped = true;
+      // Stopping the session first lets a connection still waiting for its first sync settle.
+      await session?.stop();
+      await queue.catch(() => undefined);
+      const last = session;
+      session = null;
+      await last?.stop();
+      const own = sandbox ?? (sandboxStarting ? await sandboxStarting.catch(() => null) : null);
+      await own?.stop();
+    },
+  };
 }
