@@ -84,7 +84,7 @@ export function rolloutVerdict(
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
     return {
       state: 'failed',
-      message: `${name} passed its progress deadline: ${progressing.message ?? 'the rollout stalled'}.`,
+      message: `${name} passed its progress deadline: ${(progressing.message ?? 'the rollout stalled').replace(/\.$/, '')}.`,
     };
   }
   const replicaFailure = condition(deployment, 'ReplicaFailure');
