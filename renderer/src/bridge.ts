@@ -53,8 +53,8 @@ export interface HttpBridge extends ScaleDeskBridge {
 type AnyListener = (payload: unknown) => void;
 
 /**
- * Events missed while the stream was down are made good on reconnection: the state that events
- * keep current is fetched anew and delivered to the listeners as if it had been pushed.
+ * Events missed while the stream was down are made good each time it opens: the state that
+ * events keep current is fetched anew and delivered to the listeners as if it had been pushed.
  */
 const RESYNC: ReadonlyArray<{
   event: EventName;
@@ -81,7 +81,6 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): HttpBridge {
   let socket: WebSocket | undefined;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
-  let everOpened = false;
   let closed = false;
 
   async function invoke<N extends OperationName>(
@@ -131,8 +130,8 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): HttpBridge {
     socket = current;
     current.addEventListener('open', () => {
       failures = 0;
-      if (everOpened) void resync();
-      everOpened = true;
+      // Also on the first open: events between the page's first fetch and now are not lost.
+      void resync();
     });
     current.addEventListener('message', (message: MessageEvent) => {
       if (typeof message.data !== 'string') return;

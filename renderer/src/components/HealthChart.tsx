@@ -11,6 +11,7 @@ import {
 } from 'recharts';
 import type { Sample } from '../../../shared/contract';
 import { formatClock } from '../format/time';
+import { niceTicks } from './chart-scale';
 import './charts.css';
 
 interface HealthChartProps {
@@ -45,7 +46,7 @@ export const HealthChart = memo(function HealthChart({
   const unit = metric === 'latency' ? ' ms' : '%';
   const format = (value: number) =>
     metric === 'latency' ? `${Math.round(value)} ms` : `${value.toFixed(value < 1 ? 2 : 1)}%`;
-  const top = Math.max(limit * 1.3, ...data.map((point) => point.value ?? 0)) * 1.05;
+  const scale = niceTicks(Math.max(limit * 1.25, ...data.map((point) => point.value ?? 0)));
   const label = metric === 'latency' ? 'Response time over time' : 'Error rate over time';
 
   if (data.every((point) => point.value === null)) {
@@ -71,7 +72,9 @@ export const HealthChart = memo(function HealthChart({
             minTickGap={40}
           />
           <YAxis
-            domain={[0, top]}
+            domain={[0, scale.top]}
+            ticks={scale.ticks}
+            interval={0}
             tickFormatter={(value: number) => `${Math.round(value * 10) / 10}${unit}`}
             stroke="var(--text-3)"
             fontSize={11}

@@ -11,7 +11,9 @@ import {
   YAxis,
 } from 'recharts';
 import type { Sample } from '../../../shared/contract';
+import { GIB } from '../../../shared/app-model';
 import { formatBytes } from '../format/memory';
+import { niceTicks } from './chart-scale';
 import { formatClock } from '../format/time';
 import './charts.css';
 
@@ -41,7 +43,7 @@ export const MemoryChart = memo(function MemoryChart({
     for (const sample of samples) {
       for (const value of Object.values(sample.memoryByProcess)) max = Math.max(max, value);
     }
-    return max * 1.08;
+    return niceTicks(max * 1.04, GIB);
   }, [samples, limitBytes]);
 
   if (samples.length === 0) {
@@ -67,7 +69,9 @@ export const MemoryChart = memo(function MemoryChart({
             minTickGap={40}
           />
           <YAxis
-            domain={[0, top]}
+            domain={[0, top.top]}
+            ticks={top.ticks}
+            interval={0}
             tickFormatter={(value: number) => formatBytes(value)}
             stroke="var(--text-3)"
             fontSize={11}

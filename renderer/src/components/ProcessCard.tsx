@@ -122,4 +122,16 @@ export const ProcessCard = memo(function ProcessCard({
       </div>
     </section>
   );
-});
+}, sameCard);
+
+/** A card redraws when its process or what its editors read of the app changed; the store keeps
+ * unchanged parts of an app as the same objects, so a change elsewhere in the app skips it. */
+function sameCard(before: { app: App; process: Process }, after: { app: App; process: Process }) {
+  return (
+    before.process === after.process &&
+    before.app.id === after.app.id &&
+    before.app.permissions === after.app.permissions &&
+    before.app.podRoom === after.app.podRoom &&
+    before.app.memory.maxBytes === after.app.memory.maxBytes
+  );
+}

@@ -11,6 +11,7 @@ import type {
   Settings,
 } from '../../../shared/contract';
 import type { ContractError } from '../../../shared/errors';
+import { shareUnchanged } from './structural-sharing';
 
 /**
  * What the renderer knows, in one immutable snapshot. Everything in it arrives through the
@@ -156,11 +157,19 @@ export class Store {
     const apps = new Map(payload.reset ? [] : this.state.apps);
     let membershipChanged = payload.reset;
     for (const id of payload.removed) membershipChanged = apps.delete(id) || membershipChanged;
+    let changed = payload.reset || payload.removed.length > 0;
     for (const app of payload.upserted) {
+      const previous = this.state.apps.get(app.id);
       if (!apps.has(app.id)) membershipChanged = true;
-      apps.set(app.id, app);
+      // An app equal to what is shown keeps its object: nothing that shows it redraws.
+      const shared = shareUnchanged(previous, app);
+      if (shared !== previous || !apps.has(app.id)) changed = true;
+      apps.set(app.id, shared);
     }
-    const appIds = membershipChanged ? sortedIds(apps) : this.state.appIds;
+    if (!changed) return;
+    const appIds = membershipChanged
+      ? shareUnchanged(this.state.appIds, sortedIds(apps))
+      : this.state.appIds;
     this.update({ apps, appIds });
   }
 
@@ -220,8 +229,11 @@ export class Store {
   }
 }
 
+/** report-2 before report-10, as people count. */
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
 function sortedIds(apps: ReadonlyMap<string, App>): string[] {
   return [...apps.values()]
-    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
+    .sort((a, b) => collator.compare(a.namespace, b.namespace) || collator.compare(a.name, b.name))
     .map((app) => app.id);
 }

@@ -100,3 +100,37 @@ describe('the renderer store', () => {
     ]);
   });
 });
+
+describe('what a change redraws', () => {
+  it('keeps the parts of an app that did not change as the same objects', async () => {
+    const app = makeApp();
+    const bridge = new FakeBridge([app]);
+    const store = await started(bridge);
+    const before = store.getState().apps.get(app.id)!;
+    // Main sends the whole app again (a fresh object, as from JSON), with only web's memory new.
+    const copy = JSON.parse(JSON.stringify(app)) as typeof app;
+    copy.processes[0]!.memoryUsedBytes = 123;
+    bridge.emit('apps', { reset: false, upserted: [copy], removed: [] });
+    await vi.waitFor(() =>
+      expect(store.getState().apps.get(app.id)?.processes[0]?.memoryUsedBytes).toBe(123),
+    );
+    const after = store.getState().apps.get(app.id)!;
+    expect(after).not.toBe(before);
+    expect(after.processes[1]).toBe(before.processes[1]);
+    expect(after.permissions).toBe(before.permissions);
+    expect(after.processes[0]!.pods).toBe(before.processes[0]!.pods);
+  });
+
+  it('does not tell subscribers about an app sent again unchanged', async () => {
+    const app = makeApp();
+    const bridge = new FakeBridge([app]);
+    const store = await started(bridge);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const listener = vi.fn();
+    store.subscribe(listener);
+    bridge.emit('apps', { reset: false, upserted: [JSON.parse(JSON.stringify(app))], removed: [] });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(listener).not.toHaveBeenCalled();
+    expect(store.getState().apps.get(app.id)).toBe(store.getState().apps.get(app.id));
+  });
+});
