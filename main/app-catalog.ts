@@ -305,8 +305,9 @@ export function memoryUsedBytes(
 
 /**
  * The app's status, worst first: stopped by its memory limit (a scaled process has no ready
- * replica and its pods were OOMKilled and are restarting), scaled to zero, a failed rollout,
- * deploying (with progress), degraded (fewer ready than desired, crash loops), else running.
+ * replica and its pods were OOMKilled and are restarting), scaled to zero, degraded (a failed
+ * rollout, pods OOM-killed or crash-looping), deploying (with progress), degraded (fewer ready
+ * than desired for no visible reason), else running.
  */
 export function appStatus(processes: readonly Process[], workspace: Process | null): AppStatus {
   const scaled = processes.filter((p) => p.replicas.desired > 0);
@@ -339,6 +340,16 @@ export function appStatus(processes: readonly Process[], workspace: Process | nu
         .join(' '),
     };
   }
+  // Pods that keep failing make the app degraded even mid-rollout: the rollout will not finish.
+  const failing: string[] = [];
+  for (const p of all) {
+    const oom = p.pods.filter(isOomLooping).length;
+    const crashing = p.pods.filter((pod) => pod.waitingReason === 'CrashLoopBackOff').length;
+    if (oom > 0)
+      failing.push(`${p.name}: ${oom} replica(s) stopped by the memory limit (OOMKilled).`);
+    else if (crashing > 0) failing.push(`${p.name}: ${crashing} replica(s) crash-looping.`);
+  }
+  if (failing.length > 0) return { kind: 'degraded', progress: null, message: failing.join(' ') };
   const rolling = all.filter((p) => p.rollout.state === 'progressing');
   if (rolling.length > 0) {
     const progress = rolling.reduce((sum, p) => sum + p.rollout.progress, 0) / rolling.length;
@@ -348,18 +359,10 @@ export function appStatus(processes: readonly Process[], workspace: Process | nu
       message: rolling.map((p) => `${p.name}: ${p.rollout.message ?? 'rolling out'}`).join(' '),
     };
   }
-  const problems: string[] = [];
-  for (const p of all) {
-    const oom = p.pods.filter(isOomLooping).length;
-    const crashing = p.pods.filter((pod) => pod.waitingReason === 'CrashLoopBackOff').length;
-    if (oom > 0)
-      problems.push(`${p.name}: ${oom} replica(s) stopped by the memory limit (OOMKilled).`);
-    else if (crashing > 0) problems.push(`${p.name}: ${crashing} replica(s) crash-looping.`);
-    else if (p.replicas.ready < p.replicas.desired) {
-      problems.push(`${p.name}: ${p.replicas.ready} of ${p.replicas.desired} replicas ready.`);
-    }
-  }
-  if (problems.length > 0) return { kind: 'degraded', progress: null, message: problems.join(' ') };
+  const short = all
+    .filter((p) => p.replicas.ready < p.replicas.desired)
+    .map((p) => `${p.name}: ${p.replicas.ready} of ${p.replicas.desired} replicas ready.`);
+  if (short.length > 0) return { kind: 'degraded', progress: null, message: short.join(' ') };
   const ready = scaled.reduce((sum, p) => sum + p.replicas.ready, 0);
   return { kind: 'running', progress: null, message: `Running: ${ready} replica(s) ready.` };
 }

@@ -7,6 +7,7 @@ import type { EventBus } from './event-bus';
 import type { Handlers } from './handlers';
 import { kubeConfigForContext, kubeconfigPaths, listContexts, loadKubeconfig } from './kubeconfig';
 import { LiveCluster, type LiveClusterOptions } from './live-cluster';
+import { createOperations, type OperationsDeps } from './operations';
 import { createSettings } from './settings';
 import type { KeyValueStore } from './settings-store';
 import { startDefaultSandbox, type DefaultSandbox } from './sandbox-default';
@@ -22,6 +23,8 @@ export interface ServicesOptions {
   context?: string;
   /** Tuning of the live model (tests use short intervals); see LiveClusterOptions. */
   live?: Pick<LiveClusterOptions, 'timing' | 'endpointProbes'>;
+  /** Tuning of the operations (rollout tracking, activity log size). */
+  operations?: Pick<OperationsDeps, 'tracking' | 'activityCap'>;
   /** Where the sandbox keeps its kubeconfig when there is none; default: beside the store file. */
   dataDir?: string;
 }
@@ -39,15 +42,6 @@ interface KubeconfigState {
   source: Connection['source'];
   paths: string[];
   merged: KubeConfig;
-}
-
-function notConnected(operation: string): () => Promise<never> {
-  return async () => {
-    throw new ScaleDeskError(
-      'NOT_CONNECTED',
-      `${operation} is not available yet: not connected to a cluster.`,
-    );
-  };
 }
 
 /**
@@ -176,6 +170,14 @@ export async function createServices(options: ServicesOptions): Promise<Services
     return session;
   }
 
+  const operations = createOperations({
+    session: () => session,
+    store: options.store,
+    bus,
+    settings,
+    ...(options.operations ?? {}),
+  });
+
   const ready = enqueue(() => connect(options.context ?? null, undefined)).catch((error: unknown) =>
     fail(error, {}),
   );
@@ -231,12 +233,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       }
       return samples;
     },
-    'process.setReplicas': notConnected('process.setReplicas'),
-    'process.setWorkers': notConnected('process.setWorkers'),
-    'app.restart': notConnected('app.restart'),
-    'app.start': notConnected('app.start'),
-    'activity.list': notConnected('activity.list'),
-    'activity.undo': notConnected('activity.undo'),
+    ...operations,
     'settings.get': async () => settings.get(),
     'settings.set': async (input) => settings.set(input),
   };
