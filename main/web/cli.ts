@@ -1,11 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConfStore, defaultDataDir, storeFileIn } from '../conf-store';
-import { EventBus } from '../event-bus';
-import { createServices, type Services } from '../services';
+import type { Services } from '../services';
 import { parseWebArgs, UsageError, USAGE, type WebArgs } from './args';
-import { startWebServer, type WebServer } from './server';
+import type { WebServer } from './server';
 
 /**
  * `npm run web -- [--port P] [--kubeconfig PATH] [--context NAME] [--data-dir DIR]`
@@ -40,11 +38,26 @@ async function main(): Promise<void> {
     return;
   }
 
-  const rendererDir = path.join(repoRoot, 'dist', 'renderer');
+  // Another build of the renderer may be served instead (development, tests).
+  const rendererDir = path.resolve(
+    process.env.SCALEDESK_RENDERER_DIR ?? path.join(repoRoot, 'dist', 'renderer'),
+  );
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
-    fail('the renderer is not built (dist/renderer); run "npm run build:renderer" first.');
+    fail(`the renderer is not built (${rendererDir}); run "npm run build:renderer" first.`);
   }
 
+  // Loaded only now: a usage error or --help answers at once, without the cluster client.
+  const [
+    { createConfStore, defaultDataDir, storeFileIn },
+    { EventBus },
+    { createServices },
+    { startWebServer },
+  ] = await Promise.all([
+    import('../conf-store'),
+    import('../event-bus'),
+    import('../services'),
+    import('./server'),
+  ]);
   const bus = new EventBus();
   let services: Services | undefined;
   let server: WebServer | undefined;

@@ -2,7 +2,6 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createMainWindow,
   hardenWebContents,
-  mainWindowOptions,
   restorableState,
   WINDOW_STATE_KEY,
 } from '../../../main/electron/window';
@@ -47,6 +46,7 @@ describe('the main window', () => {
       experimentalFeatures: false,
       webviewTag: false,
       devTools: false,
+      disableBlinkFeatures: 'Auxclick',
     });
     expect(window?.options.webPreferences).not.toHaveProperty('enableBlinkFeatures');
   });
@@ -57,8 +57,11 @@ describe('the main window', () => {
   });
 
   it('has the developer tools only in development', () => {
-    expect(mainWindowOptions('/p.cjs', undefined, true).webPreferences?.devTools).toBe(true);
-    expect(mainWindowOptions('/p.cjs', undefined, false).webPreferences?.devTools).toBe(false);
+    createMainWindow({ store: memoryStore(), preloadPath: '/p.cjs', isDev: true });
+    createMainWindow({ store: memoryStore(), preloadPath: '/p.cjs', isDev: false });
+    const [dev, release] = FakeBrowserWindow.created;
+    expect(dev?.options.webPreferences).toMatchObject({ devTools: true });
+    expect(release?.options.webPreferences).toMatchObject({ devTools: false });
   });
 
   it('reopens where it was closed, maximised if it was', () => {
