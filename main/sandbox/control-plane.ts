@@ -1,0 +1,156 @@
+import { AppProfiles } from './app-profiles';
+import { DeploymentController } from './deployment-controller';
+import { EventRecorder } from './events';
+import { Kubelet, type KubeletTiming } from './kubelet';
+import type { Namespace, Pod } from './kube-types';
+import { LoadModel } from './load-model';
+import { MetricsServer } from './metrics-server';
+import { ObjectStore } from './object-store';
+import { Registry } from './registry';
+import { ReplicaSetController } from './replicaset-controller';
+import { refreshQuotaStatus } from './resource-quota';
+import { RESOURCE_TYPES, TYPES } from './resource-types';
+import { Scheduler } from './scheduler';
+import { readyEndpoints } from './service-proxy';
+import type { Service } from './kube-types';
+
+/**
+ * The simulated cluster behind the API server: the store and registry, the controllers
+ * (deployment, replica set, scheduler, quota, namespace), the kubelets, metrics-server and the
+ * app load model, wired to the store's change feed and to a few periodic loops.
+ */
+
+export interface ControlPlaneOptions {
+  metricsIntervalMs: number;
+  readyDelayMs: number;
+}
+
+export class ControlPlane {
+  readonly store = new ObjectStore();
+  readonly registry = new Registry(this.store);
+  readonly events = new EventRecorder(this.store);
+  readonly profiles = new AppProfiles();
+  readonly load = new LoadModel(this.profiles);
+  readonly deployments: DeploymentController;
+  readonly replicaSets: ReplicaSetController;
+  readonly scheduler: Scheduler;
+  readonly kubelet: Kubelet;
+  readonly metrics: MetricsServer;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly quotaDirty = new Set<string>();
+  private quotaScheduled = false;
+  private unsubscribe: () => void = () => undefined;
+
+  constructor(options: ControlPlaneOptions) {
+    const timing: KubeletTiming = {
+      createMs: Math.max(5, Math.round(options.readyDelayMs * 0.3)),
+      readyMs: options.readyDelayMs,
+      terminateMs: Math.max(50, options.readyDelayMs),
+      backoffMs: Math.min(10_000, 2 * Math.max(options.metricsIntervalMs, options.readyDelayMs)),
+    };
+    this.deployments = new DeploymentController(this.store, this.registry, this.events);
+    this.replicaSets = new ReplicaSetController(this.store, this.registry, this.events);
+    this.scheduler = new Scheduler(this.store, this.events);
+    this.kubelet = new Kubelet(this.store, this.events, this.profiles, timing, (pod, container) =>
+      this.cpuOf(pod.namespace, pod.app, container.component, container.shape.workers),
+    );
+    this.metrics = new MetricsServer(this.store, this.kubelet, options.metricsIntervalMs);
+    this.unsubscribe = this.store.subscribe((event) => {
+      this.deployments.onStoreEvent(event);
+      this.replicaSets.onStoreEvent(event);
+      this.scheduler.onStoreEvent(event);
+      this.kubelet.onStoreEvent(event);
+      if (
+        event.key === '/pods' &&
+        (event.type !== 'MODIFIED' ||
+          (event.object as Pod).status?.phase !==
+            (event.previous as Pod | undefined)?.status?.phase)
+      ) {
+        this.markQuota(event.namespace);
+      }
+      if (event.key === '/resourcequotas' && event.type === 'ADDED')
+        this.markQuota(event.namespace);
+      if (
+        event.key === '/namespaces' &&
+        event.type === 'MODIFIED' &&
+        event.object.metadata.deletionTimestamp
+      ) {
+        this.finalizeNamespace(event.object as Namespace);
+      }
+    });
+  }
+
+  /** Starts the periodic loops: metrics scrapes, controller resyncs, event expiry. */
+  start(): void {
+    this.metrics.start();
+    const every = (ms: number, fn: () => void): void => {
+      const t = setInterval(fn, ms);
+      t.unref?.();
+      this.timers.push(t);
+    };
+    every(5_000, () => {
+      this.deployments.resyncProgressing();
+      this.replicaSets.resyncBlocked();
+      this.scheduler.retryUnschedulable();
+    });
+    every(60_000, () => this.events.expire());
+  }
+
+  /** Runs every controller until nothing is left to do (seeding uses it to settle). */
+  settle(): void {
+    for (let i = 0; i < 20; i++) {
+      this.deployments.drain();
+      this.replicaSets.drain();
+      this.scheduler.drain();
+      this.flushQuota();
+    }
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    for (const t of this.timers) clearInterval(t);
+    this.metrics.stop();
+    this.kubelet.stop();
+    this.deployments.stop();
+    this.replicaSets.stop();
+    this.scheduler.stop();
+  }
+
+  private markQuota(namespace: string): void {
+    this.quotaDirty.add(namespace);
+    if (this.quotaScheduled) return;
+    this.quotaScheduled = true;
+    setImmediate(() => this.flushQuota());
+  }
+
+  private flushQuota(): void {
+    this.quotaScheduled = false;
+    const namespaces = [...this.quotaDirty];
+    this.quotaDirty.clear();
+    for (const ns of namespaces) refreshQuotaStatus(this.store, ns);
+  }
+
+  /** CPU of a container: web follows its app's load; others idle along. */
+  private cpuOf(namespace: string, app: string, component: string, workers: number): number {
+    if (component !== 'web')
+      return component === 'worker' ? 0.02 + 0.1 * Math.random() : 0.005 + 0.01 * Math.random();
+    const service = this.store.get(TYPES.services, namespace, app) as Service | undefined;
+    const pods = service ? readyEndpoints(this.store, service) : [];
+    const state = this.load.state(namespace, app, pods);
+    return this.load.webCpuCores(state.utilization, workers);
+  }
+
+  /** The namespace controller: a Terminating namespace loses its contents, then goes. */
+  private finalizeNamespace(ns: Namespace): void {
+    const name = ns.metadata.name ?? '';
+    setImmediate(() => {
+      for (const type of RESOURCE_TYPES) {
+        if (!type.stored || !type.namespaced) continue;
+        for (const object of [...this.store.each(type, name)]) {
+          this.store.remove(type, name, object.metadata.name ?? '');
+        }
+      }
+      if (this.store.get(TYPES.namespaces, '', name)) this.store.remove(TYPES.namespaces, '', name);
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import type {
+  Container,
+  Deployment,
+  KubeObject,
+  Namespace,
+  Pod,
+  PodSpec,
+  ReplicaSet,
+  Service,
+} from './kube-types';
+
+/**
+ * The defaults the API server fills in on create, so objects read back as they would from a
+ * real cluster (kubectl and client-node rely on several: strategy, progressDeadlineSeconds,
+ * a Service's clusterIP and targetPort, a pod's phase).
+ */
+
+function containerDefaults(c: Container): Container {
+  return {
+    imagePullPolicy: 'IfNotPresent',
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+    ...c,
+    resources: c.resources ?? {},
+  };
+}
+
+export function podSpecDefaults(spec: PodSpec): PodSpec {
+  return {
+    restartPolicy: 'Always',
+    terminationGracePeriodSeconds: 30,
+    dnsPolicy: 'ClusterFirst',
+    schedulerName: 'default-scheduler',
+    securityContext: {},
+    ...spec,
+    containers: (spec.containers ?? []).map(containerDefaults),
+  };
+}
+
+let nextClusterIp = 10;
+
+function clusterIp(): string {
+  const n = nextClusterIp++;
+  return `10.96.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+}
+
+export function applyCreateDefaults(kind: string | undefined, object: KubeObject): KubeObject {
+  switch (kind) {
+    case 'Deployment': {
+      const d = object as Deployment;
+      const spec = d.spec ?? ({} as Deployment['spec']);
+      return {
+        ...d,
+        metadata: { ...d.metadata, generation: 1 },
+        spec: {
+          replicas: 1,
+          revisionHistoryLimit: 10,
+          progressDeadlineSeconds: 600,
+          ...spec,
+          strategy: spec.strategy ?? {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+          },
+          template: spec.template
+            ? {
+                ...spec.template,
+                metadata: spec.template.metadata ?? {},
+                spec: podSpecDefaults(spec.template.spec ?? { containers: [] }),
+              }
+            : spec.template,
+        },
+        status: {},
+      } as Deployment;
+    }
+    case 'ReplicaSet': {
+      const rs = object as ReplicaSet;
+      return {
+        ...rs,
+        metadata: { ...rs.metadata, generation: 1 },
+        spec: { replicas: 1, ...rs.spec },
+        status: { replicas: 0 },
+      } as ReplicaSet;
+    }
+    case 'Pod': {
+      const p = object as Pod;
+      return {
+        ...p,
+        spec: podSpecDefaults(p.spec ?? { containers: [] }),
+        status: { phase: 'Pending', qosClass: 'Burstable' },
+      } as Pod;
+    }
+    case 'Namespace': {
+      const ns = object as Namespace;
+      const name = ns.metadata.name ?? '';
+      return {
+        ...ns,
+        metadata: {
+          ...ns.metadata,
+          labels: { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name },
+        },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      };
+    }
+    case 'Service': {
+      const s = object as Service;
+      const spec = s.spec ?? {};
+      return {
+        ...s,
+        spec: {
+          type: 'ClusterIP',
+          sessionAffinity: 'None',
+          ...spec,
+          clusterIP: spec.clusterIP ?? clusterIp(),
+          ports: (spec.ports ?? []).map((p) => ({
+            protocol: 'TCP',
+            ...p,
+            targetPort: p.targetPort ?? p.port,
+          })),
+        },
+        status: { loadBalancer: {} },
+      } as Service;
+    }
+    default:
+      return object;
+  }
+}

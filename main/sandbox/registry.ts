@@ -1,0 +1,365 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  notFound,
+  successStatus,
+  type StatusBody,
+} from './api-errors';
+import { applyCreateDefaults } from './defaults';
+import type { Deployment, KubeObject, Pod } from './kube-types';
+import { applyLimitRangeDefaults } from './limit-range';
+import type { ObjectStore } from './object-store';
+import { applyPatch } from './patch';
+import { admitPod } from './resource-quota';
+import { apiVersionOf, RESOURCE_TYPES, TYPES, type ResourceType } from './resource-types';
+import { selectorString } from './selectors';
+import { invalidObject, validate, validateScaleReplicas } from './validation';
+
+/**
+ * The REST semantics of each resource on top of the store, as the API server's registry gives
+ * them: defaults and admission on create, optimistic concurrency and generation on update,
+ * the `status` and `scale` subresources, the three patch types, graceful pod deletion and
+ * cascading deletion of owned objects. API requests and the simulated controllers both write
+ * through here, so a controller's pod creation meets the same quota a user's would.
+ */
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: string;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface Scale {
+  kind: 'Scale';
+  apiVersion: 'autoscaling/v1';
+  metadata: KubeObject['metadata'];
+  spec: { replicas?: number };
+  status: { replicas: number; selector?: string };
+}
+
+const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** The 5-character random suffix of generated names, from the API server's alphabet. */
+export function randomSuffix(length = 5): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const b of bytes) out += NAME_ALPHABET[b % NAME_ALPHABET.length];
+  return out;
+}
+
+function hasStatusSubresource(type: ResourceType): boolean {
+  return type.subresources.some((s) => s.name === 'status');
+}
+
+function tracksGeneration(type: ResourceType): boolean {
+  return type.kind === 'Deployment' || type.kind === 'ReplicaSet';
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export class Registry {
+  /** Seeding backdates what it creates, so a seeded cluster looks like it has run for days. */
+  backdateMs = 0;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  get(type: ResourceType, namespace: string, name: string): KubeObject {
+    return this.store.mustGet(type, namespace, name);
+  }
+
+  private requireNamespace(type: ResourceType, namespace: string, creating: boolean): void {
+    if (!type.namespaced) return;
+    const ns = this.store.get(TYPES.namespaces, '', namespace);
+    if (!ns) throw notFound('namespaces', '', namespace);
+    if (creating && ns.metadata.deletionTimestamp) {
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `${type.resource} is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
+    }
+  }
+
+  private checkIdentity(type: ResourceType, body: unknown): KubeObject {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw badRequest('the body of the request must be a JSON object');
+    }
+    const object = body as KubeObject;
+    if (object.kind !== undefined && object.kind !== type.kind) {
+      throw badRequest(
+        `the API version in the data (${object.apiVersion}) does not match the expected API version (${apiVersionOf(type)})`,
+      );
+    }
+    return {
+      ...object,
+      apiVersion: apiVersionOf(type),
+      kind: type.kind,
+      metadata: { ...(object.metadata ?? {}) },
+    };
+  }
+
+  create(type: ResourceType, namespace: string, body: unknown): KubeObject {
+    let object = this.checkIdentity(type, body);
+    if (type.namespaced) {
+      if (object.metadata.namespace && object.metadata.namespace !== namespace) {
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      object.metadata.namespace = namespace;
+    }
+    this.requireNamespace(type, namespace, true);
+    if (!object.metadata.name && object.metadata.generateName) {
+      object.metadata.name = `${object.metadata.generateName}${randomSuffix()}`;
+    }
+    for (const field of ['uid', 'resourceVersion', 'deletionTimestamp'] as const) {
+      delete object.metadata[field];
+    }
+    object.metadata.creationTimestamp ??= new Date(
+      this.now().getTime() - this.backdateMs,
+    ).toISOString();
+    object = applyCreateDefaults(type.kind, object);
+    validate(type, object);
+    if (type.kind === 'Pod') {
+      object = applyLimitRangeDefaults(this.store, object as Pod);
+      admitPod(this.store, object as Pod);
+    }
+    return this.store.create(type, object);
+  }
+
+  /** PUT on the main resource: the status stays as stored, the spec may change. */
+  update(type: ResourceType, namespace: string, name: string, body: unknown): KubeObject {
+    const object = this.checkIdentity(type, body);
+    this.checkName(object, name);
+    const current = this.store.mustGet(type, namespace, name);
+    const expected = object.metadata.resourceVersion || undefined;
+    if (expected !== undefined && expected !== current.metadata.resourceVersion) {
+      throw conflict(type.resource, type.group, name);
+    }
+    const next: KubeObject = {
+      ...object,
+      metadata: {
+        ...object.metadata,
+        name,
+        ...(type.namespaced ? { namespace } : {}),
+        deletionTimestamp: current.metadata.deletionTimestamp,
+        generation: current.metadata.generation,
+      },
+    };
+    if (next.metadata.deletionTimestamp === undefined) delete next.metadata.deletionTimestamp;
+    if (next.metadata.generation === undefined) delete next.metadata.generation;
+    if (hasStatusSubresource(type)) {
+      if (current['status'] === undefined) delete next['status'];
+      else next['status'] = current['status'];
+    }
+    if (tracksGeneration(type) && !sameJson(next['spec'], current['spec'])) {
+      next.metadata.generation = (current.metadata.generation ?? 1) + 1;
+    }
+    this.checkImmutable(type, current, next);
+    validate(type, next);
+    return this.store.update(type, next, current.metadata.resourceVersion);
+  }
+
+  /** PUT on `status`: only the status changes. */
+  updateStatus(type: ResourceType, namespace: string, name: string, body: unknown): KubeObject {
+    const object = this.checkIdentity(type, body);
+    this.checkName(object, name);
+    const current = this.store.mustGet(type, namespace, name);
+    const expected = object.metadata.resourceVersion || undefined;
+    if (expected !== undefined && expected !== current.metadata.resourceVersion) {
+      throw conflict(type.resource, type.group, name);
+    }
+    return this.store.update(
+      type,
+      { ...current, status: object['status'] },
+      current.metadata.resourceVersion,
+    );
+  }
+
+  getScale(type: ResourceType, namespace: string, name: string): Scale {
+    const object = this.store.mustGet(type, namespace, name) as Deployment;
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: {
+        name: object.metadata.name,
+        namespace: object.metadata.namespace,
+        uid: object.metadata.uid,
+        resourceVersion: object.metadata.resourceVersion,
+        creationTimestamp: object.metadata.creationTimestamp,
+      },
+      spec: { replicas: object.spec.replicas ?? 1 },
+      status: {
+        replicas: object.status?.replicas ?? 0,
+        selector: selectorString(object.spec.selector ?? {}),
+      },
+    };
+  }
+
+  updateScale(type: ResourceType, namespace: string, name: string, body: unknown): Scale {
+    if (!body || typeof body !== 'object')
+      throw badRequest('the body of the request must be a Scale');
+    const scale = body as Partial<Scale>;
+    if (scale.metadata?.name !== undefined && scale.metadata.name !== name)
+      this.checkName(scale as KubeObject, name);
+    const current = this.store.mustGet(type, namespace, name) as Deployment;
+    const expected = scale.metadata?.resourceVersion || undefined;
+    if (expected !== undefined && expected !== current.metadata.resourceVersion) {
+      throw conflict(type.resource, type.group, name);
+    }
+    const replicas = scale.spec?.replicas;
+    validateScaleReplicas(name, replicas);
+    if (replicas !== current.spec.replicas) {
+      const next: Deployment = {
+        ...current,
+        metadata: { ...current.metadata, generation: (current.metadata.generation ?? 1) + 1 },
+        spec: { ...current.spec, replicas: replicas as number },
+      };
+      this.store.update(type, next, current.metadata.resourceVersion);
+    }
+    return this.getScale(type, namespace, name);
+  }
+
+  patch(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    subresource: string | undefined,
+    contentType: string,
+    patch: unknown,
+  ): KubeObject | Scale {
+    const current =
+      subresource === 'scale'
+        ? this.getScale(type, namespace, name)
+        : this.store.mustGet(type, namespace, name);
+    const patched = applyPatch(contentType, current, patch) as KubeObject;
+    if (!patched || typeof patched !== 'object' || !patched.metadata) {
+      throw badRequest('the patch removed the object metadata');
+    }
+    // A patch that carries metadata.resourceVersion is a precondition, as on a real server.
+    const patchedVersion = patched.metadata.resourceVersion;
+    if (patchedVersion && patchedVersion !== current.metadata.resourceVersion) {
+      throw conflict(type.resource, type.group, name);
+    }
+    const guarded = {
+      ...patched,
+      metadata: { ...patched.metadata, resourceVersion: current.metadata.resourceVersion },
+    };
+    if (subresource === 'scale') return this.updateScale(type, namespace, name, guarded);
+    if (subresource === 'status') return this.updateStatus(type, namespace, name, guarded);
+    return this.update(type, namespace, name, guarded);
+  }
+
+  /**
+   * Deletes an object. Pods on a node terminate gracefully (they get a deletionTimestamp and the
+   * kubelet removes them); namespaces go Terminating; owned objects follow their owner unless
+   * the propagation policy is Orphan.
+   */
+  delete(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    options: DeleteOptions = {},
+  ): KubeObject | StatusBody {
+    const current = this.store.mustGet(type, namespace, name);
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      );
+    }
+    if (type.kind === 'Pod') return this.deletePod(current as Pod, options);
+    if (type.kind === 'Namespace') {
+      if (current.metadata.deletionTimestamp) return current;
+      return this.store.update(type, {
+        ...current,
+        metadata: { ...current.metadata, deletionTimestamp: this.now().toISOString() },
+        status: { phase: 'Terminating' },
+      });
+    }
+    const gone = this.store.remove(type, namespace, name);
+    this.deleteDependents(gone, options);
+    return successStatus({
+      name,
+      group: type.group || undefined,
+      kind: type.resource,
+      uid: gone.metadata.uid,
+    });
+  }
+
+  private deletePod(pod: Pod, options: DeleteOptions): KubeObject {
+    const namespace = pod.metadata.namespace ?? '';
+    const name = pod.metadata.name ?? '';
+    const grace = options.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    if (grace <= 0 || !pod.spec.nodeName) return this.store.remove(TYPES.pods, namespace, name);
+    if (pod.metadata.deletionTimestamp) return pod;
+    const at = new Date(this.now().getTime() + grace * 1000).toISOString();
+    return this.store.update(TYPES.pods, {
+      ...pod,
+      metadata: { ...pod.metadata, deletionTimestamp: at, deletionGracePeriodSeconds: grace },
+    });
+  }
+
+  /** The garbage collector's work, done at once: owned objects go with their owner. */
+  private deleteDependents(owner: KubeObject, options: DeleteOptions): void {
+    const uid = owner.metadata.uid;
+    const namespace = owner.metadata.namespace;
+    if (!uid || namespace === undefined) return;
+    for (const type of RESOURCE_TYPES) {
+      if (!type.stored || !type.namespaced) continue;
+      for (const dependent of [...this.store.each(type, namespace)]) {
+        const refs = dependent.metadata.ownerReferences ?? [];
+        if (!refs.some((r) => r.uid === uid)) continue;
+        if (options.propagationPolicy === 'Orphan') {
+          this.store.update(type, {
+            ...dependent,
+            metadata: { ...dependent.metadata, ownerReferences: refs.filter((r) => r.uid !== uid) },
+          });
+        } else {
+          this.delete(type, namespace, dependent.metadata.name ?? '', {
+            propagationPolicy: options.propagationPolicy,
+          });
+        }
+      }
+    }
+  }
+
+  private checkName(object: KubeObject, name: string): void {
+    if (object.metadata?.name && object.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+  }
+
+  private checkImmutable(type: ResourceType, current: KubeObject, next: KubeObject): void {
+    if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet') return;
+    const before = (current as Deployment).spec?.selector;
+    const after = (next as Deployment).spec?.selector;
+    if (!sameJson(before, after)) {
+      throw invalidObject(type, current.metadata.name ?? '', [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(after)}: field is immutable`,
+          field: 'spec.selector',
+        },
+      ]);
+    }
+  }
+}
