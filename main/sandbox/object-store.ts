@@ -203,11 +203,13 @@ export class ObjectStore {
     return out;
   }
 
-  /** Forgets the change log, as etcd compaction does: older versions can no longer be watched. */
+  /** Forgets the change log, as etcd compaction does: no earlier version can be watched from. */
   compact(): void {
     this.history.length = 0;
     this.historyStart = 0;
-    this.compactedRevision = this.revision;
+    // A revision of its own, so every version handed out before is too old and every one
+    // handed out after (a relist) is fine.
+    this.compactedRevision = ++this.revision;
   }
 
   subscribe(listener: StoreListener): () => void {
