@@ -110,7 +110,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const refusal =
         checkOrigin(policy, request.headers) ??
         (tokenMatches(token, urlToken) ? null : ({ status: 401, reason: 'token-wrong' } as const));
-      if (refusal) return sendRefusal(response, refusal);
+      if (refusal) return sendRefusal(response, refusal, false);
       response.writeHead(303, {
         ...SECURITY_HEADERS,
         'Set-Cookie': `${tokenCookieName(policy.port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
@@ -122,7 +122,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
 
     const refusal = checkAccess(policy, request.headers);
-    if (refusal) return sendRefusal(response, refusal);
+    if (refusal) return sendRefusal(response, refusal, url.pathname.startsWith('/api/'));
 
     if (url.pathname.startsWith(INVOKE_PATH)) {
       if (request.method !== 'POST') return sendMethodNotAllowed(response, 'POST');
@@ -282,7 +282,17 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(JSON.stringify(body));
 }
 
-function sendRefusal(response: ServerResponse, refusal: AccessRefusal): void {
+/** The API gets the typed error; a page or file gets the sentence, for the person at the browser. */
+function sendRefusal(response: ServerResponse, refusal: AccessRefusal, api: boolean): void {
+  if (!api) {
+    response.writeHead(refusal.status, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+    });
+    response.end(`${refusalMessage(refusal)}\n`);
+    return;
+  }
   const code: ErrorCode = refusal.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN';
   sendJson(response, refusal.status, {
     ok: false,

@@ -64,7 +64,10 @@ describe('browser mode over HTTP', () => {
     expect(response.status).toBe(401);
     expect(response.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     expect(handlers['app.info']).not.toHaveBeenCalled();
-    expect((await request(server.port, { path: '/' })).status).toBe(401);
+    const page = await request(server.port, { path: '/' });
+    expect(page.status).toBe(401);
+    expect(page.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(page.body).toContain('open the URL that "npm run web" printed');
     expect((await request(server.port, { path: '/assets/app.js' })).status).toBe(401);
   });
 
