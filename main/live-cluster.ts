@@ -88,6 +88,8 @@ export interface LiveStats {
   gone: Record<string, number>;
   metricsRequests: number;
   probes: number;
+  /** Watch streams open now. */
+  streams: number;
 }
 
 type AnyWatch = ResourceWatch<KubernetesObject>;
@@ -526,8 +528,9 @@ export class LiveCluster implements ClusterSession {
 
   /** Requests made so far, for tests and the bench. */
   requestStats(): LiveStats {
-    const stats: LiveStats = { lists: {}, watches: {}, gone: {}, ...this.stats };
+    const stats: LiveStats = { lists: {}, watches: {}, gone: {}, streams: 0, ...this.stats };
     for (const { name, watch } of this.watches) {
+      if (watch.streaming) stats.streams++;
       stats.lists[name] = watch.stats.lists;
       stats.watches[name] = watch.stats.watches;
       stats.gone[name] = watch.stats.gone;

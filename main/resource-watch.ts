@@ -127,6 +127,11 @@ export class ResourceWatch<T extends KubernetesObject> {
     return this.health;
   }
 
+  /** Whether a watch stream is open now (not only being asked for). */
+  get streaming(): boolean {
+    return this.controller !== null;
+  }
+
   start(): void {
     this.running ??= this.loop();
   }

@@ -15,7 +15,7 @@ import { deployment, pod } from './fixtures';
 const MIB = 1024 ** 2;
 
 function context(
-  overrides: Partial<CatalogContext> & { memory?: Map<string, number> } = {},
+  overrides: Partial<Omit<CatalogContext, 'memory'>> & { memory?: Map<string, number> } = {},
 ): CatalogContext {
   const memory = overrides.memory ?? new Map<string, number>();
   return {
