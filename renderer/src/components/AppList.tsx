@@ -1,5 +1,6 @@
 import { memo, useEffect, useRef, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import type { App } from '../../../shared/app-model';
 import { useApp } from '../state/StoreContext';
 import { StatusBadge } from './StatusBadge';
 import { formatBytes } from '../format/memory';
@@ -127,7 +128,9 @@ const AppRow = memo(function AppRow({
         <StatusBadge status={app.status} compact />
       </div>
       <div className="app-row__line app-row__meta">
-        <span className="app-row__namespace">{showNamespace ? app.namespace : ''}</span>
+        <span className="app-row__namespace">
+          {showNamespace ? app.namespace : replicaSummary(app)}
+        </span>
         <span className="app-row__memory numeric" title="Memory used of maximum">
           {formatBytes(usedBytes)} / {formatBytes(maxBytes)}
         </span>
@@ -141,3 +144,8 @@ const AppRow = memo(function AppRow({
     </div>
   );
 });
+
+/** "web 2 · worker 1": the replicas of each process, for the row's second line. */
+function replicaSummary(app: App): string {
+  return app.processes.map((process) => `${process.name} ${process.replicas.desired}`).join(' · ');
+}

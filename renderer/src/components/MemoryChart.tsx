@@ -24,6 +24,9 @@ interface MemoryChartProps {
   series: readonly string[];
   /** The app's maximum memory, drawn as a line. */
   limitBytes: number;
+  /** `limit`: the axis reaches the limit, so how close the app is shows; `usage`: the axis fits
+   * the lines, so their movement shows (the limit is then said in words above the chart). */
+  fit?: 'limit' | 'usage';
   height?: number;
 }
 
@@ -32,6 +35,7 @@ export const MemoryChart = memo(function MemoryChart({
   samples,
   series,
   limitBytes,
+  fit = 'limit',
   height = 220,
 }: MemoryChartProps) {
   const data = useMemo(
@@ -39,12 +43,13 @@ export const MemoryChart = memo(function MemoryChart({
     [samples],
   );
   const top = useMemo(() => {
-    let max = limitBytes;
+    let max = fit === 'limit' ? limitBytes : 0;
     for (const sample of samples) {
       for (const value of Object.values(sample.memoryByProcess)) max = Math.max(max, value);
     }
-    return niceTicks(max * 1.04, GIB);
-  }, [samples, limitBytes]);
+    return niceTicks(Math.max(max * 1.04, 0.25 * GIB), GIB);
+  }, [samples, limitBytes, fit]);
+  const limitShown = limitBytes <= top.top;
 
   if (samples.length === 0) {
     return (
@@ -88,17 +93,19 @@ export const MemoryChart = memo(function MemoryChart({
             }}
           />
           <Legend iconType="plainline" wrapperStyle={{ fontSize: 12 }} />
-          <ReferenceLine
-            y={limitBytes}
-            stroke="var(--chart-limit)"
-            strokeDasharray="5 4"
-            label={{
-              value: `Limit ${formatBytes(limitBytes)}`,
-              position: 'insideTopRight',
-              fill: 'var(--chart-limit)',
-              fontSize: 11,
-            }}
-          />
+          {limitShown && (
+            <ReferenceLine
+              y={limitBytes}
+              stroke="var(--chart-limit)"
+              strokeDasharray="5 4"
+              label={{
+                value: `Limit ${formatBytes(limitBytes)}`,
+                position: 'insideTopRight',
+                fill: 'var(--chart-limit)',
+                fontSize: 11,
+              }}
+            />
+          )}
           {series.map((name, index) => (
             <Line
               key={name}

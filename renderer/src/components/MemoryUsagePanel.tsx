@@ -12,6 +12,7 @@ import './MemoryUsagePanel.css';
 /** The app's memory: used of maximum, the split per process and workspace, and over time. */
 export function MemoryUsagePanel({ app }: { app: App }) {
   const [window, setWindow] = useState<HistoryWindow>('15m');
+  const [zoomed, setZoomed] = useState(false);
   const history = useHistory(app.namespace, app.name, window);
   const parts: Process[] = [...app.processes, ...(app.workspace ? [app.workspace] : [])];
   const series = parts.map((part) => part.name);
@@ -32,6 +33,21 @@ export function MemoryUsagePanel({ app }: { app: App }) {
         <div className="memory-panel__chart">
           <div className="memory-panel__chart-header">
             <span className="section-title">Over time</span>
+            {zoomed && (
+              <span className="muted memory-panel__limit-note">
+                limit {formatBytes(app.memory.maxBytes)}, above the scale
+              </span>
+            )}
+            <span className="memory-panel__spacer" />
+            <button
+              type="button"
+              className="button button--small button--quiet"
+              aria-pressed={zoomed}
+              onClick={() => setZoomed((value) => !value)}
+              title="Scale the chart to the usage rather than up to the limit"
+            >
+              Zoom to usage
+            </button>
             <WindowPicker value={window} onChange={setWindow} label="Memory chart window" />
           </div>
           {history.error ? (
@@ -41,6 +57,7 @@ export function MemoryUsagePanel({ app }: { app: App }) {
               samples={history.samples}
               series={series}
               limitBytes={app.memory.maxBytes}
+              fit={zoomed ? 'usage' : 'limit'}
             />
           )}
         </div>

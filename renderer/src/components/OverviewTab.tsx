@@ -188,7 +188,9 @@ function RestartButton({ app }: { app: App }) {
     setConfirming(false);
     void restart.run({ namespace: app.namespace, app: app.name });
   };
-  const names = app.processes.map(
+  // What main restarts: the processes that run (the workspace is restarted only by name).
+  const restarted = app.processes.filter((process) => process.replicas.desired > 0);
+  const names = restarted.map(
     (process) =>
       `${process.name} (${process.replicas.desired} ${process.replicas.desired === 1 ? 'replica' : 'replicas'})`,
   );
@@ -224,10 +226,11 @@ function RestartButton({ app }: { app: App }) {
             This restarts {names.length > 0 ? joinNames(names) : 'the app'}: each replica is
             replaced by a new one, a few at a time, as <code>kubectl rollout restart</code> does.
           </p>
+          {app.workspace && <p>The workspace keeps running.</p>}
           <KubectlCommand
             command={kubectlRolloutRestart(
               { context, namespace: app.namespace },
-              app.processes.map((process) => process.deployment),
+              restarted.map((process) => process.deployment),
             )}
           />
         </ConfirmDialog>

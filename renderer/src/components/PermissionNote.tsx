@@ -5,7 +5,10 @@ export function PermissionNote({ id, permission }: { id: string; permission: Per
   if (permission.allowed) return null;
   return (
     <p id={id} className="permission-note">
-      <span aria-hidden="true">🔒 </span>
+      <svg className="permission-note__icon" viewBox="0 0 16 16" aria-hidden="true">
+        <rect x="3" y="7" width="10" height="7" rx="1.5" />
+        <path d="M5.5 7V5a2.5 2.5 0 0 1 5 0v2" fill="none" strokeWidth="1.6" />
+      </svg>
       {permission.reason ?? 'You are not allowed to change this.'}
     </p>
   );

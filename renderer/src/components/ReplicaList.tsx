@@ -10,6 +10,7 @@ export function ReplicaList({ process }: { process: Process }) {
   if (pods.length === 0) {
     return <p className="replica-list__empty muted">No replicas running.</p>;
   }
+  const hashes = new Set(pods.map((pod) => replicaSetHash(pod.name, process.deployment)));
   const nodes = new Set(pods.filter((pod) => !pod.terminating).map((pod) => pod.node ?? '?'));
   const spreadNote =
     pods.length > 1 && nodes.size === 1
@@ -17,55 +18,57 @@ export function ReplicaList({ process }: { process: Process }) {
       : null;
   return (
     <div className="replica-list">
-      <table className="data-table">
-        <caption className="visually-hidden">Replicas of {process.name}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Replica</th>
-            <th scope="col">Node</th>
-            <th scope="col">State</th>
-            <th scope="col" className="num">
-              Memory
-            </th>
-            <th scope="col" className="num">
-              Restarts
-            </th>
-            <th scope="col">Last OOM</th>
-          </tr>
-        </thead>
-        <tbody>
-          {pods.map((pod) => (
-            <tr
-              key={pod.name}
-              className={pod.terminating ? 'replica-list__row--leaving' : undefined}
-            >
-              <td>
-                <code title={pod.name}>{shortPodName(pod.name, process.deployment)}</code>
-              </td>
-              <td>
-                <span className="replica-list__node">
-                  <span
-                    className="replica-list__node-dot"
-                    style={{ background: nodeColour(pod.node) }}
-                    aria-hidden="true"
-                  />
-                  {pod.node ?? 'not scheduled'}
-                </span>
-              </td>
-              <td>
-                <PodState pod={pod} />
-              </td>
-              <td className="num">{formatBytes(pod.memoryBytes)}</td>
-              <td className={`num${pod.restarts > 0 ? ' replica-list__restarts' : ''}`}>
-                {pod.restarts}
-              </td>
-              <td>
-                <LastOom pod={pod} />
-              </td>
+      <div className="replica-list__scroll">
+        <table className="data-table replica-list__table">
+          <caption className="visually-hidden">Replicas of {process.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Replica</th>
+              <th scope="col">Node</th>
+              <th scope="col">State</th>
+              <th scope="col" className="num">
+                Memory
+              </th>
+              <th scope="col" className="num">
+                Restarts
+              </th>
+              <th scope="col">Last OOM</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {pods.map((pod) => (
+              <tr
+                key={pod.name}
+                className={pod.terminating ? 'replica-list__row--leaving' : undefined}
+              >
+                <td>
+                  <code title={pod.name}>{shortPodName(pod.name, process.deployment, hashes)}</code>
+                </td>
+                <td>
+                  <span className="replica-list__node">
+                    <span
+                      className="replica-list__node-dot"
+                      style={{ background: nodeColour(pod.node) }}
+                      aria-hidden="true"
+                    />
+                    {pod.node ?? 'not scheduled'}
+                  </span>
+                </td>
+                <td>
+                  <PodState pod={pod} />
+                </td>
+                <td className="num">{formatBytes(pod.memoryBytes)}</td>
+                <td className={`num${pod.restarts > 0 ? ' replica-list__restarts' : ''}`}>
+                  {pod.restarts}
+                </td>
+                <td>
+                  <LastOom pod={pod} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <p className="replica-list__spread muted">
         {nodes.size === 1 ? 'On 1 node' : `Spread over ${nodes.size} nodes`}
         {spreadNote && <span className="replica-list__warn"> · {spreadNote}</span>}
@@ -98,9 +101,16 @@ function LastOom({ pod }: { pod: Pod }) {
   );
 }
 
-/** `sales-web-7d9f8-abcde` → `7d9f8-abcde`: the part that tells replicas apart. */
-function shortPodName(pod: string, deployment: string): string {
-  return pod.startsWith(`${deployment}-`) ? pod.slice(deployment.length + 1) : pod;
+/** `sales-web-7d9f8-abcde` → `abcde`: the part that tells replicas apart (the full name is its
+ * title). The ReplicaSet's hash is kept while replicas of two ReplicaSets run (a rollout). */
+function shortPodName(pod: string, deployment: string, hashes: ReadonlySet<string>): string {
+  const rest = pod.startsWith(`${deployment}-`) ? pod.slice(deployment.length + 1) : pod;
+  return hashes.size > 1 ? rest : (rest.split('-').pop() ?? rest);
+}
+
+function replicaSetHash(pod: string, deployment: string): string {
+  const rest = pod.startsWith(`${deployment}-`) ? pod.slice(deployment.length + 1) : pod;
+  return rest.split('-').slice(0, -1).join('-');
 }
 
 /** A stable colour per node name, so replicas on the same node match at a glance. */
