@@ -5,6 +5,7 @@ import type { ObjectStore, StoreEvent } from './object-store';
 import type { Registry } from './registry';
 import { TYPES } from './resource-types';
 import { WorkQueue, nsKey, splitKey } from './work-queue';
+import { timestamp } from './timestamps';
 
 /**
  * The deployment controller: keeps one ReplicaSet per pod template (named
@@ -365,7 +366,7 @@ export class DeploymentController {
     maxUnavailable: number,
     created: boolean,
   ): void {
-    const now = this.now().toISOString();
+    const now = timestamp(this.now());
     const sum = (f: (rs: ReplicaSet) => number | undefined) =>
       all.reduce((n, rs) => n + (f(rs) ?? 0), 0);
     const replicas = sum((rs) => rs.status?.replicas);

@@ -1,6 +1,7 @@
 import type { KubeEvent, KubeObject } from './kube-types';
 import type { ObjectStore } from './object-store';
 import { TYPES } from './resource-types';
+import { timestamp } from './timestamps';
 
 /**
  * Kubernetes Events as the controllers and kubelet record them (`kubectl get events`,
@@ -40,7 +41,7 @@ export class EventRecorder {
     if (!this.store.get(TYPES.namespaces, '', namespace)) return;
     const name = involved.metadata.name ?? '';
     const key = `${namespace}\u0000${involved.metadata.uid}\u0000${reason}\u0000${message}`;
-    const at = this.now().toISOString();
+    const at = timestamp(this.now());
     const existingName = this.folded.get(key);
     const existing = existingName
       ? (this.store.get(TYPES.events, namespace, existingName) as KubeEvent | undefined)

@@ -8,6 +8,7 @@ import type { ObjectStore, StoreEvent } from './object-store';
 import { processShape, type ProcessShape } from './process-command';
 import { parseQuantity } from './quantity';
 import { TYPES } from './resource-types';
+import { timestamp } from './timestamps';
 
 /**
  * The kubelets of all nodes: run the containers of pods bound to a node (ContainerCreating,
@@ -344,8 +345,8 @@ export class Kubelet {
     c.lastTermination = {
       exitCode: 137,
       reason: 'OOMKilled',
-      startedAt: new Date(c.startedAtMs).toISOString(),
-      finishedAt: new Date(nowMs).toISOString(),
+      startedAt: timestamp(c.startedAtMs),
+      finishedAt: timestamp(nowMs),
     };
     c.restartCount++;
     c.phase = 'backoff';
@@ -427,7 +428,7 @@ export class Kubelet {
   private writeStatus(runtime: PodRuntime): void {
     const pod = this.store.get(TYPES.pods, runtime.namespace, runtime.name) as Pod | undefined;
     if (!pod || pod.metadata.uid !== runtime.uid) return;
-    const now = new Date(this.now()).toISOString();
+    const now = timestamp(this.now());
     const creating = runtime.containers.every((c) => c.phase === 'creating');
     const allReady = runtime.containers.every((c) => c.ready);
     let conditions: Condition[] = pod.status?.conditions ?? [];
@@ -490,7 +491,7 @@ export class Kubelet {
     if (c.phase === 'creating') state = { waiting: { reason: 'ContainerCreating' } };
     else if (c.phase === 'backoff')
       state = { waiting: { reason: 'CrashLoopBackOff', message: c.backoffMessage } };
-    else state = { running: { startedAt: new Date(c.startedAtMs).toISOString() } };
+    else state = { running: { startedAt: timestamp(c.startedAtMs) } };
     return {
       name: c.name,
       state,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubeObject } from './kube-types';
 import { alreadyExists, conflict, notFound } from './api-errors';
 import { storeKey, type ResourceType } from './resource-types';
+import { timestamp } from './timestamps';
 
 /**
  * The sandbox's etcd: objects by type, namespace and name, one global resourceVersion counter,
@@ -42,6 +43,8 @@ export class ObjectStore {
   /** Watches from a version below this have expired. */
   private compactedRevision = this.revision;
   private readonly listeners = new Set<StoreListener>();
+  private readonly outbox: StoreEvent[] = [];
+  private dispatching = false;
   private readonly historySize: number;
 
   constructor(options: StoreOptions = {}) {
@@ -116,7 +119,7 @@ export class ObjectStore {
         ...(type.namespaced ? { namespace } : {}),
         uid: object.metadata.uid ?? randomUUID(),
         resourceVersion: String(rv),
-        creationTimestamp: object.metadata.creationTimestamp ?? new Date().toISOString(),
+        creationTimestamp: object.metadata.creationTimestamp ?? timestamp(),
       },
     };
     if (!type.namespaced) delete stored.metadata.namespace;
@@ -245,6 +248,25 @@ export class ObjectStore {
         this.historyStart = 0;
       }
     }
-    for (const listener of this.listeners) listener(event);
+    this.outbox.push(event);
+    if (this.dispatching) return;
+    // Listeners write too (a controller reacting to a change); their changes are delivered
+    // after the one that caused them, so every listener sees versions in order.
+    this.dispatching = true;
+    try {
+      for (let i = 0; i < this.outbox.length; i++) {
+        const next = this.outbox[i] as StoreEvent;
+        for (const listener of this.listeners) {
+          try {
+            listener(next);
+          } catch (error) {
+            console.error('sandbox store listener failed:', error);
+          }
+        }
+      }
+    } finally {
+      this.outbox.length = 0;
+      this.dispatching = false;
+    }
   }
 }

@@ -16,6 +16,7 @@ import { admitPod } from './resource-quota';
 import { apiVersionOf, RESOURCE_TYPES, TYPES, type ResourceType } from './resource-types';
 import { selectorString } from './selectors';
 import { invalidObject, validate, validateScaleReplicas } from './validation';
+import { timestamp } from './timestamps';
 
 /**
  * The REST semantics of each resource on top of the store, as the API server's registry gives
@@ -122,9 +123,7 @@ export class Registry {
     for (const field of ['uid', 'resourceVersion', 'deletionTimestamp'] as const) {
       delete object.metadata[field];
     }
-    object.metadata.creationTimestamp ??= new Date(
-      this.now().getTime() - this.backdateMs,
-    ).toISOString();
+    object.metadata.creationTimestamp ??= timestamp(this.now().getTime() - this.backdateMs);
     object = applyCreateDefaults(type.kind, object);
     validate(type, object);
     if (type.kind === 'Pod') {
@@ -289,7 +288,7 @@ export class Registry {
       if (current.metadata.deletionTimestamp) return current;
       return this.store.update(type, {
         ...current,
-        metadata: { ...current.metadata, deletionTimestamp: this.now().toISOString() },
+        metadata: { ...current.metadata, deletionTimestamp: timestamp(this.now()) },
         status: { phase: 'Terminating' },
       });
     }
@@ -309,7 +308,7 @@ export class Registry {
     const grace = options.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     if (grace <= 0 || !pod.spec.nodeName) return this.store.remove(TYPES.pods, namespace, name);
     if (pod.metadata.deletionTimestamp) return pod;
-    const at = new Date(this.now().getTime() + grace * 1000).toISOString();
+    const at = timestamp(this.now().getTime() + grace * 1000);
     return this.store.update(TYPES.pods, {
       ...pod,
       metadata: { ...pod.metadata, deletionTimestamp: at, deletionGracePeriodSeconds: grace },

@@ -6,6 +6,7 @@ import type { ObjectStore, StoreEvent } from './object-store';
 import type { Registry } from './registry';
 import { TYPES } from './resource-types';
 import { WorkQueue, nsKey, splitKey } from './work-queue';
+import { timestamp } from './timestamps';
 
 /**
  * The ReplicaSet controller: makes the number of live pods match `spec.replicas`, creating
@@ -185,7 +186,7 @@ export class ReplicaSetController {
 
   private writeStatus(rs: ReplicaSet, pods: Pod[], failure: string | undefined): void {
     const ready = pods.filter(isPodReady).length;
-    const now = this.now().toISOString();
+    const now = timestamp(this.now());
     let conditions = rs.status?.conditions;
     conditions = failure
       ? setCondition(

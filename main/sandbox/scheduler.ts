@@ -5,6 +5,7 @@ import type { ObjectStore, StoreEvent } from './object-store';
 import { parseQuantity } from './quantity';
 import { TYPES } from './resource-types';
 import { WorkQueue, nsKey, splitKey } from './work-queue';
+import { timestamp } from './timestamps';
 
 /**
  * The scheduler: binds each pending pod to a Ready node with room (a node's `allocatable.pods`
@@ -121,7 +122,7 @@ export class Scheduler {
         best = { node, same, load };
       }
     }
-    const now = this.now().toISOString();
+    const now = timestamp(this.now());
     if (!best) {
       const reasons: string[] = [];
       if (full > 0) reasons.push(`${full} Too many pods`);

@@ -2,6 +2,7 @@ import type { AppProfile } from './app-profiles';
 import type { ControlPlane } from './control-plane';
 import type { Container, Deployment, EnvVar, Node, Pod } from './kube-types';
 import { TYPES } from './resource-types';
+import { timestamp } from './timestamps';
 
 /**
  * The demo cluster a newcomer sees: three nodes, the namespaces `demo` and `analytics` with a
@@ -251,7 +252,7 @@ function node(name: string, index: number, pods: number, ageDays: number): Node 
     kind: 'Node',
     metadata: {
       name,
-      creationTimestamp: new Date(Date.now() - ageDays * DAY).toISOString(),
+      creationTimestamp: timestamp(Date.now() - ageDays * DAY),
       labels: {
         'kubernetes.io/hostname': name,
         'kubernetes.io/os': 'linux',
@@ -302,8 +303,8 @@ function node(name: string, index: number, pods: number, ageDays: number): Node 
       ].map((c) => ({
         ...c,
         status: c.status as 'True' | 'False',
-        lastHeartbeatTime: new Date().toISOString(),
-        lastTransitionTime: new Date(Date.now() - ageDays * DAY).toISOString(),
+        lastHeartbeatTime: timestamp(),
+        lastTransitionTime: timestamp(Date.now() - ageDays * DAY),
       })),
       addresses: [
         {
@@ -366,7 +367,7 @@ function container(app: SeedApp, p: SeedProcess): Container {
 
 export function seedApp(cp: ControlPlane, app: SeedApp): void {
   cp.profiles.set(app.namespace, app.name, app.profile);
-  const created = new Date(Date.now() - app.ageDays * DAY).toISOString();
+  const created = timestamp(Date.now() - app.ageDays * DAY);
   let procfileIndex = 0;
   for (const p of app.processes) {
     const labels = { [PART_OF]: app.name, [COMPONENT]: p.component };

@@ -50,9 +50,7 @@ export async function eventually<T>(
 }
 
 /** The error a client-node call failed with, for asserting on its code and Status body. */
-export async function failure(
-  call: Promise<unknown>,
-): Promise<{
+export async function failure(call: Promise<unknown>): Promise<{
   code: number;
   body: { reason?: string; message?: string; details?: { causes?: { field?: string }[] } };
 }> {
