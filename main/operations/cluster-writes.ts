@@ -104,3 +104,33 @@ export function readDeployment(ref: DeploymentRef): Promise<V1Deployment> {
     api(ref).readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }),
   );
 }
+
+export type ConflictOutcome =
+  { retryWith: string } | { retryWith: null; current: V1Deployment | null };
+
+/**
+ * After a 409: a Deployment's resourceVersion moves with every status update the controller
+ * makes, so a write guarded by the model's version can lose to a change of status alone. Where
+ * the guard was the model's own version and the spec has not moved since (same generation),
+ * nobody changed what the admin saw: the write may go again at the fresh version. Else the
+ * conflict stands, with the Deployment as it is now to say what changed.
+ */
+export async function judgeConflict(
+  ref: DeploymentRef,
+  guard: string,
+  seen: V1Deployment | undefined,
+): Promise<ConflictOutcome> {
+  let current: V1Deployment | null = null;
+  try {
+    current = await readDeployment(ref);
+  } catch {
+    return { retryWith: null, current: null };
+  }
+  const fresh = current.metadata?.resourceVersion;
+  const sameSpec =
+    seen !== undefined &&
+    seen.metadata?.resourceVersion === guard &&
+    seen.metadata?.generation !== undefined &&
+    current.metadata?.generation === seen.metadata.generation;
+  return sameSpec && fresh ? { retryWith: fresh } : { retryWith: null, current };
+}

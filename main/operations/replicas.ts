@@ -3,7 +3,13 @@ import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { kubectlScale } from '../../shared/kubectl-command';
 import { planReplicas } from '../../shared/replica-plan';
-import { mergePatchDeployment, patchScale, readDeployment } from './cluster-writes';
+import type { V1Deployment } from '@kubernetes/client-node';
+import {
+  judgeConflict,
+  mergePatchDeployment,
+  patchScale,
+  type DeploymentRef,
+} from './cluster-writes';
 import {
   accepted,
   deploymentRef,
@@ -49,30 +55,38 @@ export async function setReplicas(
   requirePermission(app, 'scale', `scale ${input.process}`);
   const process = app.processes.find((p) => p.name === input.process)!;
   const ref = deploymentRef(session, app.namespace, process.deployment);
-  let guard = input.force ? null : (input.expectedVersion ?? process.resourceVersion);
+  const seen = session.getDeployment(app.namespace, process.deployment);
+  const guard = input.force
+    ? null
+    : (input.expectedVersion ?? seen?.metadata?.resourceVersion ?? process.resourceVersion);
   const warnings: string[] = [];
 
   try {
-    // Stopping: remember the replicas first, so Start can bring them back.
-    if (plan.to === 0 && plan.from > 0 && app.permissions.patch.allowed) {
-      const annotated = await mergePatchDeployment(ref, {
-        metadata: {
-          ...(guard === null ? {} : { resourceVersion: guard }),
-          annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: String(plan.from) },
-        },
-      });
-      if (guard !== null) guard = annotated.metadata?.resourceVersion ?? guard;
-    } else if (plan.to === 0 && plan.from > 0) {
-      warnings.push(
-        `${process.name}'s ${plural(plan.from, 'replica')} could not be remembered (you may not patch deployments): Start will bring back 1.`,
-      );
-    }
     await patchScale(ref, plan.to, guard);
   } catch (error) {
-    if (error instanceof ScaleDeskError && error.code === 'CONFLICT') {
-      throw await conflict(ref, process.name, plan.from, plan.to);
+    if (!(error instanceof ScaleDeskError) || error.code !== 'CONFLICT' || guard === null) {
+      throw error;
     }
-    throw error;
+    const judged = await judgeConflict(ref, guard, seen);
+    if (judged.retryWith === null) throw conflict(judged.current, process.name, plan.to);
+    try {
+      await patchScale(ref, plan.to, judged.retryWith);
+    } catch (again) {
+      if (again instanceof ScaleDeskError && again.code === 'CONFLICT') {
+        throw conflict(null, process.name, plan.to);
+      }
+      throw again;
+    }
+  }
+  // Stopped: remember the replicas so Start can bring them back. After the scale, not before:
+  // the guarded write must be the first, and the controller moves the version right after it.
+  if (plan.to === 0 && plan.from > 0) {
+    const remembered = await rememberReplicas(ref, plan.from, app.permissions.patch.allowed);
+    if (!remembered) {
+      warnings.push(
+        `${process.name}'s ${plural(plan.from, 'replica')} could not be remembered: Start will bring back 1.`,
+      );
+    }
   }
 
   if (plan.to === 0 && plan.from > 0) {
@@ -104,27 +118,32 @@ export async function setReplicas(
   );
 }
 
-/** Reads what the Deployment is now, to say what the other change was. */
-async function conflict(
-  ref: Parameters<typeof readDeployment>[0],
-  process: string,
-  from: number,
-  yours: number,
-): Promise<ScaleDeskError> {
-  let current: number | null = null;
-  let resourceVersion: string | null = null;
+async function rememberReplicas(
+  ref: DeploymentRef,
+  replicas: number,
+  allowed: boolean,
+): Promise<boolean> {
+  if (!allowed) return false;
   try {
-    const now = await readDeployment(ref);
-    current = now.spec?.replicas ?? null;
-    resourceVersion = now.metadata?.resourceVersion ?? null;
+    await mergePatchDeployment(ref, {
+      metadata: { annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: String(replicas) } },
+    });
+    return true;
   } catch {
-    // The conflict is what matters; without the re-read the message is less precise.
+    return false;
   }
+}
+
+/** Says what the other change left, from the Deployment as read after the conflict. */
+function conflict(current: V1Deployment | null, process: string, yours: number): ScaleDeskError {
+  const replicas = current?.spec?.replicas ?? null;
   const message =
-    current === null
+    replicas === null
       ? `${process} was changed by someone else since you read it; yours was ${yours}. Nothing was written.`
-      : current !== from
-        ? `${process} was changed to ${plural(current, 'replica')} by someone else; yours was ${yours}. Nothing was written.`
-        : `${process} was changed by someone else since you read it (it still has ${plural(current, 'replica')}); yours was ${yours}. Nothing was written.`;
-  return new ScaleDeskError('CONFLICT', message, { current, yours, resourceVersion });
+      : `${process} was changed to ${plural(replicas, 'replica')} by someone else; yours was ${yours}. Nothing was written.`;
+  return new ScaleDeskError('CONFLICT', message, {
+    current: replicas,
+    yours,
+    resourceVersion: current?.metadata?.resourceVersion ?? null,
+  });
 }

@@ -23,7 +23,7 @@ import type { TrackedDeployment } from './rollout-progress';
  * workspace: restarting a workspace ends whoever is working in it, so that is asked for by name.
  */
 
-/** The template patch of a restart at `at`; `extra` merges more into the Deployment's metadata. */
+/** The template patch of a restart at `at`; `metadata` merges into the Deployment's own. */
 export function restartPatch(at: string, metadata: object = {}): object {
   return {
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
@@ -37,20 +37,18 @@ export async function restartProcesses(
   app: App,
   processes: readonly Process[],
   at: string,
-  metadataFor: (process: Process) => object = () => ({}),
-  replicasFor: (process: Process) => number | null = () => null,
 ): Promise<TrackedDeployment[]> {
   const tracked: TrackedDeployment[] = [];
   for (const process of processes) {
     const written = await mergePatchDeployment(
       deploymentRef(session, app.namespace, process.deployment),
-      restartPatch(at, metadataFor(process)),
+      restartPatch(at),
     );
     tracked.push({
       process: process.name,
       deployment: process.deployment,
       generation: written.metadata?.generation ?? null,
-      replicas: replicasFor(process),
+      replicas: null,
       podsBefore: podNames(process),
     });
   }

@@ -151,10 +151,10 @@ export function podFailure(process: string, pods: readonly Pod[]): string | null
   return null;
 }
 
-/** The process of the app that receives requests: the Procfile's `web`. */
+/** The app has a `web` process (the Procfile's, which receives requests) with replicas. */
 function servesRequests(app: App | undefined): boolean {
   const web = app?.processes.find((p) => p.name === 'web');
-  return web !== undefined && web.replicas.desired > 0 && app?.endpoint !== null;
+  return web !== undefined && web.replicas.desired > 0;
 }
 
 /**
@@ -218,7 +218,8 @@ export function trackOperation(tracking: Tracking): Promise<'done' | 'failed'> {
       }
       if (settled) return;
       const endpoint = session.getApp(appId)?.endpoint;
-      if (endpoint?.answering) {
+      // No endpoint known (no web Service, no URL): the ready pods are all there is to check.
+      if (endpoint === null || endpoint?.answering) {
         finish('done', tracking.doneMessage);
         return;
       }

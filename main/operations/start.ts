@@ -3,18 +3,20 @@ import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { kubectlRolloutRestart, kubectlScale, kubectlSequence } from '../../shared/kubectl-command';
 import type { ClusterSession } from '../cluster-session';
-import { patchScale } from './cluster-writes';
+import { mergePatchDeployment } from './cluster-writes';
 import {
   accepted,
   deploymentRef,
   kubectlTarget,
   plural,
+  podNames,
   requireApp,
   requirePermission,
   requireSession,
   type OperationContext,
 } from './context';
-import { restartProcesses } from './restart';
+import { restartPatch } from './restart';
+import type { TrackedDeployment } from './rollout-progress';
 
 /**
  * Start an app stopped by its memory limit or scaled to zero: processes at zero go back to the
@@ -100,28 +102,37 @@ export async function start(
   }
   const scalesUp = [...targets].filter(([p]) => p.replicas.desired === 0);
   refuseWithoutRoom(app, scalesUp);
-  if (scalesUp.length > 0) requirePermission(app, 'scale', `start ${app.name}`);
   requirePermission(app, 'patch', `start ${app.name}`);
 
-  for (const [process, replicas] of scalesUp) {
-    await patchScale(
-      deploymentRef(session, app.namespace, process.deployment),
-      replicas,
-      process.resourceVersion,
-    );
-  }
+  // One patch per Deployment, template and replicas together: a process at zero gets its pods
+  // straight from the new template, and nothing can slip in between two writes.
   const at = new Date().toISOString();
   const processes = [...targets.keys()];
-  const tracked = await restartProcesses(
-    session,
-    app,
-    processes,
-    at,
-    // The remembered count has served its purpose: a later stop writes a fresh one.
-    (p) =>
-      p.replicas.desired === 0 ? { annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: null } } : {},
-    (p) => targets.get(p) ?? null,
-  );
+  const tracked: TrackedDeployment[] = [];
+  for (const [process, replicas] of targets) {
+    const ref = deploymentRef(session, app.namespace, process.deployment);
+    const stopped = process.replicas.desired === 0;
+    const patch = restartPatch(
+      at,
+      stopped
+        ? {
+            // Guarded: someone scaling it meanwhile is not overwritten.
+            resourceVersion: process.resourceVersion,
+            // The remembered count has served its purpose: a later stop writes a fresh one.
+            annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: null },
+          }
+        : {},
+    ) as { spec: Record<string, unknown> };
+    if (stopped) patch.spec['replicas'] = replicas;
+    const written = await mergePatchDeployment(ref, patch);
+    tracked.push({
+      process: process.name,
+      deployment: process.deployment,
+      generation: written.metadata?.generation ?? null,
+      replicas,
+      podsBefore: podNames(process),
+    });
+  }
 
   const target = kubectlTarget(session, app.namespace);
   const command = kubectlSequence([

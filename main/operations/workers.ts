@@ -8,7 +8,7 @@ import {
 } from '../../shared/kubectl-command';
 import { parseWorkers, setContainerWorkers } from '../../shared/procfile';
 import { planWorkers } from '../../shared/worker-plan';
-import { jsonPatchDeployment, readDeployment, type DeploymentRef } from './cluster-writes';
+import { judgeConflict, jsonPatchDeployment } from './cluster-writes';
 import {
   accepted,
   deploymentRef,
@@ -118,21 +118,32 @@ export async function setWorkers(
     );
   }
   const { operations, envChanges } = workersPatch(found.index, found.container, input.workers);
-  const guard = input.force ? null : (input.expectedVersion ?? process.resourceVersion);
-  const guarded: JsonPatchOperation[] =
-    guard === null
+  const guard = input.force
+    ? null
+    : (input.expectedVersion ?? deployment.metadata?.resourceVersion ?? process.resourceVersion);
+  const guarded = (version: string | null): JsonPatchOperation[] =>
+    version === null
       ? operations
-      : [{ op: 'replace', path: '/metadata/resourceVersion', value: guard }, ...operations];
+      : [{ op: 'replace', path: '/metadata/resourceVersion', value: version }, ...operations];
   const ref = deploymentRef(session, app.namespace, process.deployment);
 
   let written: V1Deployment;
   try {
-    written = await jsonPatchDeployment(ref, guarded);
+    written = await jsonPatchDeployment(ref, guarded(guard));
   } catch (error) {
-    if (error instanceof ScaleDeskError && error.code === 'CONFLICT') {
-      throw await conflict(ref, process.name, result.plan.from, input.workers);
+    if (!(error instanceof ScaleDeskError) || error.code !== 'CONFLICT' || guard === null) {
+      throw error;
     }
-    throw error;
+    const judged = await judgeConflict(ref, guard, deployment);
+    if (judged.retryWith === null) throw conflict(judged.current, process.name, input.workers);
+    try {
+      written = await jsonPatchDeployment(ref, guarded(judged.retryWith));
+    } catch (again) {
+      if (again instanceof ScaleDeskError && again.code === 'CONFLICT') {
+        throw conflict(null, process.name, input.workers);
+      }
+      throw again;
+    }
   }
 
   const target = kubectlTarget(session, app.namespace);
@@ -170,28 +181,24 @@ export async function setWorkers(
   );
 }
 
-async function conflict(
-  ref: DeploymentRef,
-  process: string,
-  from: number | null,
-  yours: number,
-): Promise<ScaleDeskError> {
+/** Says what the other change left, from the Deployment as read after the conflict. */
+function conflict(now: V1Deployment | null, process: string, yours: number): ScaleDeskError {
   let current: number | null = null;
-  let resourceVersion: string | null = null;
-  try {
-    const now = await readDeployment(ref);
-    resourceVersion = now.metadata?.resourceVersion ?? null;
-    const found = gunicornContainer(now);
-    if (found) {
-      const argv = [...(found.container.command ?? []), ...(found.container.args ?? [])];
-      current = parseWorkers(argv, literalEnv(found.container))?.count ?? null;
-    }
-  } catch {
-    // The conflict is what matters; without the re-read the message is less precise.
+  const found = now ? gunicornContainer(now) : null;
+  if (found) {
+    const argv = [...(found.container.command ?? []), ...(found.container.args ?? [])];
+    current = parseWorkers(argv, literalEnv(found.container))?.count ?? null;
   }
-  const message =
-    current !== null && current !== from
-      ? `${process} was changed to ${plural(current, 'worker')} by someone else; yours was ${yours}. Nothing was written.`
-      : `The deployment of ${process} was changed by someone else since you read it${current === null ? '' : ` (it still runs ${plural(current, 'worker')})`}; yours was ${yours}. Nothing was written.`;
-  return new ScaleDeskError('CONFLICT', message, { current, yours, resourceVersion });
+  const replicas = now?.spec?.replicas ?? null;
+  const parts = [
+    current === null ? null : plural(current, 'worker'),
+    replicas === null ? null : plural(replicas, 'replica'),
+  ].filter((part) => part !== null);
+  const message = `The deployment of ${process} was changed by someone else since you read it${parts.length > 0 ? ` (it now has ${parts.join(' and ')})` : ''}; yours was ${plural(yours, 'worker')}. Nothing was written.`;
+  return new ScaleDeskError('CONFLICT', message, {
+    current,
+    replicas,
+    yours,
+    resourceVersion: now?.metadata?.resourceVersion ?? null,
+  });
 }
