@@ -21,9 +21,10 @@ import type { TrackedDeployment } from './rollout-progress';
 /**
  * Start an app stopped by its memory limit or scaled to zero: processes at zero go back to the
  * replicas they had before (the annotation written when ScaleDesk scaled them to zero; 1 where
- * there is none), and every process is restarted so crash-looping pods are replaced rather than
- * left to their back-off. A process at zero without that annotation stays there unless the whole
- * app is at zero: someone chose that, and Start is not the place to undo it silently.
+ * there is none), and processes with crash-looping or OOM-killed pods are restarted so those
+ * pods are replaced rather than left to their back-off. Healthy processes are left alone. A
+ * process at zero without that annotation stays there unless the whole app is at zero: someone
+ * chose that, and Start is not the place to undo it silently.
  */
 
 function stoppedReplicas(session: ClusterSession, app: App, process: Process): number | null {
@@ -74,20 +75,14 @@ export async function start(
 ): Promise<OperationResult> {
   const session = requireSession(ctx, 'start');
   const app = requireApp(session, input.namespace, input.app);
-  if (app.status.kind === 'running' || app.status.kind === 'deploying') {
-    throw new ScaleDeskError(
-      'INVALID_INPUT',
-      `${app.name} is ${app.status.kind}: Start is for an app stopped by its memory limit or scaled to zero. Use Restart to replace its pods.`,
-      { namespace: app.namespace, app: app.name, status: app.status.kind },
-    );
-  }
   const settings = ctx.settings.get();
   const allAtZero = app.processes.every((p) => p.replicas.desired === 0);
   const targets = new Map<Process, number>();
   for (const process of app.processes) {
     const before = stoppedReplicas(session, app, process);
-    if (process.replicas.desired > 0) targets.set(process, process.replicas.desired);
-    else if (before !== null) targets.set(process, Math.min(before, settings.maxReplicas));
+    if (process.replicas.desired > 0) {
+      if (unhealthy(process)) targets.set(process, process.replicas.desired);
+    } else if (before !== null) targets.set(process, Math.min(before, settings.maxReplicas));
     else if (allAtZero) targets.set(process, 1);
   }
   const workspace = app.workspace;
@@ -95,10 +90,11 @@ export async function start(
     targets.set(workspace, Math.max(1, workspace.replicas.desired));
   }
   if (targets.size === 0) {
-    throw new ScaleDeskError('INVALID_INPUT', `${app.name} has no process to start.`, {
-      namespace: app.namespace,
-      app: app.name,
-    });
+    throw new ScaleDeskError(
+      'INVALID_INPUT',
+      `${app.name} has nothing stopped: Start is for an app stopped by its memory limit or scaled to zero. Use Restart to replace its pods.`,
+      { namespace: app.namespace, app: app.name, status: app.status.kind },
+    );
   }
   const scalesUp = [...targets].filter(([p]) => p.replicas.desired === 0);
   refuseWithoutRoom(app, scalesUp);
