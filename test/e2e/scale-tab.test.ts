@@ -97,6 +97,18 @@ describe('the Scale tab against the sandbox cluster', () => {
       .waitFor();
   });
 
+  it('undoes that change from the activity log, and kubectl reports 2 again', async () => {
+    const page = await openApp('sales-dash');
+    const log = page.getByRole('region', { name: 'Activity' });
+    await log.getByText('web replicas 2 → 3').waitFor(SEEN);
+    await log.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect.poll(() => specReplicas('sales-dash-web'), SEEN).toBe(2);
+    await page
+      .getByRole('region', { name: 'web', exact: true })
+      .getByText('2 of 2 ready')
+      .waitFor(SEEN);
+  });
+
   it('refuses 11 and -1 with a message, and nothing changes on the cluster', async () => {
     const before = await specReplicas('forecast-web');
     const page = await openApp('forecast');
