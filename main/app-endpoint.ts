@@ -172,7 +172,7 @@ export class EndpointMonitor {
     };
   }
 
-  retain(appIds: ReadonlySet<string>): void {
-    for (const id of this.results.keys()) if (!appIds.has(id)) this.results.delete(id);
+  forget(appId: string): void {
+    this.results.delete(appId);
   }
 }

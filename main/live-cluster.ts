@@ -158,8 +158,12 @@ export class LiveCluster implements ClusterSession {
   private lastLiveAt: string | null = null;
   private lastConnection: Connection | null = null;
   private flushTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private flushIsTimeout = false;
   private lastFlushAt = 0;
   private metricsTimer: NodeJS.Timeout | null = null;
+  private lastTickAt = 0;
+  private scheduledIntervalMs = 0;
+  private offSettings: (() => void) | null = null;
   private tickRunning: Promise<void> | null = null;
   private syncWaiters: (() => void)[] = [];
 
@@ -224,7 +228,9 @@ export class LiveCluster implements ClusterSession {
         },
         onEvent: (eventType, object) => {
           onEvent(eventType, object);
-          this.scheduleFlush();
+          // A Deployment change is what an operation waits for: it goes out at once. Pod events
+          // come in bursts and are gathered.
+          this.scheduleFlush(resource === 'deployments');
         },
         onSynced: () => this.onWatchSynced(),
         onHealth: (health) => this.onWatchHealth(resource, health),
@@ -355,6 +361,8 @@ export class LiveCluster implements ClusterSession {
       this.options.bus.emit('apps', { reset: true, upserted: [], removed: [] });
       this.emitConnection();
       for (const { watch } of this.watches) watch.start();
+      // A new metrics interval applies now, not after the old interval has run out.
+      this.offSettings = this.options.bus.on('settings', () => this.rescheduleMetrics());
     }
     await new Promise<void>((resolve) => {
       if (this.synced || this.stopped) return resolve();
@@ -372,6 +380,7 @@ export class LiveCluster implements ClusterSession {
     if (this.stopped) return;
     this.stopped = true;
     if (this.metricsTimer) clearTimeout(this.metricsTimer);
+    this.offSettings?.();
     this.clearFlushTimer();
     for (const waiter of this.syncWaiters.splice(0)) waiter();
     await Promise.all(this.watches.map(({ watch }) => watch.stop()));
@@ -541,13 +550,20 @@ export class LiveCluster implements ClusterSession {
   // -------------------------------------------------------------------------------------------
   // Coalesced updates
 
-  private scheduleFlush(): void {
-    if (!this.synced || this.stopped || this.flushTimer) return;
+  private scheduleFlush(urgent = false): void {
+    if (!this.synced || this.stopped) return;
+    if (this.flushTimer && !(urgent && this.flushIsTimeout)) return;
+    this.clearFlushTimer();
     const since = Date.now() - this.lastFlushAt;
-    // An isolated change goes out at once (the set-replicas round trip waits on it); a burst
-    // within `coalesceMs` of the last update is gathered into the next one.
-    if (since >= this.timing.coalesceMs) this.flushTimer = setImmediate(() => this.flush());
-    else this.flushTimer = setTimeout(() => this.flush(), this.timing.coalesceMs - since);
+    // An isolated change goes out at once (after the events already read in this turn of the
+    // event loop); a burst within `coalesceMs` of the last update is gathered into the next one.
+    if (urgent || since >= this.timing.coalesceMs) {
+      this.flushIsTimeout = false;
+      this.flushTimer = setImmediate(() => this.flush());
+    } else {
+      this.flushIsTimeout = true;
+      this.flushTimer = setTimeout(() => this.flush(), this.timing.coalesceMs - since);
+    }
   }
 
   private clearFlushTimer(): void {
@@ -572,11 +588,8 @@ export class LiveCluster implements ClusterSession {
     for (const id of removed) {
       this.notify(id, undefined);
       this.interest.delete(id);
-    }
-    if (removed.length > 0) {
-      const ids = this.catalog.appIds();
-      this.history.retain(ids);
-      this.endpoints.retain(ids);
+      this.history.forget(id);
+      this.endpoints.forget(id);
     }
     if (unasked.size > 0) this.askPermissions(unasked);
   }
@@ -668,6 +681,7 @@ export class LiveCluster implements ClusterSession {
   private metricsTick(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     if (this.metricsTimer) clearTimeout(this.metricsTimer);
+    this.lastTickAt = Date.now();
     const tick = (async () => {
       try {
         await this.sampleOnce();
@@ -678,8 +692,21 @@ export class LiveCluster implements ClusterSession {
     this.tickRunning = tick;
     return tick.finally(() => {
       if (this.stopped) return;
-      this.metricsTimer = setTimeout(() => void this.metricsTick(), this.intervalMs());
+      this.metricsTimer = null;
+      this.scheduleMetrics(this.intervalMs());
     });
+  }
+
+  private scheduleMetrics(delayMs: number): void {
+    if (this.metricsTimer) clearTimeout(this.metricsTimer);
+    this.scheduledIntervalMs = this.intervalMs();
+    this.metricsTimer = setTimeout(() => void this.metricsTick(), Math.max(0, delayMs));
+  }
+
+  private rescheduleMetrics(): void {
+    if (this.stopped || !this.metricsTimer || this.intervalMs() === this.scheduledIntervalMs)
+      return;
+    this.scheduleMetrics(this.lastTickAt + this.intervalMs() - Date.now());
   }
 
   private probeTargets(now: number): { appId: string; url: string; viaCluster: boolean }[] {

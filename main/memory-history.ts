@@ -190,6 +190,10 @@ export class MemoryHistory {
     return downsample(history.since(now - WINDOW_MS[window]), maxPoints);
   }
 
+  forget(appId: string): void {
+    this.apps.delete(appId);
+  }
+
   /** Forgets apps that no longer exist. */
   retain(appIds: ReadonlySet<string>): void {
     for (const id of this.apps.keys()) if (!appIds.has(id)) this.apps.delete(id);

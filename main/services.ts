@@ -1,12 +1,14 @@
 import path from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { appId as makeAppId } from '../shared/app-model';
 import type { Connection } from '../shared/contract';
 import { ScaleDeskError, toContractError } from '../shared/errors';
+import { toClusterError, withTimeout } from './cluster-errors';
 import type { EventBus } from './event-bus';
 import type { Handlers } from './handlers';
 import { kubeConfigForContext, kubeconfigPaths, listContexts, loadKubeconfig } from './kubeconfig';
 import { LiveCluster, type LiveClusterOptions } from './live-cluster';
+import { MemoryHistory } from './memory-history';
 import { createOperations, type OperationsDeps } from './operations';
 import { createSettings } from './settings';
 import type { KeyValueStore } from './settings-store';
@@ -45,6 +47,41 @@ interface KubeconfigState {
 }
 
 /**
+ * A namespace asked for by name must exist: Kubernetes lists an unknown namespace as empty, which
+ * would show a typo as "no apps". Where the user may not read namespaces, or the cluster does
+ * not answer, the session itself will say what it can.
+ */
+async function assertNamespace(
+  kubeConfig: KubeConfig,
+  context: string,
+  namespace: string,
+): Promise<void> {
+  try {
+    await withTimeout(
+      kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: namespace }),
+      10_000,
+    );
+  } catch (error) {
+    const mapped = toClusterError(error, {
+      verb: 'get',
+      resource: 'namespaces',
+      name: namespace,
+      context,
+    });
+    if (mapped.code === 'NOT_FOUND') {
+      throw new ScaleDeskError(
+        'NOT_FOUND',
+        `There is no namespace "${namespace}" in context "${context}".`,
+        {
+          context,
+          namespace,
+        },
+      );
+    }
+  }
+}
+
+/**
  * The composition root: the settings, the kubeconfig (or the sandbox cluster where there is
  * none), the live session of the chosen context, and one handler per operation of the contract,
  * which both transports (IPC and HTTP) call through `dispatch`. Returns at once; the first
@@ -54,6 +91,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const { bus } = options;
   const settings = createSettings(options.store, bus);
   let session: LiveCluster | null = null;
+  /** Memory history per context, kept across namespace switches for the life of the process. */
+  const histories = new Map<string, MemoryHistory>();
   let sandbox: DefaultSandbox | null = null;
   let sandboxStarting: Promise<DefaultSandbox> | null = null;
   let stopped = false;
@@ -134,6 +173,20 @@ export async function createServices(options: ServicesOptions): Promise<Services
     else if (settings.get().lastContext === chosen) ns = settings.get().lastNamespace;
     else ns = state.merged.getContextObject(chosen)?.namespace ?? 'default';
 
+    if (ns !== null) {
+      try {
+        await assertNamespace(kubeConfig, chosen, ns);
+      } catch (error) {
+        // The namespace remembered from last time is gone: start in the context's own instead.
+        if (namespace !== undefined) throw error;
+        ns = state.merged.getContextObject(chosen)?.namespace ?? 'default';
+      }
+    }
+    let history = histories.get(chosen);
+    if (!history) {
+      history = new MemoryHistory();
+      histories.set(chosen, history);
+    }
     const previous = session;
     session = null;
     await previous?.stop();
@@ -146,6 +199,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       kubeconfigPaths: state.paths,
       bus,
       settings: () => settings.get(),
+      history,
       ...(options.live ?? {}),
     });
     session = next;

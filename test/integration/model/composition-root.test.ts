@@ -79,6 +79,14 @@ describe('the composition root', () => {
     expect((await harness.services.handlers['cluster.connection']({})).context).toBe('sandbox');
   });
 
+  it('refuses a namespace that does not exist instead of showing it empty', async () => {
+    const harness = await open(sandbox.kubeconfigPath);
+    await harness.services.ready;
+    await expect(
+      harness.services.handlers['cluster.connect']({ context: 'sandbox', namespace: 'no-such-ns' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no-such-ns') });
+  });
+
   it('reports a malformed kubeconfig naming the file, and keeps running', async () => {
     const broken = path.join(dir, 'broken.yaml');
     fs.writeFileSync(broken, 'apiVersion: v1\nclusters:\n  - name: [unclosed\n');
