@@ -19,6 +19,11 @@ export function App() {
     if (selectedId === null && firstId !== null) setSelectedId(firstId);
   }, [selectedId, firstId]);
 
+  const title = selected ? `${selected.name} · ScaleDesk` : 'ScaleDesk';
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+
   const select = useCallback((id: string) => setSelectedId(id), []);
   const stale = useStore(
     (state) => state.connection?.state === 'stale' || state.connection?.state === 'error',

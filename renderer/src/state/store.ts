@@ -36,8 +36,9 @@ export interface State {
   liveSamples: ReadonlyMap<string, readonly Sample[]>;
 }
 
-/** Enough for an hour at the default 15 s interval; the charts fetch the rest as history. */
-const LIVE_SAMPLES_KEPT = 480;
+/** 15 minutes at the default 15 s interval, per app (a thousand apps stay small); the charts
+ * fetch anything older as history, downsampled by main. */
+const LIVE_SAMPLES_KEPT = 60;
 const ACTIVITY_KEPT = 500;
 
 export const initialState: State = {
