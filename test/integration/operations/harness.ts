@@ -196,6 +196,15 @@ export async function startHarness(): Promise<Harness> {
     body: { metadata: { name: 'pod-quota' }, spec: { hard: { pods: String(POD_QUOTA) } } },
   });
   await createApp(apps, 'shop', SHOP);
+  // shop's web answers through the service proxy: "done" waits for it to answer.
+  const webLabels = { 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/component': 'web' };
+  await core.createNamespacedService({
+    namespace: NS,
+    body: {
+      metadata: { name: 'shop', labels: webLabels },
+      spec: { selector: webLabels, ports: [{ name: 'http', port: 8050, targetPort: 8050 }] },
+    },
+  });
   await createApp(apps, 'ledger', LEDGER);
   await createApp(apps, 'portal', PORTAL);
 

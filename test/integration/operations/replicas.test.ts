@@ -61,7 +61,11 @@ describe('set replicas', () => {
     });
     const outcome = await h.outcome(result.value.operationId);
     expect(outcome).toMatchObject({ phase: 'done', message: 'web runs 3 replicas.' });
-    expect(h.progressOf(result.value.operationId)[0]?.phase).toBe('sent');
+    const phases = h.progressOf(result.value.operationId).map((e) => e.phase);
+    expect(phases[0]).toBe('sent');
+    // Done means the new pods are ready and the app answers through its service.
+    expect(phases.slice(-2)).toEqual(['waiting-for-app', 'done']);
+    expect(h.app('shop').endpoint?.answering).toBe(true);
 
     const seen = await h.deployment('shop-web');
     expect(seen.spec?.replicas).toBe(3);
