@@ -148,6 +148,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     contextName: string | null,
     namespace: string | null | undefined,
   ): Promise<Connection> {
+    if (!session) {
+      // Reading the kubeconfig (or starting the sandbox) comes before any session: say so.
+      idle = { ...idle, state: 'connecting', error: null, context: contextName ?? idle.context };
+      bus.emit('connection', idle);
+    }
     const state = await readKubeconfig();
     idle = { ...idle, source: state.source, kubeconfigPaths: state.paths };
     const chosen =
@@ -257,20 +262,19 @@ export async function createServices(options: ServicesOptions): Promise<Services
         try {
           return await connect(input.context, input.namespace);
         } catch (error) {
-          // A context that is not there or a broken kubeconfig is the caller's to fix: typed error.
-          if (
-            error instanceof ScaleDeskError &&
-            (error.code === 'NOT_FOUND' || error.code === 'KUBECONFIG')
-          ) {
-            if (!session) fail(error, { context: input.context, namespace: input.namespace });
-            throw error;
-          }
+          // The error goes back typed (an unknown context, a broken kubeconfig); the session
+          // there was, if any, keeps running, else the connection shows the error.
+          if (!session) fail(error, { context: input.context, namespace: input.namespace });
           throw error;
         }
       }),
     'cluster.connection': async () => session?.connection() ?? idle,
     'cluster.namespaces': async () => requireSession('cluster.namespaces').namespaces(),
-    'apps.list': async () => requireSession('apps.list').listApps(),
+    'apps.list': async () => {
+      // While the first connection is being made there are no apps yet; the `apps` event follows.
+      if (!session && idle.state === 'connecting') return [];
+      return requireSession('apps.list').listApps();
+    },
     'apps.history': async (input) => {
       const live = requireSession('apps.history');
       const id = makeAppId(input.namespace, input.app);
