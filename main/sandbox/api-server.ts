@@ -22,13 +22,14 @@ import {
   SERVER_VERSION,
 } from './discovery';
 import { injectedFailure, type SandboxFaults } from './faults';
-import type { KubeObject } from './kube-types';
+import type { KubeObject, Pod } from './kube-types';
 import type { LoadModel } from './load-model';
 import type { MetricsServer } from './metrics-server';
 import type { ObjectStore } from './object-store';
 import type { DeleteOptions, Registry } from './registry';
 import { apiVersionOf, findResourceType, type ResourceType } from './resource-types';
 import { combine, fieldMatcher, labelMatcher } from './selectors';
+import { podLogs } from './pod-logs';
 import { decodeProtobufBody, isProtobuf } from './protobuf-body';
 import { proxyToService } from './service-proxy';
 import { toTable, type IncludeObject } from './table';
@@ -446,6 +447,17 @@ export class ApiServer {
       return;
     }
     if (type.group === 'metrics.k8s.io') return this.serveMetrics(res, route, q);
+    if (subresource === 'log') {
+      const pod = registry.get(type, namespace, name ?? '') as Pod;
+      const text = podLogs(pod, {
+        container: q.get('container'),
+        previous: truthy(q.get('previous')),
+        tailLines: intParam(q.get('tailLines'), 'tailLines'),
+      });
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
+      res.end(text);
+      return;
+    }
     if (!type.stored) {
       if (verb !== 'create') throw methodNotAllowed();
       return this.serveReview(res, type, user, await readBody(req));

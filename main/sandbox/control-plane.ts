@@ -1,5 +1,6 @@
 import { AppProfiles } from './app-profiles';
 import { DeploymentController } from './deployment-controller';
+import { EndpointsController } from './endpoints-controller';
 import { EventRecorder } from './events';
 import { Kubelet, type KubeletTiming } from './kubelet';
 import type { Namespace, Pod } from './kube-types';
@@ -34,6 +35,7 @@ export class ControlPlane {
   readonly deployments: DeploymentController;
   readonly replicaSets: ReplicaSetController;
   readonly scheduler: Scheduler;
+  readonly endpoints: EndpointsController;
   readonly kubelet: Kubelet;
   readonly metrics: MetricsServer;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -51,6 +53,7 @@ export class ControlPlane {
     this.deployments = new DeploymentController(this.store, this.registry, this.events);
     this.replicaSets = new ReplicaSetController(this.store, this.registry, this.events);
     this.scheduler = new Scheduler(this.store, this.events);
+    this.endpoints = new EndpointsController(this.store);
     this.kubelet = new Kubelet(this.store, this.events, this.profiles, timing, (pod, container) =>
       this.cpuOf(pod.namespace, pod.app, container.component, container.shape.workers),
     );
@@ -59,6 +62,7 @@ export class ControlPlane {
       this.deployments.onStoreEvent(event);
       this.replicaSets.onStoreEvent(event);
       this.scheduler.onStoreEvent(event);
+      this.endpoints.onStoreEvent(event);
       this.kubelet.onStoreEvent(event);
       if (
         event.key === '/pods' &&
@@ -102,6 +106,7 @@ export class ControlPlane {
       this.deployments.drain();
       this.replicaSets.drain();
       this.scheduler.drain();
+      this.endpoints.drain();
       this.flushQuota();
     }
   }
@@ -114,6 +119,7 @@ export class ControlPlane {
     this.deployments.stop();
     this.replicaSets.stop();
     this.scheduler.stop();
+    this.endpoints.stop();
   }
 
   private markQuota(namespace: string): void {

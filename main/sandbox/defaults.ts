@@ -105,13 +105,18 @@ export function applyCreateDefaults(kind: string | undefined, object: KubeObject
     case 'Service': {
       const s = object as Service;
       const spec = s.spec ?? {};
+      const ip = spec.clusterIP ?? clusterIp();
       return {
         ...s,
         spec: {
           type: 'ClusterIP',
           sessionAffinity: 'None',
           ...spec,
-          clusterIP: spec.clusterIP ?? clusterIp(),
+          clusterIP: ip,
+          clusterIPs: [ip],
+          ipFamilies: ['IPv4'],
+          ipFamilyPolicy: 'SingleStack',
+          internalTrafficPolicy: 'Cluster',
           ports: (spec.ports ?? []).map((p) => ({
             protocol: 'TCP',
             ...p,

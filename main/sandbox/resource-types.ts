@@ -78,7 +78,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rw('', 'v1', 'pods', 'Pod', true, {
     shortNames: ['po'],
     categories: ['all'],
-    subresources: [statusOf('Pod')],
+    subresources: [statusOf('Pod'), { name: 'log', kind: 'Pod', verbs: ['get'] }],
   }),
   rw('', 'v1', 'services', 'Service', true, {
     shortNames: ['svc'],
@@ -95,6 +95,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   }),
   rw('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'] }),
   rw('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
+  rw('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
   rw('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
   rw('', 'v1', 'resourcequotas', 'ResourceQuota', true, {
     shortNames: ['quota'],
@@ -217,6 +218,7 @@ export const TYPES = {
   pods: must('', 'v1', 'pods'),
   services: must('', 'v1', 'services'),
   endpoints: must('', 'v1', 'endpoints'),
+  endpointslices: must('discovery.k8s.io', 'v1', 'endpointslices'),
   events: must('', 'v1', 'events'),
   limitranges: must('', 'v1', 'limitranges'),
   resourcequotas: must('', 'v1', 'resourcequotas'),

@@ -308,6 +308,43 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  Endpoints: {
+    columns: [NAME, col('Endpoints'), AGE],
+    cells(o, now) {
+      const subsets =
+        (o['subsets'] as
+          { addresses?: { ip: string }[]; ports?: { port: number }[] }[] | undefined) ?? [];
+      const list: string[] = [];
+      for (const s of subsets)
+        for (const a of s.addresses ?? [])
+          for (const p of s.ports ?? [{ port: 0 }]) list.push(`${a.ip}:${p.port}`);
+      const shown =
+        list.length > 3
+          ? `${list.slice(0, 3).join(',')} + ${list.length - 3} more...`
+          : list.join(',');
+      return [o.metadata.name, shown || '<none>', age(o.metadata.creationTimestamp, now)];
+    },
+  },
+  EndpointSlice: {
+    columns: [NAME, col('AddressType'), col('Ports'), col('Endpoints'), AGE],
+    cells(o, now) {
+      const ports = ((o['ports'] as { port: number }[] | undefined) ?? [])
+        .map((p) => p.port)
+        .join(',');
+      const ips = ((o['endpoints'] as { addresses: string[] }[] | undefined) ?? []).flatMap(
+        (e) => e.addresses,
+      );
+      const shown =
+        ips.length > 3 ? `${ips.slice(0, 3).join(',')} + ${ips.length - 3} more...` : ips.join(',');
+      return [
+        o.metadata.name,
+        o['addressType'],
+        ports || '<unset>',
+        shown || '<unset>',
+        age(o.metadata.creationTimestamp, now),
+      ];
+    },
+  },
   ResourceQuota: {
     columns: [NAME, AGE, col('Request'), col('Limit')],
     cells(o, now) {
