@@ -13,8 +13,15 @@ export function App() {
   const [tab, setTab] = useState<AppTab>('overview');
   const selected = useApp(selectedId);
 
-  // The first app is chosen for the admin; a chosen app that goes away is said to be gone.
+  // The first app is chosen for the admin, and again in another context or namespace (another
+  // list); a chosen app that goes away otherwise is said to be gone.
   const firstId = ids[0] ?? null;
+  const scope = useStore((state) => `${state.connection?.context}|${state.connection?.namespace}`);
+  const [chosenIn, setChosenIn] = useState(scope);
+  if (chosenIn !== scope) {
+    setChosenIn(scope);
+    setSelectedId(null);
+  }
   useEffect(() => {
     if (selectedId === null && firstId !== null) setSelectedId(firstId);
   }, [selectedId, firstId]);

@@ -5,6 +5,7 @@ import { AppSearch } from './AppSearch';
 import { ContextSwitcher } from './ContextSwitcher';
 import { NamespaceSwitcher } from './NamespaceSwitcher';
 import { ThemeSwitcher } from './ThemeSwitcher';
+import { SettingsDialog } from './SettingsDialog';
 import './Sidebar.css';
 
 interface SidebarProps {
@@ -18,6 +19,7 @@ export function Sidebar({ selectedId, onSelect }: SidebarProps) {
   const loaded = useStore((state) => state.appsLoaded);
   const allNamespaces = useStore((state) => state.connection?.namespace === null);
   const [query, setQuery] = useState('');
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const deferredQuery = useDeferredValue(query);
   const visible = useMemo(() => {
     const needle = deferredQuery.trim().toLowerCase();
@@ -55,7 +57,15 @@ export function Sidebar({ selectedId, onSelect }: SidebarProps) {
       )}
       <div className="sidebar__footer">
         <ThemeSwitcher />
+        <button
+          type="button"
+          className="button button--small button--quiet"
+          onClick={() => setSettingsOpen(true)}
+        >
+          Settings…
+        </button>
       </div>
+      {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
     </aside>
   );
 }

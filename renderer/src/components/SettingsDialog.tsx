@@ -1,0 +1,170 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
+import { REPLICAS_CEILING, SettingsSchema, type Settings } from '../../../shared/contract';
+import { useStore } from '../state/StoreContext';
+import { useOperation } from '../state/useOperation';
+import { ErrorNotice } from './ErrorNotice';
+import './ConfirmDialog.css';
+import './SettingsDialog.css';
+
+interface Field {
+  key: 'maxReplicas' | 'metricsIntervalSeconds' | 'latencyThresholdMs' | 'errorRateThreshold';
+  label: string;
+  unit: string;
+  hint: string;
+  /** The setting as the admin reads it (the error rate in percent). */
+  show: (settings: Settings) => string;
+  parse: (text: string) => number;
+}
+
+const FIELDS: readonly Field[] = [
+  {
+    key: 'maxReplicas',
+    label: 'Maximum replicas per process',
+    unit: '',
+    hint: `A whole number from 1 to ${REPLICAS_CEILING}.`,
+    show: (settings) => String(settings.maxReplicas),
+    parse: Number,
+  },
+  {
+    key: 'metricsIntervalSeconds',
+    label: 'Metrics interval',
+    unit: 's',
+    hint: 'A whole number of seconds from 1 to 600.',
+    show: (settings) => String(settings.metricsIntervalSeconds),
+    parse: Number,
+  },
+  {
+    key: 'latencyThresholdMs',
+    label: 'Response time alert above',
+    unit: 'ms',
+    hint: 'More than 0 ms.',
+    show: (settings) => String(settings.latencyThresholdMs),
+    parse: Number,
+  },
+  {
+    key: 'errorRateThreshold',
+    label: 'Error rate alert above',
+    unit: '%',
+    hint: 'From 0 to 100 %.',
+    show: (settings) => String(Math.round(settings.errorRateThreshold * 10_000) / 100),
+    parse: (text) => Number(text) / 100,
+  },
+];
+
+/** The admin's settings that shape the screens: kept by main, checked by its schema. */
+export function SettingsDialog({ onClose }: { onClose: () => void }) {
+  const settings = useStore((state) => state.settings);
+  const save = useOperation('settings.set');
+  const [drafts, setDrafts] = useState<Partial<Record<Field['key'], string>>>({});
+  const titleId = useId();
+  const first = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    first.current?.focus();
+    return () => opener?.focus?.();
+  }, []);
+
+  if (!settings) return null;
+
+  const problems = new Map<Field['key'], string>();
+  const patch: Partial<Settings> = {};
+  for (const field of FIELDS) {
+    const text = drafts[field.key];
+    if (text === undefined) continue;
+    const value = text.trim() === '' ? Number.NaN : field.parse(text);
+    const checked = SettingsSchema.shape[field.key].safeParse(value);
+    if (!checked.success || Number.isNaN(value)) problems.set(field.key, field.hint);
+    else patch[field.key] = checked.data;
+  }
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (problems.size > 0) return;
+    const result = await save.run(patch);
+    if (result.ok) onClose();
+  };
+
+  return createPortal(
+    <div className="confirm-dialog__backdrop" onMouseDown={onClose}>
+      <form
+        className="confirm-dialog settings-dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        onMouseDown={(event) => event.stopPropagation()}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') onClose();
+        }}
+        onSubmit={(event) => void submit(event)}
+      >
+        <h2 id={titleId}>Settings</h2>
+        {FIELDS.map((field, index) => (
+          <SettingField
+            key={field.key}
+            field={field}
+            value={drafts[field.key] ?? field.show(settings)}
+            problem={problems.get(field.key)}
+            inputRef={index === 0 ? first : undefined}
+            onChange={(text) => setDrafts((current) => ({ ...current, [field.key]: text }))}
+          />
+        ))}
+        {save.error && <ErrorNotice error={save.error} onDismiss={save.clear} />}
+        <div className="confirm-dialog__actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={problems.size > 0 || save.pending}
+            aria-busy={save.pending}
+          >
+            Save
+          </button>
+        </div>
+      </form>
+    </div>,
+    document.body,
+  );
+}
+
+function SettingField({
+  field,
+  value,
+  problem,
+  inputRef,
+  onChange,
+}: {
+  field: Field;
+  value: string;
+  problem: string | undefined;
+  inputRef: React.Ref<HTMLInputElement> | undefined;
+  onChange: (text: string) => void;
+}): ReactNode {
+  const id = useId();
+  return (
+    <div className="settings-dialog__field">
+      <label htmlFor={id}>{field.label}</label>
+      <span className="settings-dialog__input">
+        <input
+          ref={inputRef}
+          id={id}
+          className="input numeric"
+          inputMode="decimal"
+          value={value}
+          aria-invalid={problem !== undefined}
+          aria-describedby={problem ? `${id}-problem` : undefined}
+          onChange={(event) => onChange(event.target.value)}
+        />
+        <span className="muted">{field.unit}</span>
+      </span>
+      {problem && (
+        <p id={`${id}-problem`} className="settings-dialog__problem">
+          {problem}
+        </p>
+      )}
+    </div>
+  );
+}
