@@ -4,21 +4,21 @@ import path from 'node:path';
 import type { KeyValueStore } from './settings-store';
 
 /**
- * The KeyValueStore of browser mode and tests, over `conf` (the library electron-store is built
- * on): one JSON file, written atomically. Keys are taken literally: `window.bounds` is one key,
- * not a path into an object, the same as in the desktop adapter.
+ * The KeyValueStore over `conf`: one JSON file, written atomically. Browser mode and tests
+ * use it directly; the desktop app through electron-store, which is conf in Electron's userData
+ * folder (main/electron/electron-store.ts), with the same options and the same adapter.
  */
-export function createConfStore(filePath: string): KeyValueStore {
-  const resolved = path.resolve(filePath);
-  const extension = path.extname(resolved);
-  const conf = new Conf<Record<string, unknown>>({
-    cwd: path.dirname(resolved),
-    configName: path.basename(resolved, extension),
-    fileExtension: extension.replace(/^\./, '') || 'json',
-    accessPropertiesByDotNotation: false,
-    // A file the admin broke by hand is reported, not silently emptied.
-    clearInvalidConfig: false,
-  });
+
+/**
+ * Keys are literal (`window.state` is one key, not a path into an object), and a file the
+ * admin broke by hand is reported rather than silently emptied.
+ */
+export const STORE_OPTIONS = {
+  accessPropertiesByDotNotation: false,
+  clearInvalidConfig: false,
+} as const;
+
+export function asKeyValueStore(conf: Conf<Record<string, unknown>>): KeyValueStore {
   return {
     get: (key) => conf.get(key),
     // conf refuses undefined; for a key-value store, storing nothing is deleting.
@@ -26,6 +26,37 @@ export function createConfStore(filePath: string): KeyValueStore {
     delete: (key) => conf.delete(key),
     path: conf.path,
   };
+}
+
+/** Opens a store file, turning conf's bare SyntaxError into what the admin can act on. */
+export function openStoreFile<T>(filePath: string, open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new Error(
+      `the settings file ${filePath} is not valid JSON (${error.message}); ` +
+        'fix it, or move it away to start with default settings.',
+      { cause: error },
+    );
+  }
+}
+
+export function createConfStore(filePath: string): KeyValueStore {
+  const resolved = path.resolve(filePath);
+  const extension = path.extname(resolved);
+  return asKeyValueStore(
+    openStoreFile(
+      resolved,
+      () =>
+        new Conf<Record<string, unknown>>({
+          ...STORE_OPTIONS,
+          cwd: path.dirname(resolved),
+          configName: path.basename(resolved, extension),
+          fileExtension: extension.replace(/^\./, '') || 'json',
+        }),
+    ),
+  );
 }
 
 /**

@@ -38,7 +38,7 @@ describe('the conf-backed store of browser mode', () => {
   it('reports a file broken by hand instead of emptying it', () => {
     const file = storeFileIn(dir);
     writeFileSync(file, '{ "settings": ');
-    expect(() => createConfStore(file)).toThrow();
+    expect(() => createConfStore(file)).toThrow(`the settings file ${file} is not valid JSON`);
     expect(readFileSync(file, 'utf8')).toBe('{ "settings": ');
   });
 

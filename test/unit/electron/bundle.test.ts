@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -99,6 +99,20 @@ describe('the bundled desktop app', () => {
       'requestSingleInstanceLock',
       'quit',
     ]);
+    expect(record.windows).toEqual([]);
+  }, 60_000);
+
+  it('says which settings file is broken, and exits, when it is not JSON', async () => {
+    const userData = path.join(dir, 'broken-userData');
+    mkdirSync(userData, { recursive: true });
+    writeFileSync(path.join(userData, 'config.json'), '{"settings": ');
+    const record = await startBundledApp({ FAKE_ELECTRON_USER_DATA: userData });
+    expect(record.errors).toEqual([
+      expect.stringContaining(
+        `ScaleDesk could not start: the settings file ${path.join(userData, 'config.json')} is not valid JSON`,
+      ),
+    ]);
+    expect(record.calls).toContainEqual(['exit', 1]);
     expect(record.windows).toEqual([]);
   }, 60_000);
 

@@ -63,7 +63,8 @@ const app = Object.assign(new EventEmitter(), {
   quit: () => call('quit'),
   exit: (code) => {
     call('exit', code);
-    process.exit(code);
+    process.stdout.write(`${JSON.stringify(record)}\n`);
+    process.exit(0);
   },
   whenReady: () => Promise.resolve(),
   getVersion: () => '1.2.3',
