@@ -22,6 +22,7 @@ import {
   SERVER_VERSION,
 } from './discovery';
 import { injectedFailure, type SandboxFaults } from './faults';
+import { openApiDocument, openApiRoot } from './openapi';
 import type { KubeObject, Pod } from './kube-types';
 import type { LoadModel } from './load-model';
 import type { MetricsServer } from './metrics-server';
@@ -332,6 +333,11 @@ export class ApiServer {
         );
       }
       if (path === '/version') return sendJson(res, 200, SERVER_VERSION);
+      if (path === '/openapi/v3') return sendJson(res, 200, openApiRoot());
+      if (path.startsWith('/openapi/v3/')) {
+        const doc = openApiDocument(path.slice('/openapi/v3/'.length));
+        if (doc) return sendJson(res, 200, doc);
+      }
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     }
     if (path === '/api') {

@@ -5,8 +5,10 @@ import { ApiError } from './api-errors';
  * Request bodies in Kubernetes' protobuf encoding, which kubectl's typed clients send for some
  * built-in kinds (`kubectl auth can-i` posts its SelfSubjectAccessReview that way). The body is
  * the `k8s\0` magic and a runtime.Unknown envelope around the object's message; the sandbox
- * decodes the kinds clients actually send it this way into the JSON shape the rest of the server
- * handles. Field numbers are those of k8s.io/api's generated.proto files.
+ * decodes the kinds it needs (the self reviews, and Namespace for `kubectl create namespace`) into
+ * the JSON shape the rest of the server handles; other kinds get 415 and must come as JSON
+ * (`kubectl create -f`, `kubectl apply -f` send JSON). Field numbers are those of k8s.io/api's
+ * generated.proto files.
  */
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
@@ -31,8 +33,11 @@ const root = protobuf.Root.fromJSON({
             name: { type: 'string', id: 1 },
             generateName: { type: 'string', id: 2 },
             namespace: { type: 'string', id: 3 },
+            labels: { keyType: 'string', type: 'string', id: 11 },
+            annotations: { keyType: 'string', type: 'string', id: 12 },
           },
         },
+        Namespace: { fields: { metadata: { type: 'ObjectMeta', id: 1 } } },
         ResourceAttributes: {
           fields: {
             namespace: { type: 'string', id: 1 },
@@ -70,12 +75,15 @@ const root = protobuf.Root.fromJSON({
       },
     },
   },
-});
+  // Map fields (keyType) are valid JSON descriptors but absent from protobufjs's IField type.
+} as unknown as protobuf.INamespace);
 
+/** The kinds kubectl sends as protobuf that the sandbox decodes; workload kinds are not among them. */
 const DECODABLE = new Set([
   'SelfSubjectAccessReview',
   'SelfSubjectRulesReview',
   'SelfSubjectReview',
+  'Namespace',
 ]);
 
 export function isProtobuf(contentType: string | undefined): boolean {

@@ -1,5 +1,5 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +163,55 @@ describe.skipIf(!hasKubectl)('kubectl against the sandbox', () => {
       child.kill('SIGTERM');
     }
     expect(out).not.toContain('error');
+  });
+
+  it('apply -f creates then updates a deployment; create namespace, logs and describe service work', async () => {
+    const manifest = join(home, 'hello.json');
+    const deployment = (replicas: number) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'hello',
+        namespace: 'demo',
+        labels: { 'app.kubernetes.io/part-of': 'hello', 'app.kubernetes.io/component': 'web' },
+      },
+      spec: {
+        replicas,
+        selector: {
+          matchLabels: {
+            'app.kubernetes.io/part-of': 'hello',
+            'app.kubernetes.io/component': 'web',
+          },
+        },
+        template: {
+          metadata: {
+            labels: { 'app.kubernetes.io/part-of': 'hello', 'app.kubernetes.io/component': 'web' },
+          },
+          spec: {
+            containers: [
+              {
+                name: 'web',
+                image: 'hello:1',
+                command: ['gunicorn', 'app:server', '--workers', '3', '--bind', '0.0.0.0:8050'],
+              },
+            ],
+          },
+        },
+      },
+    });
+    writeFileSync(manifest, JSON.stringify(deployment(1)));
+    expect(await ok('apply', '-f', manifest)).toContain('deployment.apps/hello created');
+    writeFileSync(manifest, JSON.stringify(deployment(2)));
+    expect(await ok('apply', '-f', manifest)).toContain('deployment.apps/hello configured');
+    await ok('rollout', 'status', 'deployment/hello', '--timeout=60s');
+    const logs = await ok('logs', 'deployment/hello');
+    expect(logs.match(/Booting worker with pid/g)).toHaveLength(3);
+
+    expect(await ok('create', 'namespace', 'scratch')).toContain('namespace/scratch created');
+    expect(await ok('get', 'namespace', 'scratch')).toContain('Active');
+
+    const service = await ok('describe', 'service', 'sales-dash', '-n', 'demo');
+    expect(service).toMatch(/Endpoints:\s+10\.244\.\d+\.\d+:8050/);
   });
 
   it('auth can-i answers yes for admin and no for viewer', async () => {
