@@ -27,7 +27,7 @@ import type { KubeObject, Pod } from './kube-types';
 import type { LoadModel } from './load-model';
 import type { MetricsServer } from './metrics-server';
 import type { ObjectStore } from './object-store';
-import type { DeleteOptions, Registry } from './registry';
+import { Registry, type DeleteOptions } from './registry';
 import { apiVersionOf, findResourceType, type ResourceType } from './resource-types';
 import { combine, fieldMatcher, labelMatcher } from './selectors';
 import { podLogs } from './pod-logs';
@@ -443,8 +443,14 @@ export class ApiServer {
   ): Promise<void> {
     const { type, name, subresource } = route;
     const namespace = route.namespace ?? '';
-    const registry = this.deps.registry;
     const q = url.searchParams;
+    const dryRun = q.getAll('dryRun');
+    if (dryRun.some((d) => d !== 'All')) {
+      throw badRequest(
+        `dryRun: Unsupported value: "${dryRun.find((d) => d !== 'All')}": supported values: "All"`,
+      );
+    }
+    const registry = dryRun.length > 0 ? Registry.dryRun(this.deps.store) : this.deps.registry;
 
     if (subresource === 'proxy') {
       if (type.resource !== 'services' || !name)

@@ -1,5 +1,5 @@
 import type { Container, LimitRange, Pod } from './kube-types';
-import type { ObjectStore } from './object-store';
+import type { StoreReader } from './object-store';
 import { TYPES } from './resource-types';
 
 /**
@@ -9,7 +9,7 @@ import { TYPES } from './resource-types';
  */
 
 export function containerDefaults(
-  store: ObjectStore,
+  store: StoreReader,
   namespace: string,
 ): { limits: Record<string, string>; requests: Record<string, string> } {
   const limits: Record<string, string> = {};
@@ -26,7 +26,7 @@ export function containerDefaults(
   return { limits, requests };
 }
 
-export function applyLimitRangeDefaults(store: ObjectStore, pod: Pod): Pod {
+export function applyLimitRangeDefaults(store: StoreReader, pod: Pod): Pod {
   const namespace = pod.metadata.namespace ?? '';
   const defaults = containerDefaults(store, namespace);
   if (Object.keys(defaults.limits).length === 0 && Object.keys(defaults.requests).length === 0) {

@@ -270,3 +270,73 @@ export class ObjectStore {
     }
   }
 }
+
+/** What reading code needs of the store. */
+export type StoreReader = Pick<ObjectStore, 'get' | 'mustGet' | 'list' | 'each' | 'count'>;
+/** What writing code needs: the store itself, or a dry run over it. */
+export type StoreWriter = StoreReader & Pick<ObjectStore, 'create' | 'update' | 'remove'>;
+
+/**
+ * The store as a `dryRun=All` request sees it (kubectl diff, `--dry-run=server`): reads are real,
+ * writes are checked as real ones are (AlreadyExists, NotFound, Conflict) and return the object
+ * that would be stored, but nothing changes and no watcher hears of it.
+ */
+export class DryRunStore implements StoreWriter {
+  constructor(private readonly store: ObjectStore) {}
+
+  get(type: ResourceType, namespace: string, name: string): KubeObject | undefined {
+    return this.store.get(type, namespace, name);
+  }
+
+  mustGet(type: ResourceType, namespace: string, name: string): KubeObject {
+    return this.store.mustGet(type, namespace, name);
+  }
+
+  list(type: ResourceType, namespace?: string): KubeObject[] {
+    return this.store.list(type, namespace);
+  }
+
+  each(type: ResourceType, namespace?: string): Iterable<KubeObject> {
+    return this.store.each(type, namespace);
+  }
+
+  count(type: ResourceType, namespace?: string): number {
+    return this.store.count(type, namespace);
+  }
+
+  create(type: ResourceType, object: KubeObject): KubeObject {
+    const namespace = type.namespaced ? (object.metadata.namespace ?? '') : '';
+    const name = object.metadata.name ?? '';
+    if (this.store.get(type, namespace, name)) throw alreadyExists(type.resource, type.group, name);
+    return {
+      ...object,
+      metadata: {
+        ...object.metadata,
+        uid: object.metadata.uid ?? randomUUID(),
+        creationTimestamp: object.metadata.creationTimestamp ?? timestamp(),
+      },
+    };
+  }
+
+  update(type: ResourceType, object: KubeObject, expectedVersion?: string): KubeObject {
+    const namespace = type.namespaced ? (object.metadata.namespace ?? '') : '';
+    const name = object.metadata.name ?? '';
+    const previous = this.store.mustGet(type, namespace, name);
+    if (expectedVersion !== undefined && expectedVersion !== previous.metadata.resourceVersion) {
+      throw conflict(type.resource, type.group, name);
+    }
+    return {
+      ...object,
+      metadata: {
+        ...object.metadata,
+        uid: previous.metadata.uid,
+        creationTimestamp: previous.metadata.creationTimestamp,
+        resourceVersion: previous.metadata.resourceVersion,
+      },
+    };
+  }
+
+  remove(type: ResourceType, namespace: string, name: string): KubeObject {
+    return this.store.mustGet(type, type.namespaced ? namespace : '', name);
+  }
+}

@@ -10,7 +10,7 @@ import {
 import { applyCreateDefaults } from './defaults';
 import type { Deployment, KubeObject, Pod } from './kube-types';
 import { applyLimitRangeDefaults } from './limit-range';
-import type { ObjectStore } from './object-store';
+import { DryRunStore, type ObjectStore, type StoreWriter } from './object-store';
 import { applyPatch } from './patch';
 import { admitPod } from './resource-quota';
 import { apiVersionOf, RESOURCE_TYPES, TYPES, type ResourceType } from './resource-types';
@@ -62,14 +62,39 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The autoscaling/v1 Scale view of a Deployment or ReplicaSet. */
+function scaleOf(object: Deployment): Scale {
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      uid: object.metadata.uid,
+      resourceVersion: object.metadata.resourceVersion,
+      creationTimestamp: object.metadata.creationTimestamp,
+    },
+    spec: { replicas: object.spec.replicas ?? 1 },
+    status: {
+      replicas: object.status?.replicas ?? 0,
+      selector: selectorString(object.spec.selector ?? {}),
+    },
+  };
+}
+
 export class Registry {
   /** Seeding backdates what it creates, so a seeded cluster looks like it has run for days. */
   backdateMs = 0;
 
   constructor(
-    private readonly store: ObjectStore,
+    private readonly store: StoreWriter,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** The same registry for a `dryRun=All` request: everything checked, nothing written. */
+  static dryRun(store: ObjectStore, now?: () => Date): Registry {
+    return new Registry(new DryRunStore(store), now);
+  }
 
   get(type: ResourceType, namespace: string, name: string): KubeObject {
     return this.store.mustGet(type, namespace, name);
@@ -183,23 +208,7 @@ export class Registry {
   }
 
   getScale(type: ResourceType, namespace: string, name: string): Scale {
-    const object = this.store.mustGet(type, namespace, name) as Deployment;
-    return {
-      kind: 'Scale',
-      apiVersion: 'autoscaling/v1',
-      metadata: {
-        name: object.metadata.name,
-        namespace: object.metadata.namespace,
-        uid: object.metadata.uid,
-        resourceVersion: object.metadata.resourceVersion,
-        creationTimestamp: object.metadata.creationTimestamp,
-      },
-      spec: { replicas: object.spec.replicas ?? 1 },
-      status: {
-        replicas: object.status?.replicas ?? 0,
-        selector: selectorString(object.spec.selector ?? {}),
-      },
-    };
+    return scaleOf(this.store.mustGet(type, namespace, name) as Deployment);
   }
 
   updateScale(type: ResourceType, namespace: string, name: string, body: unknown): Scale {
@@ -215,15 +224,13 @@ export class Registry {
     }
     const replicas = scale.spec?.replicas;
     validateScaleReplicas(name, replicas);
-    if (replicas !== current.spec.replicas) {
-      const next: Deployment = {
-        ...current,
-        metadata: { ...current.metadata, generation: (current.metadata.generation ?? 1) + 1 },
-        spec: { ...current.spec, replicas: replicas as number },
-      };
-      this.store.update(type, next, current.metadata.resourceVersion);
-    }
-    return this.getScale(type, namespace, name);
+    if (replicas === current.spec.replicas) return scaleOf(current);
+    const next: Deployment = {
+      ...current,
+      metadata: { ...current.metadata, generation: (current.metadata.generation ?? 1) + 1 },
+      spec: { ...current.spec, replicas: replicas as number },
+    };
+    return scaleOf(this.store.update(type, next, current.metadata.resourceVersion) as Deployment);
   }
 
   patch(

@@ -1,6 +1,6 @@
 import { ApiError } from './api-errors';
 import type { KubeObject, Pod, ResourceQuota } from './kube-types';
-import type { ObjectStore } from './object-store';
+import type { ObjectStore, StoreReader } from './object-store';
 import { parseQuantity } from './quantity';
 import { TYPES } from './resource-types';
 
@@ -16,18 +16,18 @@ function counts(pod: KubeObject): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed';
 }
 
-export function podsUsed(store: ObjectStore, namespace: string): number {
+export function podsUsed(store: StoreReader, namespace: string): number {
   let used = 0;
   for (const pod of store.each(TYPES.pods, namespace)) if (counts(pod)) used++;
   return used;
 }
 
-export function podQuotas(store: ObjectStore, namespace: string): ResourceQuota[] {
+export function podQuotas(store: StoreReader, namespace: string): ResourceQuota[] {
   return [...store.each(TYPES.resourcequotas, namespace)] as ResourceQuota[];
 }
 
 /** Throws the quota 403 where one more pod would exceed a quota on `pods`. */
-export function admitPod(store: ObjectStore, pod: Pod): void {
+export function admitPod(store: StoreReader, pod: Pod): void {
   const namespace = pod.metadata.namespace ?? '';
   const quotas = podQuotas(store, namespace).filter((q) => q.spec?.hard?.['pods'] !== undefined);
   if (quotas.length === 0) return;

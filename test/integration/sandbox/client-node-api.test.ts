@@ -333,6 +333,53 @@ describe('sandbox API with @kubernetes/client-node', () => {
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   });
 
+  it('checks but does not write a dryRun=All request', async () => {
+    const before = await fx.apps.readNamespacedDeployment({
+      name: 'ml-explorer-workspace',
+      namespace: 'analytics',
+    });
+    const preview = await fx.apps.patchNamespacedDeploymentScale(
+      {
+        name: 'ml-explorer-workspace',
+        namespace: 'analytics',
+        body: { spec: { replicas: 0 } },
+        dryRun: 'All',
+      },
+      merge,
+    );
+    expect(preview.spec?.replicas).toBe(0);
+    const created = await fx.apps.createNamespacedDeployment({
+      namespace: 'analytics',
+      dryRun: 'All',
+      body: { metadata: { name: 'preview-only' }, spec: before.spec! },
+    });
+    expect(created.metadata?.name).toBe('preview-only');
+    const after = await fx.apps.readNamespacedDeployment({
+      name: 'ml-explorer-workspace',
+      namespace: 'analytics',
+    });
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    expect(
+      (
+        await failure(
+          fx.apps.readNamespacedDeployment({ name: 'preview-only', namespace: 'analytics' }),
+        )
+      ).code,
+    ).toBe(404);
+    const invalid = await failure(
+      fx.apps.patchNamespacedDeploymentScale(
+        {
+          name: 'ml-explorer-workspace',
+          namespace: 'analytics',
+          body: { spec: { replicas: -3 } },
+          dryRun: 'All',
+        },
+        merge,
+      ),
+    );
+    expect(invalid.code).toBe(422);
+  });
+
   it('lets the viewer read but not write, with a Kubernetes 403 Status', async () => {
     const list = await fx.viewerApps.listNamespacedDeployment({ namespace: 'demo' });
     expect(list.items.length).toBeGreaterThan(0);

@@ -202,6 +202,11 @@ describe.skipIf(!hasKubectl)('kubectl against the sandbox', () => {
     writeFileSync(manifest, JSON.stringify(deployment(1)));
     expect(await ok('apply', '-f', manifest)).toContain('deployment.apps/hello created');
     writeFileSync(manifest, JSON.stringify(deployment(2)));
+    // diff uses a server-side dry run: it shows the change and changes nothing.
+    const diff = await kubectl('diff', '-f', manifest);
+    expect(diff.code).toBe(1);
+    expect(diff.stdout).toMatch(/^\+\s+replicas: 2$/m);
+    expect(await ok('get', 'deployment', 'hello', '-o', 'jsonpath={.spec.replicas}')).toBe('1');
     expect(await ok('apply', '-f', manifest)).toContain('deployment.apps/hello configured');
     await ok('rollout', 'status', 'deployment/hello', '--timeout=60s');
     const logs = await ok('logs', 'deployment/hello');
