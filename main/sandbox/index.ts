@@ -47,7 +47,10 @@ export interface Sandbox {
   requestCount(): number;
   /** The same, by Kubernetes verb (get, list, watch, create, update, patch, delete, proxy, discovery, ...). */
   requestCountsByVerb(): Record<string, number>;
-  /** Makes an app's web pods pass their memory limit: OOMKilled now and on every restart, until a rollout replaces them. */
+  /**
+   * Makes an app's web pods pass their memory limit: OOMKilled now and on every restart, until a
+   * rollout replaces them. Throws where the app has no running web pods in that namespace.
+   */
   triggerOom(namespace: string, app: string): void;
   /** Runs a metrics-server scrape (and memory-limit check) now instead of at the next interval. */
   scrapeMetrics(): void;
@@ -101,7 +104,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requestCount: () => server.requestCount(),
     requestCountsByVerb: () => server.requestCountsByVerb(),
     triggerOom(namespace, app) {
-      cp.kubelet.surgePastLimit(namespace, app);
+      if (cp.kubelet.surgePastLimit(namespace, app) === 0) {
+        throw new Error(
+          `triggerOom: app "${app}" has no running web pods with a memory limit in namespace "${namespace}"`,
+        );
+      }
     },
     scrapeMetrics() {
       cp.metrics.scrape();
