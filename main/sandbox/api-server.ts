@@ -478,11 +478,11 @@ export class ApiServer {
 
     switch (verb) {
       case 'get': {
-        const object =
-          subresource === 'scale'
-            ? registry.getScale(type, namespace, name ?? '')
-            : registry.get(type, namespace, name ?? '');
-        return sendJson(res, 200, this.render(type, [object as KubeObject], media, q, false));
+        // A Scale is not printed as its parent kind: it goes as plain JSON whatever was asked.
+        if (subresource === 'scale')
+          return sendJson(res, 200, registry.getScale(type, namespace, name ?? ''));
+        const object = registry.get(type, namespace, name ?? '');
+        return sendJson(res, 200, this.render(type, [object], media, q, false));
       }
       case 'list':
         return this.serveList(res, route, media, q);

@@ -373,6 +373,17 @@ const DEFAULT_PRINTER: Printer = {
   },
 };
 
+/** A row for any object: an object a printer cannot read (odd user input) gets blank cells. */
+function cellsOf(printer: Printer, object: KubeObject, now: number): unknown[] {
+  try {
+    return printer.cells(object, now);
+  } catch {
+    return printer.columns.map((c, i) =>
+      i === 0 ? object.metadata?.name : c.format === 'name' ? object.metadata?.name : '',
+    );
+  }
+}
+
 function rowObject(object: KubeObject, include: IncludeObject): object | undefined {
   if (include === 'None') return undefined;
   if (include === 'Object') return object;
@@ -402,7 +413,7 @@ export function toTable(
     columnDefinitions: options.withColumns === false ? null : printer.columns,
     rows: objects.map((o) => {
       const object = rowObject(o, options.include);
-      return { cells: printer.cells(o, now), ...(object ? { object } : {}) };
+      return { cells: cellsOf(printer, o, now), ...(object ? { object } : {}) };
     }),
   };
 }
