@@ -21,6 +21,7 @@ function containerDefaults(c: Container): Container {
     terminationMessagePath: '/dev/termination-log',
     terminationMessagePolicy: 'File',
     ...c,
+    ...(c.ports ? { ports: c.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' })) } : {}),
     resources: c.resources ?? {},
   };
 }

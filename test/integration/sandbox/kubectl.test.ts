@@ -214,6 +214,67 @@ describe.skipIf(!hasKubectl)('kubectl against the sandbox', () => {
 
     expect(await ok('create', 'namespace', 'scratch')).toContain('namespace/scratch created');
     expect(await ok('get', 'namespace', 'scratch')).toContain('Active');
+    // Imperative creates go as protobuf: decoded faithfully, or refused, never half-read.
+    await ok(
+      'create',
+      'deployment',
+      'quick',
+      '-n',
+      'scratch',
+      '--image=quick:1',
+      '--replicas=2',
+      '--port=8050',
+      '--',
+      'gunicorn',
+      'app:server',
+      '-w',
+      '3',
+    );
+    const quick = JSON.parse(
+      await ok('get', 'deployment', 'quick', '-n', 'scratch', '-o', 'json'),
+    ) as {
+      spec: {
+        replicas: number;
+        template: {
+          spec: {
+            containers: { image: string; command: string[]; ports: { containerPort: number }[] }[];
+          };
+        };
+      };
+    };
+    expect(quick.spec.replicas).toBe(2);
+    expect(quick.spec.template.spec.containers[0]).toMatchObject({
+      image: 'quick:1',
+      command: ['gunicorn', 'app:server', '-w', '3'],
+      ports: [{ containerPort: 8050 }],
+    });
+    expect(
+      await ok('expose', 'deployment', 'quick', '-n', 'scratch', '--port=80', '--target-port=8050'),
+    ).toContain('service/quick exposed');
+    expect(
+      await ok(
+        'run',
+        'one-off',
+        '-n',
+        'scratch',
+        '--image=busybox',
+        '--env=MODE=test',
+        '--',
+        'sleep',
+        '60',
+      ),
+    ).toContain('pod/one-off created');
+    expect(
+      await ok(
+        'get',
+        'pod',
+        'one-off',
+        '-n',
+        'scratch',
+        '-o',
+        'jsonpath={.spec.containers[0].env[0].value}',
+      ),
+    ).toBe('test');
 
     const service = await ok('describe', 'service', 'sales-dash', '-n', 'demo');
     expect(service).toMatch(/Endpoints:\s+10\.244\.\d+\.\d+:8050/);
