@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer } from './api-server';
@@ -37,7 +37,10 @@ export interface Sandbox {
   /** https://127.0.0.1:PORT */
   readonly url: string;
   readonly port: number;
-  /** Contexts `sandbox` (user admin, current) and `sandbox-viewer` (user viewer); namespace demo. */
+  /**
+   * Contexts `sandbox` (user admin, current) and `sandbox-viewer` (user viewer); namespace demo.
+   * Without `kubeconfigPath` it is written in a temp dir that stop() removes.
+   */
   readonly kubeconfigPath: string;
   readonly tokens: Tokens;
   /** The CA that signed the server certificate (PEM), also embedded in the kubeconfig. */
@@ -89,8 +92,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const port = await server.listen(options.port ?? 0);
   cp.start();
   const url = `https://127.0.0.1:${port}`;
-  const kubeconfigPath =
-    options.kubeconfigPath ?? join(mkdtempSync(join(tmpdir(), 'scaledesk-sandbox-')), 'kubeconfig');
+  // A kubeconfig in a temp dir of its own is the sandbox's to clean up; a given path is the caller's.
+  const ownDir = options.kubeconfigPath
+    ? undefined
+    : mkdtempSync(join(tmpdir(), 'scaledesk-sandbox-'));
+  const kubeconfigPath = options.kubeconfigPath ?? join(ownDir as string, 'kubeconfig');
   writeKubeconfigFile(kubeconfigPath, { server: url, caPem: certs.caPem, tokens });
 
   let stopped = false;
@@ -119,6 +125,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stopped = true;
       cp.stop();
       await server.close();
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
   };
 }
