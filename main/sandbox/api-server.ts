@@ -191,7 +191,7 @@ export class ApiServer {
   private port = 0;
   private total = 0;
   private readonly byVerb = new Map<string, number>();
-  private downUntil = 0;
+  private stopped = false;
 
   constructor(
     private readonly deps: ApiServerDeps,
@@ -252,20 +252,22 @@ export class ApiServer {
 
   /** Stops and listens again on the same port; objects and simulation are untouched. */
   async restart(): Promise<void> {
+    if (this.stopped) throw new Error('the sandbox is stopped; it cannot restart');
     await this.close();
     await this.listen(this.port);
   }
 
   async down(ms: number): Promise<void> {
-    this.downUntil = Date.now() + ms;
     await this.close();
     await new Promise((resolve) => setTimeout(resolve, ms));
-    await this.listen(this.port);
-    this.downUntil = 0;
+    // Stopped meanwhile: stay down.
+    if (!this.stopped) await this.listen(this.port);
   }
 
-  get isDown(): boolean {
-    return this.downUntil > Date.now();
+  /** Closes for good: a down period running now does not come back up. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.close();
   }
 
   private count(verb: string): void {

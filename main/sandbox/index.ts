@@ -124,7 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (stopped) return;
       stopped = true;
       cp.stop();
-      await server.close();
+      await server.stop();
       if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
   };
