@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { createConfStore } from '../../main/conf-store';
+import { EventBus } from '../../main/event-bus';
+import { createServices } from '../../main/services';
+
+/**
+ * ScaleDesk's main-process services alone in a process (bundled and forked by
+ * ./big-cluster.ts, with --expose-gc), connected to all namespaces of a sandbox cluster that
+ * runs in another process. It reports when the app list is complete, its own request counts,
+ * and its memory after garbage collection, when asked over IPC.
+ */
+
+interface Config {
+  kubeconfigPath: string;
+  dataDir: string;
+  metricsIntervalSeconds: number;
+  expectedApps: number;
+}
+
+type Request = { type: 'stats' } | { type: 'memory' } | { type: 'stop' };
+
+const MIB = 1024 * 1024;
+
+function send(message: unknown): void {
+  process.send?.(message);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '{}') as Config;
+  const bus = new EventBus();
+  const store = createConfStore(path.join(config.dataDir, 'config.json'));
+  // Last time the admin looked at all namespaces of this context: that is where it reconnects.
+  store.set('settings', {
+    lastContext: 'sandbox',
+    lastNamespace: null,
+    metricsIntervalSeconds: config.metricsIntervalSeconds,
+  });
+
+  const ids = new Set<string>();
+  let completeAt: number | null = null;
+  bus.on('apps', (event) => {
+    if (event.reset) ids.clear();
+    for (const app of event.upserted) ids.add(app.id);
+    for (const id of event.removed) ids.delete(id);
+    if (completeAt === null && ids.size >= config.expectedApps) completeAt = performance.now();
+  });
+
+  const startedAt = performance.now();
+  const services = await createServices({
+    store,
+    bus,
+    mode: 'desktop',
+    version: 'bench',
+    kubeconfigPath: config.kubeconfigPath,
+    context: 'sandbox',
+    dataDir: config.dataDir,
+  });
+  const connection = await services.ready;
+  const readyAt = performance.now();
+  send({
+    type: 'synced',
+    state: connection.state,
+    error: connection.error?.message ?? null,
+    apps: ids.size,
+    firstSyncMs: completeAt === null ? null : completeAt - startedAt,
+    readyMs: readyAt - startedAt,
+  });
+
+  process.on('message', (message: Request) => {
+    void (async () => {
+      if (message.type === 'stats') {
+        send({ type: 'stats', stats: services.session()?.requestStats() ?? null });
+      } else if (message.type === 'memory') {
+        const gc = (globalThis as { gc?: () => void }).gc;
+        // Several collections a moment apart: what is left is what the services hold.
+        for (let i = 0; i < 3; i++) {
+          gc?.();
+          await sleep(200);
+        }
+        const usage = process.memoryUsage();
+        send({
+          type: 'memory',
+          gc: gc !== undefined,
+          rssMiB: usage.rss / MIB,
+          heapUsedMiB: usage.heapUsed / MIB,
+          externalMiB: usage.external / MIB,
+          apps: services.session()?.listApps().length ?? 0,
+        });
+      } else if (message.type === 'stop') {
+        await services.stop();
+        process.exit(0);
+      }
+    })();
+  });
+  process.on('disconnect', () => void services.stop().then(() => process.exit(0)));
+}
+
+main().catch((error: unknown) => {
+  send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});
