@@ -47,7 +47,10 @@ export interface LiveTiming extends WatchTiming {
   /** Overrides the metrics interval setting (tests). */
   metricsIntervalMs?: number;
   probeTimeoutMs: number;
-  /** How long an app stays probed at each interval after it was looked at or operated on. */
+  /**
+   * How long an app stays probed at each interval after its history was asked for (the renderer
+   * asks again at least every 40 live samples, 10 minutes at 15 s, while a chart is shown).
+   */
   interestMs: number;
   /** How long `start()` waits for the first sync before answering with the state it has. */
   firstSyncWaitMs: number;
@@ -74,7 +77,7 @@ export interface LiveClusterOptions {
   history?: MemoryHistory;
   /**
    * `interest` (default): at each interval, probe only the apps looked at (history asked for)
-   * or operated on in the last `interestMs`; `all`: every app with a web Service or URL, which
+   * in the last `interestMs`; `all`: every app with a web Service or URL, which
    * costs one API request per such app per interval.
    */
   endpointProbes?: 'interest' | 'all';
@@ -757,8 +760,12 @@ export class LiveCluster implements ClusterSession {
     this.catalog.markApp(target.appId);
   }
 
+  /**
+   * Probes now (after an operation). It does not make the app probed at every interval: that
+   * follows whether someone is looking at it (its history was asked for), so a change made
+   * and left does not add to the idle requests.
+   */
   async probeEndpoint(appId: string): Promise<void> {
-    this.interest.set(appId, Date.now() + this.timing.interestMs);
     const target = this.targetOf(appId, this.options.settings());
     if (!target) return;
     await this.probeOne(target);
@@ -774,6 +781,7 @@ export class LiveCluster implements ClusterSession {
         this.metrics,
         this.namespace,
         Math.min(this.timing.requestTimeoutMs, this.intervalMs()),
+        { context: this.contextName, server: this.server },
       ),
       inPool(targets, 16, (target) => this.probeOne(target)),
     ]);

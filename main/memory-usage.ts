@@ -1,6 +1,6 @@
 import type { Metrics, PodMetricsList } from '@kubernetes/client-node';
 import { quantityBytes } from './memory-limits';
-import { toClusterError, withTimeout } from './cluster-errors';
+import { toClusterError, withTimeout, type ClusterRequest } from './cluster-errors';
 
 /**
  * Memory in use per pod from the metrics API (`metrics.k8s.io`, served by metrics-server),
@@ -35,11 +35,17 @@ export async function readPodMemory(
   metrics: Metrics,
   namespace: string | null,
   timeoutMs: number,
+  where: Pick<ClusterRequest, 'context' | 'server'> = {},
 ): Promise<Map<string, number>> {
   try {
     const list = await withTimeout(metrics.getPodMetrics(namespace ?? undefined), timeoutMs);
     return podMemory(list);
   } catch (error) {
-    throw toClusterError(error, { verb: 'list', resource: 'pods.metrics.k8s.io', namespace });
+    throw toClusterError(error, {
+      verb: 'list',
+      resource: 'pods.metrics.k8s.io',
+      namespace,
+      ...where,
+    });
   }
 }

@@ -90,6 +90,9 @@ describe('the model stays right when the cluster misbehaves', () => {
   });
 
   it('survives a restart of the API server', async () => {
+    // Restarted with every stream open: the sandbox's restart waits for connections still in
+    // their TLS handshake when it closes, and a watch started on one would hold it open.
+    await streamsOpen();
     await sandbox.restart();
     await scale('support-portal-web', 4);
     await until(
