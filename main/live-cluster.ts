@@ -23,7 +23,7 @@ import { toClusterError, withTimeout } from './cluster-errors';
 import type { EventBus } from './event-bus';
 import { MemoryHistory } from './memory-history';
 import { limitRangeDefaultMemory } from './memory-limits';
-import { podKey, readPodMemory } from './memory-usage';
+import { readPodMemory } from './memory-usage';
 import { PermissionCache } from './permissions';
 import { nodesFree, podRoom, quotaPods, type PodPlacement } from './pod-room';
 import { ResourceWatch, type WatchHealth, type WatchTiming } from './resource-watch';
@@ -834,6 +834,3 @@ export class LiveCluster implements ClusterSession {
     if (Object.keys(samples).length > 0) this.options.bus.emit('samples', samples);
   }
 }
-
-/** For messages: the model keys of pods (exported for tests that compare against the cluster). */
-export { podKey };
