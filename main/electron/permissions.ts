@@ -18,5 +18,6 @@ export function denyPermissions(session: Session): void {
     isPermissionGranted(permission, requestingOrigin),
   );
   session.setDevicePermissionHandler(() => false);
-  session.setDisplayMediaRequestHandler((_request, callback) => callback(null));
+  // An empty set of streams is Electron's way to refuse a screen-capture request.
+  session.setDisplayMediaRequestHandler((_request, callback) => callback({}));
 }

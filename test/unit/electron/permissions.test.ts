@@ -49,6 +49,6 @@ describe('permissions', () => {
     expect(handlers.device?.({})).toBe(false);
     const callback = vi.fn();
     handlers.displayMedia?.({}, callback);
-    expect(callback).toHaveBeenCalledWith(null);
+    expect(callback).toHaveBeenCalledWith({});
   });
 });
