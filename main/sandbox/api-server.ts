@@ -215,7 +215,10 @@ export class ApiServer {
       void this.handle(req, res);
     });
     server.keepAliveTimeout = 60_000;
-    server.on('secureConnection', (socket: Socket) => {
+    // Every TCP connection, tracked from accept (not from the end of the TLS handshake), so a
+    // close cuts them all at once: one still in its handshake would otherwise keep the old
+    // server alive for a keep-alive period and delay a restart by as much.
+    server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -245,6 +248,7 @@ export class ApiServer {
     this.cutWatches();
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     await closed;

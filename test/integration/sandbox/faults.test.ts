@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Watch, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, failure, startTestSandbox, type SandboxFixture } from './sandbox-fixture';
@@ -88,6 +89,16 @@ describe('fault injection', () => {
     });
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
     expect(after.metadata?.uid).toBe(before.metadata?.uid);
+  });
+
+  it('restart() cuts connections still in their TLS handshake instead of waiting for them', async () => {
+    const idle = connect(fx.sandbox.port, '127.0.0.1');
+    await new Promise<void>((resolve) => idle.once('connect', () => resolve()));
+    const closed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
+    await fx.sandbox.restart();
+    await closed;
+    const list = await fx.core.listNamespace();
+    expect(list.items.length).toBeGreaterThan(0);
   });
 
   it('down() refuses connections for a period, then serves the same state again', async () => {
