@@ -128,6 +128,7 @@ export class DeploymentController {
       ...rs,
       metadata: {
         ...rs.metadata,
+        generation: (rs.metadata.generation ?? 1) + 1,
         annotations: {
           ...(rs.metadata.annotations ?? {}),
           'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas ?? 1),

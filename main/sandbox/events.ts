@@ -35,12 +35,14 @@ export class EventRecorder {
     message: string,
     source: EventSource,
     fieldPath?: string,
+    /** Fold by object and reason alone, keeping the latest message (for repeats that differ in detail). */
+    similar = false,
   ): void {
     if (this.muted) return;
     const namespace = involved.metadata.namespace ?? 'default';
     if (!this.store.get(TYPES.namespaces, '', namespace)) return;
     const name = involved.metadata.name ?? '';
-    const key = `${namespace}\u0000${involved.metadata.uid}\u0000${reason}\u0000${message}`;
+    const key = `${namespace}\u0000${involved.metadata.uid}\u0000${reason}\u0000${similar ? '' : message}`;
     const at = timestamp(this.now());
     const existingName = this.folded.get(key);
     const existing = existingName

@@ -63,7 +63,12 @@ export class ReplicaSetController {
 
   onStoreEvent(event: StoreEvent): void {
     if (event.key === 'apps/replicasets') {
-      this.queue.add(nsKey(event.namespace, event.object.metadata.name));
+      // Its own status writes are no reason to look again (a refused create would otherwise
+      // retry in a hot loop, each refusal naming a new pod); spec changes bump the generation.
+      const statusOnly =
+        event.type === 'MODIFIED' &&
+        event.previous?.metadata.generation === event.object.metadata.generation;
+      if (!statusOnly) this.queue.add(nsKey(event.namespace, event.object.metadata.name));
     } else if (event.key === '/pods') {
       const owner = event.object.metadata.ownerReferences?.find(
         (r) => r.controller && r.kind === 'ReplicaSet',

@@ -218,6 +218,8 @@ describe('scheduling and the pod quota', () => {
     expect(events.items[0]?.message).toContain(
       'forbidden: exceeded quota: pod-quota, requested: pods=1',
     );
+    // Repeated refusals of the same ReplicaSet fold into one event.
+    expect(new Set(events.items.map((e) => e.involvedObject.name)).size).toBe(events.items.length);
     // The namespace fills up to its quota exactly, and what fits runs.
     const workers = await eventually(
       'the workers that fit to be ready, with the quota full',
