@@ -138,6 +138,10 @@ export class ReplicaSetController {
             'FailedCreate',
             `Error creating: ${error.message}`,
             SOURCE,
+            undefined,
+            // Refusals repeat with a new pod name each time: folded into one event, as the
+            // API server's event correlator folds similar events.
+            true,
           );
           break;
         }
