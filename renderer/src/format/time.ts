@@ -13,15 +13,21 @@ export function formatAgo(iso: string | null | undefined, now: number = Date.now
   return days === 1 ? 'yesterday' : `${days} days ago`;
 }
 
+/**
+ * One formatter each, made once: `toLocaleTimeString` with options builds a new
+ * Intl.DateTimeFormat per call, and a chart axis formats every point while it lays out its ticks.
+ */
+const clock = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', hour12: false });
+const clockWithSeconds = new Intl.DateTimeFormat([], {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
+
 /** Clock time for chart axes and the log: 14:02 (or 14:02:31 with seconds). */
 export function formatClock(at: number | string, seconds = false): string {
-  const date = new Date(at);
-  return date.toLocaleTimeString([], {
-    hour: '2-digit',
-    minute: '2-digit',
-    ...(seconds ? { second: '2-digit' } : {}),
-    hour12: false,
-  });
+  return (seconds ? clockWithSeconds : clock).format(new Date(at));
 }
 
 /** The full timestamp, for a title attribute. */
