@@ -42,6 +42,9 @@ export interface BigClusterFigures {
   rssMiB: number;
   heapUsedMiB: number;
   sandboxRssMiB: number;
+  /** Requests from the start of the last run's process until the idle window (connect, lists,
+   * watches, one-off permission checks per namespace, the first metrics ticks). */
+  connectRequests: Record<string, number>;
   idle: {
     windowMs: number;
     ticks: number;
@@ -119,6 +122,18 @@ function startServicesChild(bundle: string, config: object): ChildHandle {
   };
 }
 
+function difference(
+  after: Record<string, number>,
+  before: Record<string, number>,
+): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [verb, count] of Object.entries(after)) {
+    const more = count - (before[verb] ?? 0);
+    if (more > 0) delta[verb] = more;
+  }
+  return delta;
+}
+
 /** Apps as ScaleDesk groups them: the Deployments of a namespace sharing a part-of label. */
 async function countApps(kubeconfigPath: string): Promise<{ apps: number; namespaces: number }> {
   const kc = new KubeConfig();
@@ -147,6 +162,7 @@ export async function measureBigCluster(options: BigClusterOptions): Promise<Big
     let last: Omit<BigClusterFigures, 'apps' | 'namespacesWithApps' | 'firstSyncMs'> | null = null;
     for (let run = 0; run < options.warmup + options.runs; run++) {
       const dataDir = fs.mkdtempSync(path.join(work, 'data-'));
+      const atStart = await sandbox.requests();
       const child = startServicesChild(bundle, {
         kubeconfigPath: sandbox.kubeconfigPath,
         dataDir,
@@ -168,6 +184,7 @@ export async function measureBigCluster(options: BigClusterOptions): Promise<Big
         // checks per namespace, the first metrics ticks), nothing changes on the cluster.
         await sleep(2 * intervalMs + 2_000);
         const before = await sandbox.requests();
+        const connectRequests = difference(before.byVerb, atStart.byVerb);
         const statsBefore = (await child.ask<{ stats: LiveStats }>('stats', 'stats')).stats;
         const startedAt = performance.now();
         await sleep(options.idleTicks * intervalMs);
@@ -175,11 +192,7 @@ export async function measureBigCluster(options: BigClusterOptions): Promise<Big
         const statsAfter = (await child.ask<{ stats: LiveStats }>('stats', 'stats')).stats;
         const windowMs = performance.now() - startedAt;
         const ticks = statsAfter.metricsRequests - statsBefore.metricsRequests;
-        const byVerb: Record<string, number> = {};
-        for (const [verb, count] of Object.entries(after.byVerb)) {
-          const delta = count - (before.byVerb[verb] ?? 0);
-          if (delta > 0) byVerb[verb] = delta;
-        }
+        const byVerb = difference(after.byVerb, before.byVerb);
         const requests = after.total - before.total;
         const memory = await child.ask<{ rssMiB: number; heapUsedMiB: number; gc: boolean }>(
           'memory',
@@ -190,6 +203,7 @@ export async function measureBigCluster(options: BigClusterOptions): Promise<Big
           rssMiB: memory.rssMiB,
           heapUsedMiB: memory.heapUsedMiB,
           sandboxRssMiB: sandbox.startRssMiB,
+          connectRequests,
           idle: {
             windowMs,
             ticks,

@@ -13,8 +13,10 @@ export interface Figures {
   firstSync: Summary;
   rssMiB: number;
   heapUsedMiB: number;
+  sandboxRssMiB: number;
   apps: number;
   namespacesWithApps: number;
+  connectRequests: Record<string, number>;
   idle: {
     windowMs: number;
     ticks: number;
@@ -131,6 +133,8 @@ export function toJson(f: Figures, machine: Machine, quick: boolean): Record<str
       namespaces_with_apps: f.namespacesWithApps,
       first_sync_ms: rounded(f.firstSync),
       heap_used_mib_1000_apps: round(f.heapUsedMiB),
+      sandbox_rss_mib_not_counted: round(f.sandboxRssMiB),
+      connect_requests_by_verb: f.connectRequests,
       idle: {
         bench_metrics_interval_s: f.benchMetricsIntervalSeconds,
         window_ms: round(f.idle.windowMs),

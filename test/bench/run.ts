@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     writes = await measureWrites({
       kubeconfigPath: sandbox.kubeconfigPath,
       warmup: quick ? 1 : 3,
-      rounds: quick ? 3 : 20,
+      rounds: quick ? 3 : 30,
     });
     log('the Scale tab and Save in Chromium');
     ui = await measureScaleTab({
@@ -101,6 +101,8 @@ async function main(): Promise<void> {
     firstSync: summarize(big.firstSyncMs),
     rssMiB: big.rssMiB,
     heapUsedMiB: big.heapUsedMiB,
+    sandboxRssMiB: big.sandboxRssMiB,
+    connectRequests: big.connectRequests,
     apps: big.apps,
     namespacesWithApps: big.namespacesWithApps,
     idle: big.idle,
