@@ -11,7 +11,7 @@ import {
 } from 'recharts';
 import type { Sample } from '../../../shared/contract';
 import { formatClock } from '../format/time';
-import { niceTicks } from './chart-scale';
+import { niceTicks, timeTicks } from './chart-scale';
 import './charts.css';
 
 interface HealthChartProps {
@@ -48,6 +48,10 @@ export const HealthChart = memo(function HealthChart({
     metric === 'latency' ? `${Math.round(value)} ms` : `${value.toFixed(value < 1 ? 2 : 1)}%`;
   const scale = niceTicks(Math.max(limit * 1.25, ...data.map((point) => point.value ?? 0)));
   const label = metric === 'latency' ? 'Response time over time' : 'Error rate over time';
+  const time = useMemo(
+    () => timeTicks(samples[0]?.at ?? 0, samples[samples.length - 1]?.at ?? 0),
+    [samples],
+  );
 
   if (data.every((point) => point.value === null)) {
     return (
@@ -66,10 +70,11 @@ export const HealthChart = memo(function HealthChart({
             type="number"
             scale="time"
             domain={['dataMin', 'dataMax']}
-            tickFormatter={(value: number) => formatClock(value)}
+            ticks={time.ticks}
+            tickFormatter={(value: number) => formatClock(value, time.seconds)}
             stroke="var(--text-3)"
             fontSize={11}
-            minTickGap={40}
+            minTickGap={24}
           />
           <YAxis
             domain={[0, scale.top]}
@@ -96,7 +101,8 @@ export const HealthChart = memo(function HealthChart({
             strokeDasharray="5 4"
             label={{
               value: `Threshold ${format(limit)}`,
-              position: 'insideTopRight',
+              // Above the line: an error-rate threshold sits near the axis labels below it.
+              position: 'insideBottomRight',
               fill: 'var(--chart-limit)',
               fontSize: 11,
             }}
@@ -107,7 +113,8 @@ export const HealthChart = memo(function HealthChart({
             type="monotone"
             stroke={metric === 'latency' ? 'var(--chart-1)' : 'var(--chart-3)'}
             strokeWidth={1.75}
-            dot={false}
+            // A lone sample is a point with no line through it: drawn as a dot, or not at all.
+            dot={data.length === 1 ? { r: 3 } : false}
             isAnimationActive={false}
             connectNulls
           />

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import './KubectlCommand.css';
 
 /** The same change from a terminal, with a copy button. */
@@ -29,7 +29,13 @@ export function KubectlCommand({
     <div className="kubectl-command">
       <span className="kubectl-command__label">{label}</span>
       <code className="kubectl-command__text" data-testid="kubectl-command">
-        {command}
+        {/* Lines break between words only: "forecast-web" or "--replicas=4" never split. */}
+        {command.split(' ').map((word, index) => (
+          <Fragment key={index}>
+            {index > 0 && ' '}
+            <span className="kubectl-command__word">{word}</span>
+          </Fragment>
+        ))}
       </code>
       <button
         type="button"

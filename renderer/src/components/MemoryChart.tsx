@@ -13,7 +13,7 @@ import {
 import type { Sample } from '../../../shared/contract';
 import { GIB } from '../../../shared/app-model';
 import { formatBytes } from '../format/memory';
-import { niceTicks } from './chart-scale';
+import { niceTicks, timeTicks } from './chart-scale';
 import { formatClock } from '../format/time';
 import './charts.css';
 
@@ -50,6 +50,10 @@ export const MemoryChart = memo(function MemoryChart({
     return niceTicks(Math.max(max * 1.04, 0.25 * GIB), GIB);
   }, [samples, limitBytes, fit]);
   const limitShown = limitBytes <= top.top;
+  const time = useMemo(
+    () => timeTicks(samples[0]?.at ?? 0, samples[samples.length - 1]?.at ?? 0),
+    [samples],
+  );
 
   if (samples.length === 0) {
     return (
@@ -68,10 +72,11 @@ export const MemoryChart = memo(function MemoryChart({
             type="number"
             scale="time"
             domain={['dataMin', 'dataMax']}
-            tickFormatter={(value: number) => formatClock(value)}
+            ticks={time.ticks}
+            tickFormatter={(value: number) => formatClock(value, time.seconds)}
             stroke="var(--text-3)"
             fontSize={11}
-            minTickGap={40}
+            minTickGap={24}
           />
           <YAxis
             domain={[0, top.top]}
@@ -114,7 +119,8 @@ export const MemoryChart = memo(function MemoryChart({
               type="monotone"
               stroke={`var(--chart-${(index % 6) + 1})`}
               strokeWidth={1.75}
-              dot={false}
+              // A lone sample is a point with no line through it: drawn as a dot, or not at all.
+              dot={data.length === 1 ? { r: 3 } : false}
               isAnimationActive={false}
               connectNulls
             />

@@ -28,7 +28,7 @@ export function MemoryUsagePanel({ app }: { app: App }) {
       <div className="card__body memory-panel__body">
         <div className="memory-panel__summary">
           <MemoryGauge usedBytes={app.memory.usedBytes} maxBytes={app.memory.maxBytes} />
-          <MemorySplit parts={parts} maxBytes={app.memory.maxBytes} />
+          <MemorySplit parts={parts} />
         </div>
         <div className="memory-panel__chart">
           <div className="memory-panel__chart-header">
@@ -66,21 +66,10 @@ export function MemoryUsagePanel({ app }: { app: App }) {
   );
 }
 
-function MemorySplit({ parts, maxBytes }: { parts: readonly Process[]; maxBytes: number }) {
+/** Used and limit per process and workspace; the swatches match the chart's lines. */
+function MemorySplit({ parts }: { parts: readonly Process[] }) {
   return (
     <div className="memory-split">
-      <div className="memory-split__bar" aria-hidden="true">
-        {parts.map((part, index) => (
-          <div
-            key={part.name}
-            className="memory-split__segment"
-            style={{
-              width: `${maxBytes > 0 ? ((part.memoryUsedBytes ?? 0) / maxBytes) * 100 : 0}%`,
-              background: `var(--chart-${(index % 6) + 1})`,
-            }}
-          />
-        ))}
-      </div>
       <table className="data-table memory-split__table">
         <caption className="visually-hidden">Memory per process and workspace</caption>
         <thead>

@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import type { App } from '../../../shared/app-model';
+import type { App, Process } from '../../../shared/app-model';
 import type { HistoryWindow } from '../../../shared/contract';
 import { kubectlRolloutRestart } from '../../../shared/kubectl-command';
 import { useStore } from '../state/StoreContext';
 import { useHistory } from '../state/useHistory';
 import { useOperation } from '../state/useOperation';
 import { formatBytes } from '../format/memory';
+import { processState } from '../format/process-state';
 import { formatAgo, formatFull } from '../format/time';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorNotice } from './ErrorNotice';
@@ -76,6 +77,7 @@ export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () =>
                 <th scope="col" className="num">
                   Ready
                 </th>
+                <th scope="col">State</th>
                 <th scope="col" className="num">
                   Workers
                 </th>
@@ -99,6 +101,9 @@ export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () =>
                   <td className="num">
                     {process.replicas.ready}/{process.replicas.desired}
                   </td>
+                  <td>
+                    <ProcessStateText process={process} />
+                  </td>
                   <td className="num">{process.workers ? (process.workers.count ?? 1) : '—'}</td>
                   <td className="num">{formatBytes(process.memoryUsedBytes)}</td>
                   <td className="num">
@@ -111,6 +116,22 @@ export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () =>
         </div>
       </section>
     </div>
+  );
+}
+
+/** The process's state in words, as its card on the Scale tab says it. */
+function ProcessStateText({ process }: { process: Process }) {
+  const state = processState(process);
+  const short = process.replicas.ready < process.replicas.desired;
+  const label = state.label || (short ? 'Not all ready' : 'Running');
+  const tone = state.label ? state.tone : short ? 'warn' : 'ok';
+  return (
+    <span
+      className={`overview-tab__state overview-tab__state--${tone}`}
+      title={state.detail ?? undefined}
+    >
+      {label}
+    </span>
   );
 }
 

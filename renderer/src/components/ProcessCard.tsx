@@ -3,6 +3,7 @@ import type { App, Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
 import { useStore } from '../state/StoreContext';
 import { formatBytes } from '../format/memory';
+import { processState } from '../format/process-state';
 import { KubectlCommand } from './KubectlCommand';
 import { OperationStatus } from './OperationStatus';
 import { PermissionNote } from './PermissionNote';
@@ -46,49 +47,61 @@ export const ProcessCard = memo(function ProcessCard({
     setEditing(false);
   };
 
-  const rolling = process.rollout.state === 'progressing';
+  const state = processState(process);
+  const used = process.memoryUsedBytes;
+  const limit = formatBytes(process.memoryLimit.bytes);
   return (
     <section className="card process-card" aria-label={process.name}>
       <header className="card__header process-card__header">
-        <h3 className="process-card__name">{process.name}</h3>
-        <span
-          className={`process-card__ready numeric${ready < desired ? ' process-card__ready--short' : ''}`}
-          title="Replicas ready of desired"
-        >
-          {ready} of {desired} ready
-        </span>
-        {rolling && (
-          <span className="process-card__rolling" title={process.rollout.message ?? undefined}>
-            Rolling out {Math.round(process.rollout.progress * 100)}%
+        <div className="process-card__title">
+          <h3 className="process-card__name">{process.name}</h3>
+          <span
+            className={`process-card__ready numeric${ready < desired ? ' process-card__ready--short' : ''}`}
+            title="Replicas ready of desired"
+          >
+            {ready} of {desired} ready
           </span>
-        )}
-        {process.rollout.state === 'failed' && (
-          <span className="process-card__failed">
-            {process.rollout.message ?? 'Rollout failed'}
+          {state.label && (
+            <span
+              className={`process-card__state process-card__state--${state.tone}`}
+              data-state={state.kind}
+              title={state.detail ?? undefined}
+            >
+              {state.label}
+            </span>
+          )}
+        </div>
+        <div className="process-card__aside">
+          <span
+            className="process-card__memory muted numeric"
+            title={
+              used === null
+                ? `No memory measured (no replica reports metrics); limit ${limit} per replica`
+                : `Memory used of this process's limit (${limit} per replica)`
+            }
+          >
+            {used === null ? 'Limit ' : `${formatBytes(used)} of `}
+            {desired === 0 ? `${limit} per replica` : `${desired} × ${limit}`}
           </span>
-        )}
-        <span
-          className="process-card__memory muted numeric"
-          title="Memory used of this process's limit"
-        >
-          {formatBytes(process.memoryUsedBytes)} of {desired} ×{' '}
-          {formatBytes(process.memoryLimit.bytes)}
-        </span>
-        <button
-          type="button"
-          className="button process-card__edit"
-          onClick={() => setEditing(true)}
-          disabled={!permission.allowed || editing}
-          aria-describedby={permission.allowed ? undefined : reasonId}
-          aria-expanded={editing}
-        >
-          Edit Resources
-        </button>
+          <button
+            type="button"
+            className="button process-card__edit"
+            onClick={() => setEditing(true)}
+            disabled={!permission.allowed || editing}
+            aria-describedby={permission.allowed ? undefined : reasonId}
+            aria-expanded={editing}
+          >
+            Edit Resources
+          </button>
+        </div>
       </header>
       <div className="card__body process-card__body">
         <code className="process-card__command" title="The Procfile line">
           <span className="process-card__command-type">{process.name}:</span> {process.command}
         </code>
+        {state.tone === 'danger' && state.detail && (
+          <p className="process-card__problem">{state.detail}</p>
+        )}
         <PermissionNote id={reasonId} permission={permission} />
         {editing && (
           <ReplicaEditor

@@ -44,17 +44,10 @@ export function ReplicaList({ process }: { process: Process }) {
                 <td>
                   <code title={pod.name}>{shortPodName(pod.name, process.deployment, hashes)}</code>
                 </td>
-                <td>
-                  <span className="replica-list__node">
-                    <span
-                      className="replica-list__node-dot"
-                      style={{ background: nodeColour(pod.node) }}
-                      aria-hidden="true"
-                    />
-                    {pod.node ?? 'not scheduled'}
-                  </span>
+                <td className="replica-list__fluid" title={pod.node ?? 'Not scheduled on a node'}>
+                  <NodeName node={pod.node} />
                 </td>
-                <td>
+                <td className="replica-list__state" title={podStateTitle(pod)}>
                   <PodState pod={pod} />
                 </td>
                 <td className="num">{formatBytes(pod.memoryBytes)}</td>
@@ -77,6 +70,26 @@ export function ReplicaList({ process }: { process: Process }) {
   );
 }
 
+/**
+ * The node, shortened in the middle where the column is narrow: node names tend to differ at
+ * their end (sandbox-node-2, gke-...-pool-1a2b3c4d-xz12), so the end stays in view.
+ */
+function NodeName({ node }: { node: string | null }) {
+  const name = node ?? 'not scheduled';
+  const tailLength = Math.min(6, Math.floor(name.length / 2));
+  return (
+    <span className="replica-list__node">
+      <span
+        className="replica-list__node-dot"
+        style={{ background: nodeColour(node) }}
+        aria-hidden="true"
+      />
+      <span className="replica-list__node-head">{name.slice(0, name.length - tailLength)}</span>
+      <span className="replica-list__node-tail">{name.slice(name.length - tailLength)}</span>
+    </span>
+  );
+}
+
 function PodState({ pod }: { pod: Pod }) {
   if (pod.terminating) return <span className="pod-state pod-state--leaving">Terminating</span>;
   if (pod.waitingReason) {
@@ -89,6 +102,17 @@ function PodState({ pod }: { pod: Pod }) {
   }
   if (pod.ready) return <span className="pod-state pod-state--ready">Ready</span>;
   return <span className="pod-state pod-state--pending">{pod.phase}</span>;
+}
+
+/** The state in full, for the title of a cell that may be too narrow for it. */
+function podStateTitle(pod: Pod): string {
+  const state = pod.terminating
+    ? 'Terminating'
+    : (pod.waitingReason ?? (pod.ready ? 'Ready' : pod.phase));
+  const last = pod.lastTermination;
+  if (!last) return state;
+  const exit = last.exitCode === null ? '' : `, exit code ${last.exitCode}`;
+  return `${state}; last run ended ${last.reason}${exit} ${formatAgo(last.finishedAt)}`;
 }
 
 function LastOom({ pod }: { pod: Pod }) {

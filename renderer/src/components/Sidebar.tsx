@@ -2,6 +2,7 @@ import { useDeferredValue, useMemo, useState } from 'react';
 import { useStore } from '../state/StoreContext';
 import { AppList } from './AppList';
 import { AppSearch } from './AppSearch';
+import { Logo } from './Logo';
 import { ContextSwitcher } from './ContextSwitcher';
 import { NamespaceSwitcher } from './NamespaceSwitcher';
 import { ThemeSwitcher } from './ThemeSwitcher';
@@ -29,7 +30,7 @@ export function Sidebar({ selectedId, onSelect }: SidebarProps) {
   return (
     <aside className="sidebar" aria-label="Apps and cluster">
       <div className="sidebar__brand">
-        <span className="sidebar__logo" aria-hidden="true" />
+        <Logo />
         <span>ScaleDesk</span>
       </div>
       <div className="sidebar__switchers">
@@ -56,16 +57,34 @@ export function Sidebar({ selectedId, onSelect }: SidebarProps) {
         </p>
       )}
       <div className="sidebar__footer">
-        <ThemeSwitcher />
-        <button
-          type="button"
-          className="button button--small button--quiet"
-          onClick={() => setSettingsOpen(true)}
-        >
-          Settings…
-        </button>
+        <div className="sidebar__footer-row">
+          <ThemeSwitcher />
+          <button
+            type="button"
+            className="button button--small button--quiet"
+            onClick={() => setSettingsOpen(true)}
+          >
+            Settings…
+          </button>
+        </div>
+        <AppVersion />
       </div>
       {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
     </aside>
+  );
+}
+
+/** "ScaleDesk 0.1.0", quietly, for bug reports and "which version do you run?". */
+function AppVersion() {
+  const info = useStore((state) => state.appInfo);
+  if (!info) return null;
+  const mode = info.mode === 'browser' ? 'browser mode' : 'desktop';
+  return (
+    <p
+      className="sidebar__version"
+      title={`${info.name} ${info.version}, ${mode} on ${info.platform}`}
+    >
+      {info.name} {info.version}
+    </p>
   );
 }

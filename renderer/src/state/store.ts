@@ -5,6 +5,7 @@ import type {
   Context,
   EventName,
   EventPayload,
+  OperationOutput,
   OperationProgress,
   Sample,
   ScaleDeskBridge,
@@ -29,6 +30,8 @@ export interface State {
   contexts: readonly Context[];
   namespaces: readonly string[];
   settings: Settings | null;
+  /** ScaleDesk's name, version and mode, from app.info; null until it answers. */
+  appInfo: OperationOutput<'app.info'> | null;
   /** Newest first. */
   activity: readonly ActivityEntry[];
   operations: ReadonlyMap<string, OperationProgress>;
@@ -50,6 +53,7 @@ export const initialState: State = {
   contexts: [],
   namespaces: [],
   settings: null,
+  appInfo: null,
   activity: [],
   operations: new Map(),
   liveSamples: new Map(),
@@ -92,6 +96,7 @@ export class Store {
     on('samples', (samples) => this.applySamples(samples));
     on('settings', (settings) => this.update({ settings }));
     void this.loadAll();
+    void this.loadAppInfo();
   }
 
   stop(): void {
@@ -122,6 +127,12 @@ export class Store {
       this.update({ appsLoaded: true, appsError: result.error });
     }
     for (const payload of buffered) this.applyApps(payload);
+  }
+
+  /** Once: the version does not change while the window is open. */
+  async loadAppInfo(): Promise<void> {
+    const result = await this.bridge.invoke('app.info', {});
+    if (result.ok) this.update({ appInfo: result.value });
   }
 
   async loadConnection(): Promise<void> {

@@ -70,6 +70,8 @@ export class FakeBridge implements ScaleDeskBridge {
 
   private defaultAnswer(operation: OperationName, input: unknown): unknown {
     switch (operation) {
+      case 'app.info':
+        return { name: 'ScaleDesk', version: '0.1.0', mode: 'browser', platform: 'linux' };
       case 'apps.list':
         return this.apps;
       case 'apps.history':

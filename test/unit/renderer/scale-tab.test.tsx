@@ -24,8 +24,8 @@ describe('the Scale tab', () => {
     const web = screen.getByRole('region', { name: 'web' });
     expect(within(web).getByText('gunicorn app:server --workers 4')).toBeTruthy();
     expect(within(web).getByText('2 of 2 ready')).toBeTruthy();
-    expect(within(web).getByText('node-a')).toBeTruthy();
-    expect(within(web).getByText('node-b')).toBeTruthy();
+    expect(within(web).getByRole('cell', { name: 'node-a' })).toBeTruthy();
+    expect(within(web).getByRole('cell', { name: 'node-b' })).toBeTruthy();
     expect(within(web).getByText('Spread over 2 nodes')).toBeTruthy();
   });
 
@@ -63,9 +63,9 @@ describe('the Scale tab', () => {
     expect(within(web).getByText('40 GiB')).toBeTruthy();
     expect(within(web).getByText('15')).toBeTruthy();
     expect(
-      within(web).getByText(
-        'kubectl scale deployment/shop-web --replicas=3 -n team-a --context sandbox',
-      ),
+      within(web).getByRole('button', {
+        name: 'Copy command: kubectl scale deployment/shop-web --replicas=3 -n team-a --context sandbox',
+      }),
     ).toBeTruthy();
 
     const save = within(web).getByRole('button', { name: 'Save' });
