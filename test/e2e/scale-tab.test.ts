@@ -188,10 +188,43 @@ describe('the Scale tab against the sandbox cluster', () => {
     await web.getByText(/of 5 ready/).waitFor({ timeout: 10_000 });
   });
 
+  it('fits the replica tables without clipping a header, two cards side by side or one per row', async () => {
+    for (const width of [1280, 1440]) {
+      // churn-report's crash-looping replicas have the widest cells (CrashLoopBackOff, a last OOM).
+      for (const app of ['churn-report', 'sales-dash', 'forecast']) {
+        const page = await openApp(app);
+        await page.setViewportSize({ width, height: 1000 });
+        const tables = page.getByRole('table', { name: /^Replicas of / });
+        await tables.first().waitFor(SEEN);
+        const clipped = await tables.evaluateAll((elements) =>
+          elements.flatMap((table) => {
+            const box = table.parentElement!;
+            const problems =
+              table.scrollWidth > box.clientWidth
+                ? [`${table.querySelector('caption')?.textContent ?? 'a table'} overflows its card`]
+                : [];
+            for (const header of table.querySelectorAll('th')) {
+              if (header.scrollWidth > header.clientWidth) {
+                problems.push(`header "${header.textContent}" is clipped`);
+              }
+            }
+            return problems;
+          }),
+        );
+        expect({ width, app, clipped }).toEqual({ width, app, clipped: [] });
+      }
+    }
+  });
+
   it('shows why churn-report was stopped by its memory limit, and Start brings it back', async () => {
     const page = await openApp('churn-report');
     const banner = page.getByRole('alert').filter({ hasText: 'reached its memory limit' });
     await banner.waitFor(SEEN);
+    // Its web pods crash-loop: the card says so, not "Rolling out 0%" (the Deployment never
+    // finishes its rollout, so Kubernetes calls it progressing).
+    const webCard = page.getByRole('region', { name: 'web', exact: true });
+    await webCard.getByText('Crash loop — OOMKilled').waitFor(SEEN);
+    expect(await webCard.getByText(/Rolling out/).count()).toBe(0);
     await banner.getByText(/Arrow/).waitFor();
     await banner.getByRole('button', { name: 'Use fewer workers' }).click();
     const slider = page
@@ -206,7 +239,7 @@ describe('the Scale tab against the sandbox cluster', () => {
 
   it('saves screenshots of the Scale tab in light and dark', async () => {
     const page = await openApp('sales-dash');
-    await page.setViewportSize({ width: 1440, height: 1240 });
+    await page.setViewportSize({ width: 1440, height: 1000 });
     await page.getByRole('meter', { name: 'Memory used' }).waitFor();
     // Metrics samples have arrived: the chart has its lines.
     await page.locator('.recharts-line-curve').first().waitFor(SEEN);
@@ -216,12 +249,46 @@ describe('the Scale tab against the sandbox cluster', () => {
     }
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       mkdirSync(path.join(REPO_ROOT, 'docs', 'screenshots'), { recursive: true });
-      copyFileSync(
-        path.join(ARTIFACTS, 'scale-tab-light.png'),
-        path.join(REPO_ROOT, 'docs', 'screenshots', 'scale-tab.png'),
-      );
+      for (const [artifact, doc] of [
+        ['scale-tab-light.png', 'scale-tab.png'],
+        ['scale-tab-dark.png', 'scale-tab-dark.png'],
+      ] as const) {
+        copyFileSync(
+          path.join(ARTIFACTS, artifact),
+          path.join(REPO_ROOT, 'docs', 'screenshots', doc),
+        );
+      }
     }
   });
+
+  it('shows its icon (no favicon 404), its version, and when apps last changed from the cluster', async () => {
+    const { page, problems } = await openPage(browser, mode.url);
+    pages.push({ page, problems });
+    const missing: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 404) missing.push(response.url());
+    });
+    await page.reload({ waitUntil: 'load' });
+    const icon = await page.evaluate(async () => {
+      const link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+      if (!link) return null;
+      const response = await fetch(link.href);
+      return { status: response.status, type: response.headers.get('content-type') };
+    });
+    expect(icon).toEqual({ status: 200, type: expect.stringContaining('image/svg+xml') });
+    await page.getByText('ScaleDesk 0.1.0', { exact: true }).waitFor(SEEN);
+
+    // forecast was seeded days ago and not changed since; not "just now" (when ScaleDesk saw it).
+    await page
+      .getByRole('listbox', { name: 'Apps' })
+      .getByRole('option', { name: /^forecast\b/ })
+      .click(SEEN);
+    const lastChange = page.locator('dt', { hasText: 'Last change' }).locator('xpath=../dd');
+    await lastChange.waitFor(SEEN);
+    expect(await lastChange.textContent()).toMatch(/days ago/);
+    expect(missing).toEqual([]);
+  });
+
   it('as viewer, disables the controls and says which permission is missing', async () => {
     const { page, problems } = await openPage(browser, mode.url);
     pages.push({ page, problems });

@@ -80,7 +80,8 @@ export const HealthChart = memo(function HealthChart({
             domain={[0, scale.top]}
             ticks={scale.ticks}
             interval={0}
-            tickFormatter={(value: number) => `${Math.round(value * 10) / 10}${unit}`}
+            // Steps of 0.25 (%) need two decimals to read apart.
+            tickFormatter={(value: number) => `${Math.round(value * 100) / 100}${unit}`}
             stroke="var(--text-3)"
             fontSize={11}
             width={56}

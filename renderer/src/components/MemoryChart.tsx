@@ -62,6 +62,13 @@ export const MemoryChart = memo(function MemoryChart({
       </div>
     );
   }
+  if (!samples.some((sample) => series.some((name) => sample.memoryByProcess[name] != null))) {
+    return (
+      <div className="chart-empty muted" style={{ height }}>
+        No memory measured in this window: no replica of {series.join(', ')} reported any.
+      </div>
+    );
+  }
   return (
     <div className="chart" style={{ height }} aria-label="Memory over time" role="img">
       <ResponsiveContainer width="100%" height="100%">

@@ -12,16 +12,23 @@ export function MemoryGauge({
   const used = usedBytes ?? 0;
   const fraction = maxBytes > 0 ? Math.min(1, used / maxBytes) : 0;
   const level = fraction >= 0.9 ? 'high' : fraction >= 0.75 ? 'warn' : 'ok';
+  // The figures stay short enough for one line; what is missing is said beside them.
+  const shown =
+    maxBytes === 0 ? 'Nothing running' : formatUsedOf(usedBytes ?? Number.NaN, maxBytes);
   const text =
-    usedBytes === null
-      ? `No metrics yet, maximum ${formatBytes(maxBytes)}`
-      : formatUsedOf(usedBytes, maxBytes);
+    maxBytes === 0
+      ? 'Nothing running: no replica counts toward the maximum'
+      : usedBytes === null
+        ? `No metrics yet, maximum ${formatBytes(maxBytes)}`
+        : formatUsedOf(usedBytes, maxBytes);
   return (
     <div className="memory-gauge">
       <div className="memory-gauge__figures">
-        <span className="memory-gauge__value numeric">{text}</span>
-        {usedBytes !== null && (
+        <span className="memory-gauge__value numeric">{shown}</span>
+        {usedBytes !== null && maxBytes > 0 ? (
           <span className="memory-gauge__percent muted numeric">{Math.round(fraction * 100)}%</span>
+        ) : (
+          maxBytes > 0 && <span className="memory-gauge__percent muted">no metrics yet</span>
         )}
       </div>
       <div

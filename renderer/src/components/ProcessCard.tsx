@@ -56,7 +56,7 @@ export const ProcessCard = memo(function ProcessCard({
         <div className="process-card__title">
           <h3 className="process-card__name">{process.name}</h3>
           <span
-            className={`process-card__ready numeric${ready < desired ? ' process-card__ready--short' : ''}`}
+            className={`process-card__ready numeric${ready < desired ? ' process-card__ready--short' : desired === 0 ? ' process-card__ready--none' : ''}`}
             title="Replicas ready of desired"
           >
             {ready} of {desired} ready

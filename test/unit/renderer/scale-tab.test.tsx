@@ -345,3 +345,36 @@ describe('the Scale tab', () => {
     await waitFor(() => expect(bridge.callsOf('activity.undo')).toEqual([{ id: 'new' }]));
   });
 });
+
+describe('the memory panel', () => {
+  it('says nothing is running for an app scaled to zero, not that metrics are missing', async () => {
+    const web = makeProcess({
+      name: 'web',
+      replicas: { desired: 0, ready: 0, updated: 0, available: 0 },
+      replicasBeforeStop: 1,
+      memoryUsedBytes: null,
+    });
+    await openScale(
+      new FakeBridge([
+        makeApp({
+          processes: [web],
+          workspace: null,
+          memory: { usedBytes: null, maxBytes: 0 },
+          status: { kind: 'scaled-to-zero', progress: null, message: 'Scaled to zero.' },
+        }),
+      ]),
+    );
+    const meter = screen.getByRole('meter', { name: 'Memory used' });
+    expect(meter.getAttribute('aria-valuetext')).toMatch(/^Nothing running/);
+    expect(screen.queryByText(/No metrics yet/i)).toBeNull();
+    const card = screen.getByRole('region', { name: 'web' });
+    expect(within(card).getByText('Scaled to zero')).toBeTruthy();
+    expect(within(card).getByText('Limit 8 GiB per replica')).toBeTruthy();
+  });
+
+  it('shows used of maximum with its share, and says where metrics are missing', async () => {
+    await openScale(new FakeBridge([makeApp({ memory: { usedBytes: null, maxBytes: 32 * GIB } })]));
+    expect(screen.getByText('— of 32 GiB')).toBeTruthy();
+    expect(screen.getByText('no metrics yet')).toBeTruthy();
+  });
+});
