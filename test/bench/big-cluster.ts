@@ -7,7 +7,7 @@ import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { build } from 'esbuild';
 import type { LiveStats } from '../../main/live-cluster';
 import { startSandboxProcess } from './sandbox-process';
-import { sleep } from './stats';
+import { sleep, waitFor } from './stats';
 
 /**
  * ScaleDesk holding a big cluster live: a sandbox with 1,000 generated apps (and the demo seed)
@@ -183,11 +183,22 @@ export async function measureBigCluster(options: BigClusterOptions): Promise<Big
         // The idle window, in the last run: after the first sync has settled (permission
         // checks per namespace, the first metrics ticks), nothing changes on the cluster.
         await sleep(2 * intervalMs + 2_000);
+        // Both ends of the window half an interval after a tick, so that no tick falls between
+        // reading the sandbox's count and ScaleDesk's.
+        const midInterval = async () => {
+          const ticks = async () =>
+            (await child.ask<{ stats: LiveStats }>('stats', 'stats')).stats.metricsRequests;
+          const last = await ticks();
+          await waitFor('a metrics tick', async () => (await ticks()) > last, 4 * intervalMs, 20);
+          await sleep(intervalMs / 2);
+        };
+        await midInterval();
         const before = await sandbox.requests();
         const connectRequests = difference(before.byVerb, atStart.byVerb);
         const statsBefore = (await child.ask<{ stats: LiveStats }>('stats', 'stats')).stats;
         const startedAt = performance.now();
-        await sleep(options.idleTicks * intervalMs);
+        await sleep((options.idleTicks - 1) * intervalMs);
+        await midInterval();
         const after = await sandbox.requests();
         const statsAfter = (await child.ask<{ stats: LiveStats }>('stats', 'stats')).stats;
         const windowMs = performance.now() - startedAt;

@@ -73,8 +73,8 @@ async function main(): Promise<void> {
     ui = await measureScaleTab({
       kubeconfigPath: sandbox.kubeconfigPath,
       warmup: quick ? 1 : 2,
-      renders: quick ? 3 : 10,
-      clicks: quick ? 3 : 20,
+      renders: quick ? 3 : 15,
+      clicks: quick ? 3 : 30,
       ...(values.renderer ? { rendererDir: path.resolve(values.renderer) } : {}),
     });
   } finally {
