@@ -510,7 +510,15 @@ export class LiveCluster implements ClusterSession {
 
   /** The app's samples over the window, downsampled; marks the app as looked at (probed). */
   historyOf(appId: string, window: HistoryWindow, maxPoints: number): Sample[] {
-    this.interest.set(appId, Date.now() + this.timing.interestMs);
+    const now = Date.now();
+    const wasLookedAt = (this.interest.get(appId) ?? 0) > now;
+    this.interest.set(appId, now + this.timing.interestMs);
+    // An app just opened is probed at once, not a metrics interval later: the admin asked now.
+    if (!wasLookedAt) {
+      this.probeEndpoint(appId).catch((error: unknown) => {
+        console.warn(`scaledesk: probing ${appId} failed`, error);
+      });
+    }
     return this.history.window(appId, window, maxPoints);
   }
 
