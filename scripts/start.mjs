@@ -1,7 +1,10 @@
 // `npm start`: build the renderer (Vite) and main + preload (esbuild), then open the desktop
-// app. Where the Electron binary is missing (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1,
-// or its download failed), say so in one line and point to browser mode; no stack trace.
-import { spawn } from 'node:child_process';
+// app. The Electron binary is fetched here, on the first start, not by `npm install`: npm
+// does not run electron's install script (package.json allowScripts), so an install never
+// fails where Electron's download host cannot be reached. Where the binary is still missing
+// (ELECTRON_SKIP_BINARY_DOWNLOAD=1, or the download failed), say so in one line and point to
+// browser mode; no stack trace.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -36,8 +39,37 @@ export function findElectronBinary() {
     : { binary: null, reason: `${binary} does not exist` };
 }
 
+/**
+ * Runs electron's own downloader (it honours electron's mirror and cache settings) once, where
+ * the package is there without its binary. Its output is kept: a failure is summed up in one
+ * line by the caller.
+ */
+function downloadElectronBinary() {
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return 'ELECTRON_SKIP_BINARY_DOWNLOAD is set';
+  let installer;
+  try {
+    const require = createRequire(path.join(root, 'package.json'));
+    installer = path.join(path.dirname(require.resolve('electron/package.json')), 'install.js');
+  } catch {
+    return 'the electron package is not installed';
+  }
+  if (!existsSync(installer)) return 'the electron package has no downloader';
+  console.error('ScaleDesk: downloading the Electron binary (first start only)...');
+  const result = spawnSync(process.execPath, [installer], { encoding: 'utf8', timeout: 300_000 });
+  if (result.status === 0) return null;
+  const output = `${result.stderr ?? ''}\n${result.stdout ?? ''}`;
+  const cause =
+    output.match(/\b(E[A-Z]+\b[^\n]*)/)?.[1] ?? `the downloader exited with ${result.status}`;
+  return `its download failed: ${cause.trim()}`;
+}
+
 async function main() {
-  const { binary, reason } = findElectronBinary();
+  let { binary, reason } = findElectronBinary();
+  if (!binary) {
+    const failure = downloadElectronBinary();
+    ({ binary, reason } = findElectronBinary());
+    if (!binary && failure) reason = failure;
+  }
   if (!binary) {
     console.error(
       `ScaleDesk: the Electron binary is not installed (${reason}); ` +
