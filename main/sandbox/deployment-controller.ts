@@ -2,6 +2,7 @@ import { findCondition, removeCondition, setCondition } from './conditions';
 import type { EventRecorder } from './events';
 import type { Condition, Deployment, DeploymentStatus, KubeObject, ReplicaSet } from './kube-types';
 import type { ObjectStore, StoreEvent } from './object-store';
+import { controllerOf, controllerReference } from './owner-references';
 import type { Registry } from './registry';
 import { TYPES } from './resource-types';
 import { WorkQueue, nsKey, splitKey } from './work-queue';
@@ -71,10 +72,6 @@ function ownedBy(object: KubeObject, uid: string | undefined): boolean {
   return (object.metadata.ownerReferences ?? []).some((r) => r.uid === uid && r.controller);
 }
 
-function controllerOf(object: KubeObject, kind: string): string | undefined {
-  return object.metadata.ownerReferences?.find((r) => r.controller && r.kind === kind)?.name;
-}
-
 function revisionOf(rs: ReplicaSet): number {
   return Number(rs.metadata.annotations?.[REVISION] ?? '0') || 0;
 }
@@ -93,7 +90,7 @@ export class DeploymentController {
     if (event.key === 'apps/deployments') {
       this.queue.add(nsKey(event.namespace, event.object.metadata.name));
     } else if (event.key === 'apps/replicasets') {
-      const owner = controllerOf(event.object, 'Deployment');
+      const owner = controllerOf(event.object, 'Deployment')?.name;
       if (owner) this.queue.add(nsKey(event.namespace, owner));
     }
   }
@@ -223,16 +220,7 @@ export class DeploymentController {
           [REVISION]: String(revision),
         },
         generation: 1,
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: d.metadata.name ?? '',
-            uid: d.metadata.uid ?? '',
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [controllerReference('apps/v1', 'Deployment', d)],
       },
       spec: {
         replicas,

@@ -1,5 +1,6 @@
 import type { KubeObject, Pod, Service } from './kube-types';
 import type { ObjectStore, StoreEvent } from './object-store';
+import { controllerReference } from './owner-references';
 import { isActive, isPodReady } from './replicaset-controller';
 import { TYPES } from './resource-types';
 import { WorkQueue, nsKey, splitKey } from './work-queue';
@@ -165,16 +166,7 @@ export class EndpointsController {
             'kubernetes.io/service-name': service.metadata.name ?? '',
             'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
           },
-          ownerReferences: [
-            {
-              apiVersion: 'v1',
-              kind: 'Service',
-              name: service.metadata.name ?? '',
-              uid: service.metadata.uid ?? '',
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [controllerReference('v1', 'Service', service)],
         },
         addressType: 'IPv4',
         endpoints,

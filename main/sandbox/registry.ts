@@ -63,6 +63,21 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** The autoscaling/v1 Scale view of a Deployment or ReplicaSet. */
+/**
+ * A resourceVersion sent with a write (PUT body, Scale, or patch) is a precondition, as on a real
+ * server: a write against any other version than the stored one is a conflict.
+ */
+function checkPrecondition(
+  type: ResourceType,
+  name: string,
+  sent: string | undefined,
+  current: { metadata: { resourceVersion?: string } },
+): void {
+  if (sent && sent !== current.metadata.resourceVersion) {
+    throw conflict(type.resource, type.group, name);
+  }
+}
+
 function scaleOf(object: Deployment): Scale {
   return {
     kind: 'Scale',
@@ -160,13 +175,7 @@ export class Registry {
 
   /** PUT on the main resource: the status stays as stored, the spec may change. */
   update(type: ResourceType, namespace: string, name: string, body: unknown): KubeObject {
-    const object = this.checkIdentity(type, body);
-    this.checkName(object, name);
-    const current = this.store.mustGet(type, namespace, name);
-    const expected = object.metadata.resourceVersion || undefined;
-    if (expected !== undefined && expected !== current.metadata.resourceVersion) {
-      throw conflict(type.resource, type.group, name);
-    }
+    const { object, current } = this.replacing(type, namespace, name, body);
     const next: KubeObject = {
       ...object,
       metadata: {
@@ -193,13 +202,7 @@ export class Registry {
 
   /** PUT on `status`: only the status changes. */
   updateStatus(type: ResourceType, namespace: string, name: string, body: unknown): KubeObject {
-    const object = this.checkIdentity(type, body);
-    this.checkName(object, name);
-    const current = this.store.mustGet(type, namespace, name);
-    const expected = object.metadata.resourceVersion || undefined;
-    if (expected !== undefined && expected !== current.metadata.resourceVersion) {
-      throw conflict(type.resource, type.group, name);
-    }
+    const { object, current } = this.replacing(type, namespace, name, body);
     return this.store.update(
       type,
       { ...current, status: object['status'] },
@@ -218,10 +221,7 @@ export class Registry {
     if (scale.metadata?.name !== undefined && scale.metadata.name !== name)
       this.checkName(scale as KubeObject, name);
     const current = this.store.mustGet(type, namespace, name) as Deployment;
-    const expected = scale.metadata?.resourceVersion || undefined;
-    if (expected !== undefined && expected !== current.metadata.resourceVersion) {
-      throw conflict(type.resource, type.group, name);
-    }
+    checkPrecondition(type, name, scale.metadata?.resourceVersion, current);
     const replicas = scale.spec?.replicas;
     validateScaleReplicas(name, replicas);
     if (replicas === current.spec.replicas) return scaleOf(current);
@@ -249,11 +249,7 @@ export class Registry {
     if (!patched || typeof patched !== 'object' || !patched.metadata) {
       throw badRequest('the patch removed the object metadata');
     }
-    // A patch that carries metadata.resourceVersion is a precondition, as on a real server.
-    const patchedVersion = patched.metadata.resourceVersion;
-    if (patchedVersion && patchedVersion !== current.metadata.resourceVersion) {
-      throw conflict(type.resource, type.group, name);
-    }
+    checkPrecondition(type, name, patched.metadata.resourceVersion, current);
     const guarded = {
       ...patched,
       metadata: { ...patched.metadata, resourceVersion: current.metadata.resourceVersion },
@@ -344,6 +340,20 @@ export class Registry {
         }
       }
     }
+  }
+
+  /** The body of a PUT and the object it replaces, once the body may replace it. */
+  private replacing(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    body: unknown,
+  ): { object: KubeObject; current: KubeObject } {
+    const object = this.checkIdentity(type, body);
+    this.checkName(object, name);
+    const current = this.store.mustGet(type, namespace, name);
+    checkPrecondition(type, name, object.metadata.resourceVersion, current);
+    return { object, current };
   }
 
   private checkName(object: KubeObject, name: string): void {

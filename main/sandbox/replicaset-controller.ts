@@ -1,8 +1,9 @@
 import { ApiError } from './api-errors';
 import { removeCondition, setCondition } from './conditions';
 import type { EventRecorder } from './events';
-import type { KubeObject, Pod, ReplicaSet } from './kube-types';
+import type { Pod, ReplicaSet } from './kube-types';
 import type { ObjectStore, StoreEvent } from './object-store';
+import { controllerOf, controllerReference } from './owner-references';
 import type { Registry } from './registry';
 import { TYPES } from './resource-types';
 import { WorkQueue, nsKey, splitKey } from './work-queue';
@@ -27,10 +28,6 @@ export function isActive(pod: Pod): boolean {
     pod.status?.phase !== 'Succeeded' &&
     pod.status?.phase !== 'Failed'
   );
-}
-
-function controllerUid(object: KubeObject): string | undefined {
-  return object.metadata.ownerReferences?.find((r) => r.controller)?.uid;
 }
 
 /** Deletion order as the real controller ranks pods: unscheduled, pending, not ready, restarted, newest. */
@@ -70,9 +67,7 @@ export class ReplicaSetController {
         event.previous?.metadata.generation === event.object.metadata.generation;
       if (!statusOnly) this.queue.add(nsKey(event.namespace, event.object.metadata.name));
     } else if (event.key === '/pods') {
-      const owner = event.object.metadata.ownerReferences?.find(
-        (r) => r.controller && r.kind === 'ReplicaSet',
-      );
+      const owner = controllerOf(event.object, 'ReplicaSet');
       if (owner) this.queue.add(nsKey(event.namespace, owner.name));
       if (event.type === 'DELETED') this.retryBlocked(event.namespace);
     } else if (event.key === '/resourcequotas') {
@@ -101,7 +96,7 @@ export class ReplicaSetController {
     const uid = rs.metadata.uid;
     const out: Pod[] = [];
     for (const pod of this.store.each(TYPES.pods, rs.metadata.namespace)) {
-      if (controllerUid(pod) === uid) out.push(pod as Pod);
+      if (controllerOf(pod)?.uid === uid) out.push(pod as Pod);
     }
     return out;
   }
@@ -178,16 +173,7 @@ export class ReplicaSetController {
         ...(template.metadata?.annotations
           ? { annotations: { ...template.metadata.annotations } }
           : {}),
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'ReplicaSet',
-            name: rs.metadata.name ?? '',
-            uid: rs.metadata.uid ?? '',
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [controllerReference('apps/v1', 'ReplicaSet', rs)],
       },
       spec: structuredClone(template.spec),
     };

@@ -2,6 +2,7 @@ import { setCondition } from './conditions';
 import type { EventRecorder } from './events';
 import type { Node, Pod } from './kube-types';
 import type { ObjectStore, StoreEvent } from './object-store';
+import { controllerOf } from './owner-references';
 import { parseQuantity } from './quantity';
 import { TYPES } from './resource-types';
 import { WorkQueue, nsKey, splitKey } from './work-queue';
@@ -26,7 +27,7 @@ function nodeReady(node: Node): boolean {
 
 /** Pods of the same process: the ReplicaSet's pods, or same app and component labels. */
 function spreadKey(pod: Pod): string {
-  const owner = pod.metadata.ownerReferences?.find((r) => r.controller);
+  const owner = controllerOf(pod);
   if (owner) return `${pod.metadata.namespace}/${owner.kind}/${owner.name}`;
   const labels = pod.metadata.labels ?? {};
   return `${pod.metadata.namespace}/${labels['app.kubernetes.io/part-of'] ?? ''}/${labels['app.kubernetes.io/component'] ?? pod.metadata.name}`;

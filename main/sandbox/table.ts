@@ -110,12 +110,22 @@ function podStatus(pod: Pod): { ready: string; status: string; restarts: string 
   };
 }
 
-function images(template: {
-  spec: { containers: { name: string; image?: string }[] };
-}): [string, string] {
+/** The wide columns kubectl shows alike for every owner of a pod template (Deployment, ReplicaSet). */
+const POD_TEMPLATE_COLUMNS: Column[] = [
+  col('Containers', 'string', 1),
+  col('Images', 'string', 1),
+  col('Selector', 'string', 1),
+];
+
+function podTemplateCells(spec: {
+  template: { spec: { containers: { name: string; image?: string }[] } };
+  selector: Parameters<typeof selectorString>[0];
+}): unknown[] {
+  const containers = spec.template.spec.containers;
   return [
-    template.spec.containers.map((c) => c.name).join(','),
-    template.spec.containers.map((c) => c.image ?? '').join(','),
+    containers.map((c) => c.name).join(','),
+    containers.map((c) => c.image ?? '').join(','),
+    selectorString(spec.selector),
   ];
 }
 
@@ -160,22 +170,17 @@ const PRINTERS: Record<string, Printer> = {
       col('Up-to-date', 'string'),
       col('Available', 'string'),
       AGE,
-      col('Containers', 'string', 1),
-      col('Images', 'string', 1),
-      col('Selector', 'string', 1),
+      ...POD_TEMPLATE_COLUMNS,
     ],
     cells(o, now) {
       const d = o as Deployment;
-      const [names, imgs] = images(d.spec.template);
       return [
         d.metadata.name,
         `${d.status?.readyReplicas ?? 0}/${d.spec.replicas ?? 1}`,
         d.status?.updatedReplicas ?? 0,
         d.status?.availableReplicas ?? 0,
         age(d.metadata.creationTimestamp, now),
-        names,
-        imgs,
-        selectorString(d.spec.selector),
+        ...podTemplateCells(d.spec),
       ];
     },
   },
@@ -186,22 +191,17 @@ const PRINTERS: Record<string, Printer> = {
       col('Current', 'integer'),
       col('Ready', 'integer'),
       AGE,
-      col('Containers', 'string', 1),
-      col('Images', 'string', 1),
-      col('Selector', 'string', 1),
+      ...POD_TEMPLATE_COLUMNS,
     ],
     cells(o, now) {
       const rs = o as ReplicaSet;
-      const [names, imgs] = images(rs.spec.template);
       return [
         rs.metadata.name,
         rs.spec.replicas ?? 1,
         rs.status?.replicas ?? 0,
         rs.status?.readyReplicas ?? 0,
         age(rs.metadata.creationTimestamp, now),
-        names,
-        imgs,
-        selectorString(rs.spec.selector),
+        ...podTemplateCells(rs.spec),
       ];
     },
   },
