@@ -31,24 +31,30 @@ export function restartPatch(at: string, metadata: object = {}): object {
   };
 }
 
-/** Patches each process's template in turn; returns what to track. */
+/** One restart write: the merge patch for a process's Deployment and the replicas it sets, if any. */
+export interface RestartWrite {
+  process: Process;
+  patch: object;
+  replicas: number | null;
+}
+
+/** Patches each process's Deployment in turn; returns what to track. */
 export async function restartProcesses(
   session: ClusterSession,
   app: App,
-  processes: readonly Process[],
-  at: string,
+  writes: readonly RestartWrite[],
 ): Promise<TrackedDeployment[]> {
   const tracked: TrackedDeployment[] = [];
-  for (const process of processes) {
+  for (const { process, patch, replicas } of writes) {
     const written = await mergePatchDeployment(
       deploymentRef(session, app.namespace, process.deployment),
-      restartPatch(at),
+      patch,
     );
     tracked.push({
       process: process.name,
       deployment: process.deployment,
       generation: written.metadata?.generation ?? null,
-      replicas: null,
+      replicas,
       podsBefore: podNames(process),
     });
   }
@@ -75,7 +81,11 @@ export async function restart(
   }
   requirePermission(app, 'patch', `restart ${input.process ?? app.name}`);
   const at = new Date().toISOString();
-  const tracked = await restartProcesses(session, app, targets, at);
+  const tracked = await restartProcesses(
+    session,
+    app,
+    targets.map((process) => ({ process, patch: restartPatch(at), replicas: null })),
+  );
   const previous =
     input.process === undefined ? app.lastRestartAt : (targets[0]?.lastRestartAt ?? null);
   return accepted(

@@ -3,20 +3,16 @@ import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { kubectlRolloutRestart, kubectlScale, kubectlSequence } from '../../shared/kubectl-command';
 import type { ClusterSession } from '../cluster-session';
-import { mergePatchDeployment } from './cluster-writes';
 import {
   accepted,
-  deploymentRef,
   kubectlTarget,
   plural,
-  podNames,
   requireApp,
   requirePermission,
   requireSession,
   type OperationContext,
 } from './context';
-import { restartPatch } from './restart';
-import type { TrackedDeployment } from './rollout-progress';
+import { restartPatch, restartProcesses } from './restart';
 
 /**
  * Start an app stopped by its memory limit or scaled to zero: processes at zero go back to the
@@ -104,31 +100,26 @@ export async function start(
   // straight from the new template, and nothing can slip in between two writes.
   const at = new Date().toISOString();
   const processes = [...targets.keys()];
-  const tracked: TrackedDeployment[] = [];
-  for (const [process, replicas] of targets) {
-    const ref = deploymentRef(session, app.namespace, process.deployment);
-    const stopped = process.replicas.desired === 0;
-    const patch = restartPatch(
-      at,
-      stopped
-        ? {
-            // Guarded: someone scaling it meanwhile is not overwritten.
-            resourceVersion: process.resourceVersion,
-            // The remembered count has served its purpose: a later stop writes a fresh one.
-            annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: null },
-          }
-        : {},
-    ) as { spec: Record<string, unknown> };
-    if (stopped) patch.spec['replicas'] = replicas;
-    const written = await mergePatchDeployment(ref, patch);
-    tracked.push({
-      process: process.name,
-      deployment: process.deployment,
-      generation: written.metadata?.generation ?? null,
-      replicas,
-      podsBefore: podNames(process),
-    });
-  }
+  const tracked = await restartProcesses(
+    session,
+    app,
+    [...targets].map(([process, replicas]) => {
+      const stopped = process.replicas.desired === 0;
+      const patch = restartPatch(
+        at,
+        stopped
+          ? {
+              // Guarded: someone scaling it meanwhile is not overwritten.
+              resourceVersion: process.resourceVersion,
+              // The remembered count has served its purpose: a later stop writes a fresh one.
+              annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: null },
+            }
+          : {},
+      ) as { spec: Record<string, unknown> };
+      if (stopped) patch.spec['replicas'] = replicas;
+      return { process, patch, replicas };
+    }),
+  );
 
   const target = kubectlTarget(session, app.namespace);
   const command = kubectlSequence([
