@@ -1,46 +1,31 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppSchema, type App } from '../../../shared/app-model';
-import type { Sandbox } from '../../../main/sandbox';
 import {
   adminClient,
   appDeployment,
   clusterPods,
-  connectServices,
-  fastSandbox,
   modelPods,
   samePods,
   until,
-  type Harness,
+  useConnectedSandbox,
 } from './support';
 
-let sandbox: Sandbox;
-let harness: Harness;
-
-beforeAll(async () => {
-  sandbox = await fastSandbox();
-  harness = await connectServices(sandbox.kubeconfigPath);
-  await harness.services.handlers['cluster.connect']({ context: 'sandbox', namespace: null });
-});
-
-afterAll(async () => {
-  await harness?.stop();
-  await sandbox?.stop();
-});
+const live = useConnectedSandbox();
 
 async function apps(): Promise<App[]> {
-  return harness.services.handlers['apps.list']({});
+  return live.harness.services.handlers['apps.list']({});
 }
 
 describe('discovery from the live cluster', () => {
   it('connects to the context over HTTPS and says it is live', async () => {
-    const connection = await harness.services.handlers['cluster.connection']({});
+    const connection = await live.harness.services.handlers['cluster.connection']({});
     expect(connection).toMatchObject({
       state: 'live',
       context: 'sandbox',
       namespace: null,
       source: 'kubeconfig',
-      server: sandbox.url,
+      server: live.sandbox.url,
       error: null,
     });
   });
@@ -54,12 +39,12 @@ describe('discovery from the live cluster', () => {
     expect(sales?.processes[0]?.command).toMatch(/^gunicorn /);
     expect(sales?.processes[0]?.workers?.count).toBeGreaterThan(0);
     // Every pod the cluster has is in the model, once.
-    expect(samePods(modelPods(list), await clusterPods(adminClient(sandbox).core))).toBe(true);
+    expect(samePods(modelPods(list), await clusterPods(adminClient(live.sandbox).core))).toBe(true);
   });
 
   it('shows an app created after start-up, from the watch and not from a new list', async () => {
-    const before = harness.services.session()!.requestStats();
-    const { apps: client } = adminClient(sandbox);
+    const before = live.harness.services.session()!.requestStats();
+    const { apps: client } = adminClient(live.sandbox);
     await client.createNamespacedDeployment({
       namespace: 'demo',
       body: appDeployment({
@@ -78,19 +63,19 @@ describe('discovery from the live cluster', () => {
         : undefined;
     });
     expect(app.processes[0]?.pods.every((p) => p.ready)).toBe(true);
-    const upserts = harness.events.filter(
+    const upserts = live.harness.events.filter(
       (e) =>
         e.name === 'apps' &&
         (e.payload as { upserted: App[] }).upserted.some((a) => a.id === 'demo/late-arrival'),
     );
     expect(upserts.length).toBeGreaterThan(0);
-    const after = harness.services.session()!.requestStats();
+    const after = live.harness.services.session()!.requestStats();
     expect(after.lists).toEqual(before.lists);
   });
 
   it('sends only the apps that changed in an update', async () => {
-    const { apps: client } = adminClient(sandbox);
-    const mark = harness.events.length;
+    const { apps: client } = adminClient(live.sandbox);
+    const mark = live.harness.events.length;
     await client.patchNamespacedDeploymentScale(
       { name: 'late-arrival-web', namespace: 'demo', body: { spec: { replicas: 3 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
@@ -99,7 +84,7 @@ describe('discovery from the live cluster', () => {
       const app = (await apps()).find((a) => a.id === 'demo/late-arrival');
       return app?.processes[0]?.replicas.desired === 3;
     });
-    const updates = harness.events
+    const updates = live.harness.events
       .slice(mark)
       .filter((e) => e.name === 'apps')
       .map((e) => e.payload as { reset: boolean; upserted: App[] });
@@ -112,13 +97,13 @@ describe('discovery from the live cluster', () => {
   });
 
   it('makes no list request while nothing breaks: after the first sync only metrics are read', async () => {
-    const session = harness.services.session()!;
-    const before = { ours: session.requestStats(), server: sandbox.requestCountsByVerb() };
+    const session = live.harness.services.session()!;
+    const before = { ours: session.requestStats(), server: live.sandbox.requestCountsByVerb() };
     await until(
       'three more metrics reads',
       () => session.requestStats().metricsRequests >= before.ours.metricsRequests + 3,
     );
-    const after = { ours: session.requestStats(), server: sandbox.requestCountsByVerb() };
+    const after = { ours: session.requestStats(), server: live.sandbox.requestCountsByVerb() };
     expect(after.ours.lists).toEqual(before.ours.lists);
     expect(after.ours.watches).toEqual(before.ours.watches);
     const serverLists = (after.server['list'] ?? 0) - (before.server['list'] ?? 0);
@@ -129,7 +114,7 @@ describe('discovery from the live cluster', () => {
   });
 
   it('switches to one namespace and shows only its apps', async () => {
-    const connection = await harness.services.handlers['cluster.connect']({
+    const connection = await live.harness.services.handlers['cluster.connect']({
       context: 'sandbox',
       namespace: 'analytics',
     });
@@ -137,9 +122,9 @@ describe('discovery from the live cluster', () => {
     const list = await apps();
     expect(list.length).toBeGreaterThan(0);
     expect(list.every((a) => a.namespace === 'analytics')).toBe(true);
-    const namespaces = await harness.services.handlers['cluster.namespaces']({});
+    const namespaces = await live.harness.services.handlers['cluster.namespaces']({});
     expect(namespaces).toEqual(expect.arrayContaining(['analytics', 'demo']));
-    const settings = await harness.services.handlers['settings.get']({});
+    const settings = await live.harness.services.handlers['settings.get']({});
     expect(settings).toMatchObject({ lastContext: 'sandbox', lastNamespace: 'analytics' });
   });
 });

@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Sandbox } from '../../../main/sandbox';
-import { connectServices, FAST_LIVE, fastSandbox, until, type Harness } from './support';
+import { expect, it } from 'vitest';
+import { FAST_LIVE, until, useConnectedSandbox } from './support';
 
-let sandbox: Sandbox;
-let harness: Harness;
-
-beforeAll(async () => {
-  sandbox = await fastSandbox();
+const live = useConnectedSandbox({
   // A metrics interval far longer than the test: any probe seen here was not the periodic one.
-  harness = await connectServices(sandbox.kubeconfigPath, {
-    live: { timing: { ...FAST_LIVE.timing, metricsIntervalMs: 10 * 60_000 } },
-  });
-  await harness.services.handlers['cluster.connect']({ context: 'sandbox', namespace: 'demo' });
-});
-
-afterAll(async () => {
-  await harness?.stop();
-  await sandbox?.stop();
+  services: { live: { timing: { ...FAST_LIVE.timing, metricsIntervalMs: 10 * 60_000 } } },
+  namespace: 'demo',
 });
 
 it('probes an app as soon as it is opened, not a metrics interval later', async () => {
-  const session = harness.services.session()!;
+  const session = live.harness.services.session()!;
   await until('inventory', () => session.getApp('demo/inventory'));
   expect(session.getApp('demo/inventory')?.endpoint).toBeNull();
 
-  await harness.services.handlers['apps.history']({
+  await live.harness.services.handlers['apps.history']({
     namespace: 'demo',
     app: 'inventory',
     window: '15m',

@@ -1,55 +1,38 @@
 import { Metrics } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GIB, type App } from '../../../shared/app-model';
-import type { Sandbox } from '../../../main/sandbox';
-import {
-  adminClient,
-  appDeployment,
-  connectServices,
-  fastSandbox,
-  until,
-  type Harness,
-} from './support';
+import { adminClient, appDeployment, until, useConnectedSandbox } from './support';
 
-let sandbox: Sandbox;
-let harness: Harness;
-
-beforeAll(async () => {
-  sandbox = await fastSandbox();
-  const { apps, core } = adminClient(sandbox);
-  // A namespace with no LimitRange: the 8 GiB product default applies.
-  await core.createNamespace({ body: { metadata: { name: 'sizing' } } });
-  for (const body of [
-    appDeployment({ namespace: 'sizing', app: 'domain-example', component: 'web', replicas: 2 }),
-    appDeployment({
-      namespace: 'sizing',
-      app: 'domain-example',
-      component: 'workspace',
-      replicas: 1,
-    }),
-    // demo has a LimitRange default of 8Gi: the workspace gets it, the web its own 1Gi.
-    appDeployment({
-      namespace: 'demo',
-      app: 'mixed',
-      component: 'web',
-      replicas: 3,
-      memoryLimit: '1Gi',
-    }),
-    appDeployment({ namespace: 'demo', app: 'mixed', component: 'workspace', replicas: 1 }),
-  ]) {
-    await apps.createNamespacedDeployment({ namespace: body.metadata!.namespace!, body });
-  }
-  harness = await connectServices(sandbox.kubeconfigPath);
-  await harness.services.handlers['cluster.connect']({ context: 'sandbox', namespace: null });
-});
-
-afterAll(async () => {
-  await harness?.stop();
-  await sandbox?.stop();
+const live = useConnectedSandbox({
+  prepare: async (sandbox) => {
+    const { apps, core } = adminClient(sandbox);
+    // A namespace with no LimitRange: the 8 GiB product default applies.
+    await core.createNamespace({ body: { metadata: { name: 'sizing' } } });
+    for (const body of [
+      appDeployment({ namespace: 'sizing', app: 'domain-example', component: 'web', replicas: 2 }),
+      appDeployment({
+        namespace: 'sizing',
+        app: 'domain-example',
+        component: 'workspace',
+        replicas: 1,
+      }),
+      // demo has a LimitRange default of 8Gi: the workspace gets it, the web its own 1Gi.
+      appDeployment({
+        namespace: 'demo',
+        app: 'mixed',
+        component: 'web',
+        replicas: 3,
+        memoryLimit: '1Gi',
+      }),
+      appDeployment({ namespace: 'demo', app: 'mixed', component: 'workspace', replicas: 1 }),
+    ]) {
+      await apps.createNamespacedDeployment({ namespace: body.metadata!.namespace!, body });
+    }
+  },
 });
 
 async function app(id: string): Promise<App | undefined> {
-  return (await harness.services.handlers['apps.list']({})).find((a) => a.id === id);
+  return (await live.harness.services.handlers['apps.list']({})).find((a) => a.id === id);
 }
 
 describe('memory maximum and usage', () => {
@@ -68,8 +51,8 @@ describe('memory maximum and usage', () => {
   });
 
   it('sums the memory the metrics API reports for the pods of each process and of the app', async () => {
-    sandbox.scrapeMetrics();
-    const metrics = new Metrics(adminClient(sandbox).kc);
+    live.sandbox.scrapeMetrics();
+    const metrics = new Metrics(adminClient(live.sandbox).kc);
     const expected = await until('metrics for the sales-dash pods', async () => {
       const list = await metrics.getPodMetrics('demo');
       const byPod = new Map<string, number>();
@@ -108,7 +91,7 @@ describe('memory maximum and usage', () => {
 
   it('keeps a history per process and answers it downsampled', async () => {
     const history = await until('a few samples of sales-dash', async () => {
-      const samples = await harness.services.handlers['apps.history']({
+      const samples = await live.harness.services.handlers['apps.history']({
         namespace: 'demo',
         app: 'sales-dash',
         window: '15m',
@@ -118,7 +101,7 @@ describe('memory maximum and usage', () => {
     });
     const last = history[history.length - 1]!;
     expect(Object.keys(last.memoryByProcess).sort()).toEqual(['web', 'worker', 'workspace']);
-    const small = await harness.services.handlers['apps.history']({
+    const small = await live.harness.services.handlers['apps.history']({
       namespace: 'demo',
       app: 'sales-dash',
       window: 'all',
@@ -126,7 +109,7 @@ describe('memory maximum and usage', () => {
     });
     expect(small.length).toBeLessThanOrEqual(10);
     await expect(
-      harness.services.handlers['apps.history']({
+      live.harness.services.handlers['apps.history']({
         namespace: 'demo',
         app: 'no-such-app',
         window: '1h',

@@ -3,36 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../../shared/contract';
-import type { Sandbox } from '../../../main/sandbox';
 import {
   adminClient,
   clusterPods,
   connectServices,
-  fastSandbox,
   modelPods,
   samePods,
   until,
-  type Harness,
+  useConnectedSandbox,
 } from './support';
 
-let sandbox: Sandbox;
-let harness: Harness;
-
-beforeAll(async () => {
-  sandbox = await fastSandbox();
-  harness = await connectServices(sandbox.kubeconfigPath);
-  await harness.services.handlers['cluster.connect']({ context: 'sandbox', namespace: null });
-});
-
-afterAll(async () => {
-  await harness?.stop();
-  await sandbox?.stop();
-});
+const live = useConnectedSandbox();
 
 async function scale(name: string, replicas: number): Promise<void> {
-  await adminClient(sandbox).apps.patchNamespacedDeploymentScale(
+  await adminClient(live.sandbox).apps.patchNamespacedDeploymentScale(
     { name, namespace: 'demo', body: { spec: { replicas } } },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
@@ -40,30 +26,30 @@ async function scale(name: string, replicas: number): Promise<void> {
 
 /** The model and a fresh list by a second client hold the same pods, each once. */
 async function modelMatchesCluster(): Promise<boolean> {
-  const apps = await harness.services.handlers['apps.list']({});
+  const apps = await live.harness.services.handlers['apps.list']({});
   const model = modelPods(apps);
   for (const names of model.values()) if (new Set(names).size !== names.length) return false;
-  return samePods(model, await clusterPods(adminClient(sandbox).core));
+  return samePods(model, await clusterPods(adminClient(live.sandbox).core));
 }
 
 /** Every watch of the session has its stream open (so a cut has something to cut). */
 async function streamsOpen(): Promise<void> {
-  const session = harness.services.session()!;
+  const session = live.harness.services.session()!;
   const expected = Object.keys(session.requestStats().watches).length;
   await until('every watch stream open', () => session.requestStats().streams === expected);
 }
 
 async function desired(id: string, process: string): Promise<number | undefined> {
-  const app = (await harness.services.handlers['apps.list']({})).find((a) => a.id === id);
+  const app = (await live.harness.services.handlers['apps.list']({})).find((a) => a.id === id);
   return app?.processes.find((p) => p.name === process)?.replicas.desired;
 }
 
 describe('the model stays right when the cluster misbehaves', () => {
   it('resumes cut watch streams from where they were, with no duplicate or lost pod', async () => {
-    const session = harness.services.session()!;
+    const session = live.harness.services.session()!;
     await streamsOpen();
     const listsBefore = session.requestStats().lists;
-    expect(sandbox.faults.cutWatches()).toBeGreaterThan(0);
+    expect(live.sandbox.faults.cutWatches()).toBeGreaterThan(0);
     await scale('support-portal-web', 5);
     await until(
       '5 replicas after the cut',
@@ -75,10 +61,10 @@ describe('the model stays right when the cluster misbehaves', () => {
   });
 
   it('relists after 410 Gone when the watch history was compacted, and still matches', async () => {
-    const session = harness.services.session()!;
+    const session = live.harness.services.session()!;
     await streamsOpen();
-    sandbox.faults.expireWatchHistory();
-    expect(sandbox.faults.cutWatches()).toBeGreaterThan(0);
+    live.sandbox.faults.expireWatchHistory();
+    expect(live.sandbox.faults.cutWatches()).toBeGreaterThan(0);
     await scale('support-portal-web', 2);
     await until(
       '2 replicas after the relist',
@@ -93,21 +79,21 @@ describe('the model stays right when the cluster misbehaves', () => {
     // Restarted with every stream open: the sandbox's restart waits for connections still in
     // their TLS handshake when it closes, and a watch started on one would hold it open.
     await streamsOpen();
-    await sandbox.restart();
+    await live.sandbox.restart();
     await scale('support-portal-web', 4);
     await until(
       '4 replicas after the restart',
       async () => (await desired('demo/support-portal', 'web')) === 4,
     );
     await until('the pods of the model to match the cluster', modelMatchesCluster);
-    expect((await harness.services.handlers['cluster.connection']({})).state).toBe('live');
+    expect((await live.harness.services.handlers['cluster.connection']({})).state).toBe('live');
   });
 
   it('says the model is stale, naming UNREACHABLE, while the cluster is down, and live again after', async () => {
     const states: Connection[] = [];
-    const off = harness.bus.on('connection', (c) => states.push(c));
+    const off = live.harness.bus.on('connection', (c) => states.push(c));
     await streamsOpen();
-    const down = sandbox.faults.down(3_000);
+    const down = live.sandbox.faults.down(3_000);
     await until('a stale connection', () => states.some((c) => c.state === 'stale'));
     const stale = states.find((c) => c.state === 'stale')!;
     expect(stale.error?.code).toBe('UNREACHABLE');
@@ -115,7 +101,7 @@ describe('the model stays right when the cluster misbehaves', () => {
     await down;
     await until(
       'live again',
-      async () => (await harness.services.handlers['cluster.connection']({})).state === 'live',
+      async () => (await live.harness.services.handlers['cluster.connection']({})).state === 'live',
     );
     await until('the pods of the model to match the cluster', modelMatchesCluster);
     off();
@@ -134,8 +120,8 @@ describe('a cluster that is not there', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaledesk-dead-'));
     const kubeconfig = path.join(dir, 'kubeconfig');
     const text = fs
-      .readFileSync(sandbox.kubeconfigPath, 'utf8')
-      .replaceAll(sandbox.url, `https://127.0.0.1:${port}`);
+      .readFileSync(live.sandbox.kubeconfigPath, 'utf8')
+      .replaceAll(live.sandbox.url, `https://127.0.0.1:${port}`);
     fs.writeFileSync(kubeconfig, text);
     const dead = await connectServices(kubeconfig, {
       live: {

@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../../shared/app-model';
 import type { Sample } from '../../../shared/contract';
-import type { Sandbox } from '../../../main/sandbox';
-import { connectServices, fastSandbox, until, type Harness } from './support';
+import { connectServices, until, useConnectedSandbox } from './support';
 
-let sandbox: Sandbox;
-let harness: Harness;
-
-beforeAll(async () => {
+const live = useConnectedSandbox({
   // Memory is checked often here, so a container past its limit is killed again soon after each restart.
-  sandbox = await fastSandbox({ metricsIntervalMs: 300 });
-  harness = await connectServices(sandbox.kubeconfigPath);
-  await harness.services.handlers['cluster.connect']({ context: 'sandbox', namespace: 'demo' });
-});
-
-afterAll(async () => {
-  await harness?.stop();
-  await sandbox?.stop();
+  sandbox: { metricsIntervalMs: 300 },
+  namespace: 'demo',
 });
 
 async function app(id: string): Promise<App | undefined> {
-  return (await harness.services.handlers['apps.list']({})).find((a) => a.id === id);
+  return (await live.harness.services.handlers['apps.list']({})).find((a) => a.id === id);
 }
 
 describe('app status', () => {
@@ -34,7 +24,7 @@ describe('app status', () => {
 
   it('sees a running app become stopped by its memory limit', async () => {
     expect((await app('demo/pricing-api'))?.status.kind).toBe('running');
-    sandbox.triggerOom('demo', 'pricing-api');
+    live.sandbox.triggerOom('demo', 'pricing-api');
     const stopped = await until('pricing-api to be oom-stopped', async () => {
       const found = await app('demo/pricing-api');
       return found?.status.kind === 'oom-stopped' ? found : undefined;
@@ -55,7 +45,7 @@ describe('app status', () => {
 
 describe('the app endpoint', () => {
   it('probes the web Service through the API server proxy on demand', async () => {
-    const session = harness.services.session()!;
+    const session = live.harness.services.session()!;
     await session.probeEndpoint('demo/sales-dash');
     const endpoint = session.getApp('demo/sales-dash')?.endpoint;
     expect(endpoint).toMatchObject({ answering: true, errorRate: 0 });
@@ -63,7 +53,7 @@ describe('the app endpoint', () => {
   });
 
   it('reports an app with no ready pod as not answering', async () => {
-    const session = harness.services.session()!;
+    const session = live.harness.services.session()!;
     await session.probeEndpoint('demo/churn-report');
     const endpoint = session.getApp('demo/churn-report')?.endpoint;
     expect(endpoint?.answering).toBe(false);
@@ -72,15 +62,15 @@ describe('the app endpoint', () => {
   });
 
   it('keeps probing an app that is looked at, beside its memory, in the samples', async () => {
-    await harness.services.handlers['apps.history']({
+    await live.harness.services.handlers['apps.history']({
       namespace: 'demo',
       app: 'forecast',
       window: '15m',
       maxPoints: 100,
     });
     const sample = await until('a sample of forecast with a latency', () => {
-      for (let i = harness.events.length - 1; i >= 0; i--) {
-        const event = harness.events[i]!;
+      for (let i = live.harness.events.length - 1; i >= 0; i--) {
+        const event = live.harness.events[i]!;
         if (event.name !== 'samples') continue;
         const forecast = (event.payload as Record<string, Sample>)['demo/forecast'];
         if (forecast?.latencyMs !== null && forecast?.latencyMs !== undefined) return forecast;
@@ -94,7 +84,9 @@ describe('the app endpoint', () => {
 
 describe('permissions', () => {
   it('gives a viewer no scale or patch, saying which verb on which resource in which namespace', async () => {
-    const viewer = await connectServices(sandbox.kubeconfigPath, { context: 'sandbox-viewer' });
+    const viewer = await connectServices(live.sandbox.kubeconfigPath, {
+      context: 'sandbox-viewer',
+    });
     try {
       const connection = await viewer.services.ready;
       expect(connection).toMatchObject({ state: 'live', context: 'sandbox-viewer' });

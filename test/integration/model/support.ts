@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { COMPONENT_LABEL, PART_OF_LABEL, type App } from '../../../shared/app-model';
+import { afterAll, beforeAll } from 'vitest';
 import type { EventName, EventPayload } from '../../../shared/contract';
 import { createConfStore } from '../../../main/conf-store';
 import { EventBus } from '../../../main/event-bus';
@@ -60,6 +61,41 @@ export async function connectServices(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ConnectedSandbox {
+  sandbox: Sandbox;
+  harness: Harness;
+}
+
+/**
+ * A test file's sandbox and services connected to its `sandbox` context: started before the
+ * file's tests and stopped after them. `prepare` runs before the services connect, for objects
+ * the model must find in its first list.
+ */
+export function useConnectedSandbox(
+  options: {
+    sandbox?: SandboxOptions;
+    services?: Partial<ServicesOptions>;
+    namespace?: string | null;
+    prepare?: (sandbox: Sandbox) => Promise<void>;
+  } = {},
+): ConnectedSandbox {
+  const live = {} as ConnectedSandbox;
+  beforeAll(async () => {
+    live.sandbox = await fastSandbox(options.sandbox);
+    await options.prepare?.(live.sandbox);
+    live.harness = await connectServices(live.sandbox.kubeconfigPath, options.services);
+    await live.harness.services.handlers['cluster.connect']({
+      context: 'sandbox',
+      namespace: options.namespace ?? null,
+    });
+  });
+  afterAll(async () => {
+    await live.harness?.stop();
+    await live.sandbox?.stop();
+  });
+  return live;
 }
 
 /** Waits until `check` returns a value (not undefined/false); fails with `what` after the test's patience. */
