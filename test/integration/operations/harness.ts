@@ -27,7 +27,7 @@ import type {
   OperationOutput,
   OperationProgress,
 } from '../../../shared/contract';
-import type { Result } from '../../../shared/errors';
+import type { ContractError, Result } from '../../../shared/errors';
 
 const run = promisify(execFile);
 
@@ -179,6 +179,21 @@ function session(sandbox: Sandbox, context: string, bus: EventBus, settings: Set
     settings: () => settings.get(),
     timing: { metricsIntervalMs: 500 },
   });
+}
+
+/** The error a call answered with; fails the test if it succeeded. */
+export function errorOf(result: { ok: boolean; error?: ContractError }): ContractError {
+  if (result.ok || !result.error)
+    throw new Error(`expected an error, got ${JSON.stringify(result)}`);
+  return result.error;
+}
+
+/** The value a call answered with; fails the test with the error if it did not succeed. */
+export function valueOf<T>(
+  result: { ok: true; value: T } | { ok: false; error: ContractError },
+): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
 }
 
 export const TRACKING = { timeoutMs: 30_000, probeIntervalMs: 150, recheckMs: 200 };

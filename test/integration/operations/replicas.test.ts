@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperations } from '../../../main/operations';
 import { REPLICAS_BEFORE_STOP_ANNOTATION } from '../../../shared/app-model';
-import type { ContractError } from '../../../shared/errors';
 import {
   NS,
   POD_QUOTA,
   TRACKING,
+  errorOf,
   startHarness,
   withoutPermissionCheck,
   type Harness,
@@ -19,12 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-function errorOf(result: { ok: boolean; error?: ContractError }): ContractError {
-  if (result.ok || !result.error)
-    throw new Error(`expected an error, got ${JSON.stringify(result)}`);
-  return result.error;
-}
 
 /** Waits until the model shows `web` of shop at `replicas`, all ready, and the rollout settled. */
 async function settledAt(replicas: number): Promise<void> {

@@ -1,9 +1,8 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESTARTED_AT_ANNOTATION } from '../../../shared/app-model';
-import type { ContractError } from '../../../shared/errors';
 import { PRELOAD_WARNING } from '../../../shared/worker-plan';
-import { NS, POD_QUOTA, startHarness, type Harness } from './harness';
+import { NS, POD_QUOTA, errorOf, startHarness, valueOf, type Harness } from './harness';
 
 let h: Harness;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -14,17 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-function errorOf(result: { ok: boolean; error?: ContractError }): ContractError {
-  if (result.ok || !result.error)
-    throw new Error(`expected an error, got ${JSON.stringify(result)}`);
-  return result.error;
-}
-
-function valueOf<T>(result: { ok: true; value: T } | { ok: false; error: ContractError }): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 async function podNames(app: string, component: string): Promise<string[]> {
   const pods = await h.core.listNamespacedPod({
