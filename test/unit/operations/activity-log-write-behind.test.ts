@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACTIVITY_KEY, createActivityLog, type NewActivity } from '../../../main/activity-log';
+import { ACTIVITY_KEY, createActivityLog } from '../../../main/activity-log';
+import { replicasChange } from './activity-fixture';
 import { createConfStore } from '../../../main/conf-store';
 import { EventBus } from '../../../main/event-bus';
 import type { KeyValueStore } from '../../../main/settings-store';
@@ -20,17 +21,6 @@ beforeEach(() => {
   file = path.join(dir, 'config.json');
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-const change = (to: number): NewActivity => ({
-  context: 'sandbox',
-  namespace: 'shop',
-  app: 'shop',
-  process: 'web',
-  kind: 'replicas',
-  from: to - 1,
-  to,
-  command: `kubectl scale deployment/shop-web --replicas=${to} -n shop --context sandbox`,
-});
 
 /** The store, counting its writes. */
 function countingStore(): { store: KeyValueStore; writes: () => number } {
@@ -57,7 +47,7 @@ describe('activity log written behind', () => {
     bus.on('activity', (entry) => announced.push(entry.id));
     const { store } = countingStore();
     const log = createActivityLog(store, bus, { writeBehindMs: 50 });
-    const entry = log.record(change(2));
+    const entry = log.record(replicasChange(2));
     expect(log.list()[0]?.id).toBe(entry.id);
     expect(announced).toEqual([entry.id]);
     expect(stored()).toHaveLength(0);
@@ -67,8 +57,8 @@ describe('activity log written behind', () => {
   it('writes a burst of changes once', async () => {
     const { store, writes } = countingStore();
     const log = createActivityLog(store, new EventBus(), { writeBehindMs: 50 });
-    const first = log.record(change(2));
-    log.record(change(3));
+    const first = log.record(replicasChange(2));
+    log.record(replicasChange(3));
     log.settle(first.id, 'done', 'web runs 2 replicas.');
     await expect.poll(() => stored().length, { timeout: 2_000 }).toBe(2);
     expect(writes()).toBe(1);
@@ -82,7 +72,7 @@ describe('activity log written behind', () => {
       import { createConfStore } from './main/conf-store.ts';
       import { EventBus } from './main/event-bus.ts';
       const log = createActivityLog(createConfStore(${JSON.stringify(file)}), new EventBus(), { writeBehindMs: 60_000 });
-      log.record(${JSON.stringify(change(5))});
+      log.record(${JSON.stringify(replicasChange(5))});
       process.exit(0);
     `;
     await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ACTIVITY_KEY, createActivityLog, type NewActivity } from '../../../main/activity-log';
+import { ACTIVITY_KEY, createActivityLog } from '../../../main/activity-log';
+import { replicasChange } from './activity-fixture';
 import { createConfStore } from '../../../main/conf-store';
 import { EventBus } from '../../../main/event-bus';
 import type { ActivityEntry } from '../../../shared/contract';
@@ -20,25 +21,14 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const change = (to: number): NewActivity => ({
-  context: 'sandbox',
-  namespace: 'shop',
-  app: 'shop',
-  process: 'web',
-  kind: 'replicas',
-  from: to - 1,
-  to,
-  command: `kubectl scale deployment/shop-web --replicas=${to} -n shop --context sandbox`,
-});
-
 describe('activity log', () => {
   it('records a change as pending, settles it, and lists newest first', () => {
     const bus = new EventBus();
     const events: ActivityEntry[] = [];
     bus.on('activity', (e) => events.push(e));
     const log = createActivityLog(createConfStore(file), bus);
-    const first = log.record(change(2));
-    const second = log.record(change(3));
+    const first = log.record(replicasChange(2));
+    const second = log.record(replicasChange(3));
     expect(first).toMatchObject({
       result: 'pending',
       message: null,
@@ -57,7 +47,7 @@ describe('activity log', () => {
 
   it('keeps the log on disk across restarts, and says a rollout left pending was not followed', () => {
     const log = createActivityLog(createConfStore(file), new EventBus());
-    const entry = log.record(change(4));
+    const entry = log.record(replicasChange(4));
     const reopened = createActivityLog(createConfStore(file), new EventBus());
     expect(reopened.get(entry.id)).toMatchObject({
       result: 'failed',
@@ -67,7 +57,7 @@ describe('activity log', () => {
 
   it('keeps only the newest entries past the cap', () => {
     const log = createActivityLog(createConfStore(file), new EventBus(), { cap: 3 });
-    for (let i = 1; i <= 5; i++) log.record(change(i));
+    for (let i = 1; i <= 5; i++) log.record(replicasChange(i));
     expect(log.list().map((e) => e.to)).toEqual([5, 4, 3]);
     expect(log.list(2).map((e) => e.to)).toEqual([5, 4]);
     const stored = createConfStore(file).get(ACTIVITY_KEY) as unknown[];
@@ -76,7 +66,7 @@ describe('activity log', () => {
 
   it('leaves out unreadable stored entries and reports them', () => {
     const log = createActivityLog(createConfStore(file), new EventBus());
-    log.record(change(1));
+    log.record(replicasChange(1));
     const store = createConfStore(file);
     store.set(ACTIVITY_KEY, [...(store.get(ACTIVITY_KEY) as unknown[]), { id: 7 }, 'junk']);
     const reopened = createActivityLog(createConfStore(file), new EventBus());
@@ -86,8 +76,8 @@ describe('activity log', () => {
 
   it('finds the entry that undid another', () => {
     const log = createActivityLog(createConfStore(file), new EventBus());
-    const original = log.record(change(3));
-    const undo = log.record({ ...change(2), undoOf: original.id });
+    const original = log.record(replicasChange(3));
+    const undo = log.record({ ...replicasChange(2), undoOf: original.id });
     expect(log.undoneBy(original.id)?.id).toBe(undo.id);
     expect(log.undoneBy(undo.id)).toBeUndefined();
   });
