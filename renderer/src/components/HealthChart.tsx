@@ -1,17 +1,8 @@
 import { memo, useMemo } from 'react';
-import {
-  CartesianGrid,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Line, ReferenceLine } from 'recharts';
 import type { Sample } from '../../../shared/contract';
-import { formatClock } from '../format/time';
-import { niceTicks, timeTicks } from './chart-scale';
+import { niceTicks } from './chart-scale';
+import { TimeSeriesChart } from './TimeSeriesChart';
 import './charts.css';
 
 interface HealthChartProps {
@@ -48,10 +39,6 @@ export const HealthChart = memo(function HealthChart({
     metric === 'latency' ? `${Math.round(value)} ms` : `${value.toFixed(value < 1 ? 2 : 1)}%`;
   const scale = niceTicks(Math.max(limit * 1.25, ...data.map((point) => point.value ?? 0)));
   const label = metric === 'latency' ? 'Response time over time' : 'Error rate over time';
-  const time = useMemo(
-    () => timeTicks(samples[0]?.at ?? 0, samples[samples.length - 1]?.at ?? 0),
-    [samples],
-  );
 
   if (data.every((point) => point.value === null)) {
     return (
@@ -61,66 +48,39 @@ export const HealthChart = memo(function HealthChart({
     );
   }
   return (
-    <div className="chart" style={{ height }} role="img" aria-label={label}>
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
-          <XAxis
-            dataKey="at"
-            type="number"
-            scale="time"
-            domain={['dataMin', 'dataMax']}
-            ticks={time.ticks}
-            tickFormatter={(value: number) => formatClock(value, time.seconds)}
-            stroke="var(--text-3)"
-            fontSize={11}
-            minTickGap={24}
-          />
-          <YAxis
-            domain={[0, scale.top]}
-            ticks={scale.ticks}
-            interval={0}
-            // Steps of 0.25 (%) need two decimals to read apart.
-            tickFormatter={(value: number) => `${Math.round(value * 100) / 100}${unit}`}
-            stroke="var(--text-3)"
-            fontSize={11}
-            width={56}
-          />
-          <Tooltip
-            labelFormatter={(value) => formatClock(Number(value), true)}
-            formatter={(value) => format(Number(value))}
-            contentStyle={{
-              background: 'var(--surface)',
-              border: '1px solid var(--border)',
-              borderRadius: 6,
-              fontSize: 12,
-            }}
-          />
-          <ReferenceLine
-            y={limit}
-            stroke="var(--chart-limit)"
-            strokeDasharray="5 4"
-            label={{
-              value: `Threshold ${format(limit)}`,
-              // Above the line: an error-rate threshold sits near the axis labels below it.
-              position: 'insideBottomRight',
-              fill: 'var(--chart-limit)',
-              fontSize: 11,
-            }}
-          />
-          <Line
-            dataKey="value"
-            name={metric === 'latency' ? 'Response time' : 'Error rate'}
-            type="monotone"
-            stroke={metric === 'latency' ? 'var(--chart-1)' : 'var(--chart-3)'}
-            strokeWidth={1.75}
-            // A lone sample is a point with no line through it: drawn as a dot, or not at all.
-            dot={data.length === 1 ? { r: 3 } : false}
-            isAnimationActive={false}
-            connectNulls
-          />
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
+    <TimeSeriesChart
+      data={data}
+      label={label}
+      height={height}
+      scale={scale}
+      // Steps of 0.25 (%) need two decimals to read apart.
+      formatTick={(value) => `${Math.round(value * 100) / 100}${unit}`}
+      formatValue={format}
+      axisWidth={56}
+    >
+      <ReferenceLine
+        y={limit}
+        stroke="var(--chart-limit)"
+        strokeDasharray="5 4"
+        label={{
+          value: `Threshold ${format(limit)}`,
+          // Above the line: an error-rate threshold sits near the axis labels below it.
+          position: 'insideBottomRight',
+          fill: 'var(--chart-limit)',
+          fontSize: 11,
+        }}
+      />
+      <Line
+        dataKey="value"
+        name={metric === 'latency' ? 'Response time' : 'Error rate'}
+        type="monotone"
+        stroke={metric === 'latency' ? 'var(--chart-1)' : 'var(--chart-3)'}
+        strokeWidth={1.75}
+        // A lone sample is a point with no line through it: drawn as a dot, or not at all.
+        dot={data.length === 1 ? { r: 3 } : false}
+        isAnimationActive={false}
+        connectNulls
+      />
+    </TimeSeriesChart>
   );
 });

@@ -1,20 +1,10 @@
 import { memo, useMemo } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Legend, Line, ReferenceLine } from 'recharts';
 import type { Sample } from '../../../shared/contract';
 import { GIB } from '../../../shared/app-model';
 import { formatBytes } from '../format/memory';
-import { niceTicks, timeTicks } from './chart-scale';
-import { formatClock } from '../format/time';
+import { niceTicks } from './chart-scale';
+import { TimeSeriesChart } from './TimeSeriesChart';
 import './charts.css';
 
 interface MemoryChartProps {
@@ -50,10 +40,6 @@ export const MemoryChart = memo(function MemoryChart({
     return niceTicks(Math.max(max * 1.04, 0.25 * GIB), GIB);
   }, [samples, limitBytes, fit]);
   const limitShown = limitBytes <= top.top;
-  const time = useMemo(
-    () => timeTicks(samples[0]?.at ?? 0, samples[samples.length - 1]?.at ?? 0),
-    [samples],
-  );
 
   if (samples.length === 0) {
     return (
@@ -70,70 +56,43 @@ export const MemoryChart = memo(function MemoryChart({
     );
   }
   return (
-    <div className="chart" style={{ height }} aria-label="Memory over time" role="img">
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
-          <XAxis
-            dataKey="at"
-            type="number"
-            scale="time"
-            domain={['dataMin', 'dataMax']}
-            ticks={time.ticks}
-            tickFormatter={(value: number) => formatClock(value, time.seconds)}
-            stroke="var(--text-3)"
-            fontSize={11}
-            minTickGap={24}
-          />
-          <YAxis
-            domain={[0, top.top]}
-            ticks={top.ticks}
-            interval={0}
-            tickFormatter={(value: number) => formatBytes(value)}
-            stroke="var(--text-3)"
-            fontSize={11}
-            width={64}
-          />
-          <Tooltip
-            labelFormatter={(value) => formatClock(Number(value), true)}
-            formatter={(value) => formatBytes(Number(value))}
-            contentStyle={{
-              background: 'var(--surface)',
-              border: '1px solid var(--border)',
-              borderRadius: 6,
-              fontSize: 12,
-            }}
-          />
-          <Legend iconType="plainline" wrapperStyle={{ fontSize: 12 }} />
-          {limitShown && (
-            <ReferenceLine
-              y={limitBytes}
-              stroke="var(--chart-limit)"
-              strokeDasharray="5 4"
-              label={{
-                value: `Limit ${formatBytes(limitBytes)}`,
-                position: 'insideTopRight',
-                fill: 'var(--chart-limit)',
-                fontSize: 11,
-              }}
-            />
-          )}
-          {series.map((name, index) => (
-            <Line
-              key={name}
-              dataKey={name}
-              name={name}
-              type="monotone"
-              stroke={`var(--chart-${(index % 6) + 1})`}
-              strokeWidth={1.75}
-              // A lone sample is a point with no line through it: drawn as a dot, or not at all.
-              dot={data.length === 1 ? { r: 3 } : false}
-              isAnimationActive={false}
-              connectNulls
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
+    <TimeSeriesChart
+      data={data}
+      label="Memory over time"
+      height={height}
+      scale={top}
+      formatTick={(value) => formatBytes(value)}
+      formatValue={(value) => formatBytes(value)}
+      axisWidth={64}
+    >
+      <Legend iconType="plainline" wrapperStyle={{ fontSize: 12 }} />
+      {limitShown && (
+        <ReferenceLine
+          y={limitBytes}
+          stroke="var(--chart-limit)"
+          strokeDasharray="5 4"
+          label={{
+            value: `Limit ${formatBytes(limitBytes)}`,
+            position: 'insideTopRight',
+            fill: 'var(--chart-limit)',
+            fontSize: 11,
+          }}
+        />
+      )}
+      {series.map((name, index) => (
+        <Line
+          key={name}
+          dataKey={name}
+          name={name}
+          type="monotone"
+          stroke={`var(--chart-${(index % 6) + 1})`}
+          strokeWidth={1.75}
+          // A lone sample is a point with no line through it: drawn as a dot, or not at all.
+          dot={data.length === 1 ? { r: 3 } : false}
+          isAnimationActive={false}
+          connectNulls
+        />
+      ))}
+    </TimeSeriesChart>
   );
 });
