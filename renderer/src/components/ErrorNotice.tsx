@@ -86,6 +86,41 @@ export function ErrorNotice({ error, onRetry, conflict, onDismiss, children }: E
   );
 }
 
+interface GuardedWriteErrorProps {
+  error: ContractError;
+  onDismiss: () => void;
+  /** Sends the write again; `force` writes over a change made meanwhile. */
+  send: (force: boolean) => void;
+  /** What the value is on the cluster now, in words, for a CONFLICT. */
+  current: string;
+  onKeepTheirs: () => void;
+}
+
+/**
+ * The error of a write guarded by the version the admin read (replicas, workers): an unreachable
+ * cluster offers Retry, a change made meanwhile offers Apply anyway or Keep theirs.
+ */
+export function GuardedWriteError({
+  error,
+  onDismiss,
+  send,
+  current,
+  onKeepTheirs,
+}: GuardedWriteErrorProps) {
+  return (
+    <ErrorNotice
+      error={error}
+      onDismiss={onDismiss}
+      onRetry={error.code === 'UNREACHABLE' ? () => send(false) : undefined}
+      conflict={
+        error.code === 'CONFLICT'
+          ? { current, onApplyAnyway: () => send(true), onKeepTheirs }
+          : undefined
+      }
+    />
+  );
+}
+
 function ForbiddenDetails({ details }: { details: Record<string, unknown> | undefined }) {
   if (!details) return null;
   const { verb, resource, namespace } = details;

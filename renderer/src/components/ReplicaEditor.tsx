@@ -7,7 +7,7 @@ import { useStore } from '../state/StoreContext';
 import { useDraft } from '../state/drafts';
 import { useOperation } from '../state/useOperation';
 import { formatBytes } from '../format/memory';
-import { ErrorNotice } from './ErrorNotice';
+import { GuardedWriteError } from './ErrorNotice';
 import { KubectlCommand } from './KubectlCommand';
 import './ReplicaEditor.css';
 
@@ -169,19 +169,12 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
         />
       )}
       {save.error && (
-        <ErrorNotice
+        <GuardedWriteError
           error={save.error}
           onDismiss={save.clear}
-          onRetry={save.error.code === 'UNREACHABLE' ? () => void send(false) : undefined}
-          conflict={
-            save.error.code === 'CONFLICT'
-              ? {
-                  current: `${process.replicas.desired} ${process.replicas.desired === 1 ? 'replica' : 'replicas'}`,
-                  onApplyAnyway: () => void send(true),
-                  onKeepTheirs: cancel,
-                }
-              : undefined
-          }
+          send={(force) => void send(force)}
+          current={`${process.replicas.desired} ${process.replicas.desired === 1 ? 'replica' : 'replicas'}`}
+          onKeepTheirs={cancel}
         />
       )}
     </div>

@@ -6,7 +6,7 @@ import { useDraft } from '../state/drafts';
 import { useOperation } from '../state/useOperation';
 import { formatBytes } from '../format/memory';
 import { ConfirmDialog } from './ConfirmDialog';
-import { ErrorNotice } from './ErrorNotice';
+import { GuardedWriteError } from './ErrorNotice';
 import { PermissionNote } from './PermissionNote';
 import './WorkerSlider.css';
 
@@ -201,22 +201,15 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
         )}
       </div>
       {save.error && (
-        <ErrorNotice
+        <GuardedWriteError
           error={save.error}
           onDismiss={save.clear}
-          onRetry={save.error.code === 'UNREACHABLE' ? () => void send(false) : undefined}
-          conflict={
-            save.error.code === 'CONFLICT'
-              ? {
-                  current: `${workers.count ?? 1} ${workers.count === 1 ? 'worker' : 'workers'}`,
-                  onApplyAnyway: () => void send(true),
-                  onKeepTheirs: () => {
-                    setDraft(undefined);
-                    save.clear();
-                  },
-                }
-              : undefined
-          }
+          send={(force) => void send(force)}
+          current={`${workers.count ?? 1} ${workers.count === 1 ? 'worker' : 'workers'}`}
+          onKeepTheirs={() => {
+            setDraft(undefined);
+            save.clear();
+          }}
         />
       )}
       {confirming && (
