@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { GIB } from '../../../shared/app-model';
 import { FakeBridge } from './fake-bridge';
-import { makeApp, makeProcess } from './fixtures';
+import { makeActivity, makeApp, makeProcess } from './fixtures';
 import { renderApp } from './render';
 
 afterEach(cleanup);
@@ -305,36 +305,14 @@ describe('the Scale tab', () => {
     const bridge = new FakeBridge([makeApp()]).on('activity.list', () => ({
       ok: true,
       value: [
-        {
-          id: 'new',
-          at: '2026-01-01T10:05:00Z',
-          context: null,
-          namespace: 'team-a',
-          app: 'shop',
-          process: 'web',
-          kind: 'replicas',
-          from: 2,
-          to: 3,
-          result: 'done',
-          message: null,
-          command: 'kubectl scale deployment/shop-web --replicas=3 -n team-a',
-          undoOf: null,
-        },
-        {
+        makeActivity({ id: 'new', at: '2026-01-01T10:05:00Z', context: null }),
+        makeActivity({
           id: 'old',
-          at: '2026-01-01T10:00:00Z',
           context: null,
-          namespace: 'team-a',
-          app: 'shop',
-          process: 'web',
-          kind: 'replicas',
           from: 1,
           to: 2,
-          result: 'done',
-          message: null,
           command: 'kubectl scale deployment/shop-web --replicas=2 -n team-a',
-          undoOf: null,
-        },
+        }),
       ],
     }));
     await openScale(bridge);
