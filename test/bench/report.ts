@@ -1,3 +1,4 @@
+import type { BigClusterFigures } from './big-cluster';
 import type { Machine } from './machine';
 import { round, summarize, type Summary } from './stats';
 
@@ -17,13 +18,7 @@ export interface Figures {
   apps: number;
   namespacesWithApps: number;
   connectRequests: Record<string, number>;
-  idle: {
-    windowMs: number;
-    ticks: number;
-    requests: number;
-    byVerb: Record<string, number>;
-    perInterval: number;
-  };
+  idle: BigClusterFigures['idle'];
   benchMetricsIntervalSeconds: number;
   render: Summary;
   clickFeedback: Summary;
