@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useApp, useStore } from './state/StoreContext';
+import { useApp, useConnectionStale, useStore } from './state/StoreContext';
 import { Sidebar } from './components/Sidebar';
 import { AppInfo, type AppTab } from './components/AppInfo';
 import { ConnectionBanner } from './components/ConnectionBanner';
@@ -32,9 +32,7 @@ export function App() {
   }, [title]);
 
   const select = useCallback((id: string) => setSelectedId(id), []);
-  const stale = useStore(
-    (state) => state.connection?.state === 'stale' || state.connection?.state === 'error',
-  );
+  const stale = useConnectionStale();
 
   return (
     <div className="layout">

@@ -1,6 +1,6 @@
 import { useRef, type KeyboardEvent } from 'react';
 import type { App } from '../../../shared/app-model';
-import { useStore } from '../state/StoreContext';
+import { useConnectionStale } from '../state/StoreContext';
 import { StatusBadge } from './StatusBadge';
 import { OverviewTab } from './OverviewTab';
 import { ScaleTab } from './ScaleTab';
@@ -22,9 +22,7 @@ interface AppInfoProps {
 /** App Info: the app's name and status, and its tabs (arrow keys move between them). */
 export function AppInfo({ app, tab, onTabChange }: AppInfoProps) {
   const tabRefs = useRef<Array<HTMLButtonElement | null>>([]);
-  const stale = useStore(
-    (state) => state.connection?.state === 'stale' || state.connection?.state === 'error',
-  );
+  const stale = useConnectionStale();
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const index = TABS.findIndex((candidate) => candidate.id === tab);

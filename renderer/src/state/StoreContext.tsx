@@ -43,6 +43,13 @@ export function useApp(id: string | null): App | undefined {
   return useStore((state) => (id === null ? undefined : state.apps.get(id)));
 }
 
+/** What is shown may be out of date: the cluster stopped answering, or the connection failed. */
+export function useConnectionStale(): boolean {
+  return useStore(
+    (state) => state.connection?.state === 'stale' || state.connection?.state === 'error',
+  );
+}
+
 export function useBridge(): ScaleDeskBridge {
   return useClient().store.bridge;
 }
