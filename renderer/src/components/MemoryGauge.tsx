@@ -13,8 +13,7 @@ export function MemoryGauge({
   const fraction = maxBytes > 0 ? Math.min(1, used / maxBytes) : 0;
   const level = fraction >= 0.9 ? 'high' : fraction >= 0.75 ? 'warn' : 'ok';
   // The figures stay short enough for one line; what is missing is said beside them.
-  const shown =
-    maxBytes === 0 ? 'Nothing running' : formatUsedOf(usedBytes ?? Number.NaN, maxBytes);
+  const shown = maxBytes === 0 ? 'Nothing running' : formatUsedOf(usedBytes, maxBytes);
   const text =
     maxBytes === 0
       ? 'Nothing running: no replica counts toward the maximum'

@@ -5,7 +5,7 @@ import { kubectlRolloutRestart } from '../../../shared/kubectl-command';
 import { useStore } from '../state/StoreContext';
 import { useHistory } from '../state/useHistory';
 import { useOperation } from '../state/useOperation';
-import { formatBytes } from '../format/memory';
+import { formatBytes, formatUsedOf } from '../format/memory';
 import { processState } from '../format/process-state';
 import { formatAgo, formatFull } from '../format/time';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -44,7 +44,7 @@ export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () =>
               <div>
                 <dt>Memory</dt>
                 <dd className="numeric">
-                  {formatBytes(app.memory.usedBytes)} of {formatBytes(app.memory.maxBytes)}
+                  {formatUsedOf(app.memory.usedBytes, app.memory.maxBytes)}
                 </dd>
               </div>
             </dl>
