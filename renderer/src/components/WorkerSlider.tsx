@@ -1,7 +1,7 @@
 import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { App, Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
-import { planWorkers, RECOMMENDED_WORKERS } from '../../../shared/worker-plan';
+import { planWorkers, PRELOAD_WARNING, RECOMMENDED_WORKERS } from '../../../shared/worker-plan';
 import { useDraft } from '../state/drafts';
 import { useOperation } from '../state/useOperation';
 import { formatBytes } from '../format/memory';
@@ -41,6 +41,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
   const [seen] = useState(() => ({ count: workers.count, version: process.resourceVersion }));
   const permission = app.permissions.patch;
   const disabled = !permission.allowed;
+  const sliderId = workerSliderId(app, process);
 
   const planned = planWorkers(process, value);
   const plan = planned.ok ? planned.plan : null;
@@ -100,7 +101,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
   return (
     <div className="worker-slider">
       <div className="worker-slider__header">
-        <span className="section-title" id={`${workerSliderId(app, process)}-label`}>
+        <span className="section-title" id={`${sliderId}-label`}>
           Workers
         </span>
         <span className="worker-slider__value numeric">
@@ -115,7 +116,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           if (disabled) return;
           event.currentTarget.setPointerCapture?.(event.pointerId);
           fromPointer(event);
-          document.getElementById(workerSliderId(app, process))?.focus();
+          document.getElementById(sliderId)?.focus();
         }}
         onPointerMove={(event) => {
           if (event.buttons === 1) fromPointer(event);
@@ -128,7 +129,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
         />
         <div className="worker-slider__fill" style={{ width: position(value) }} />
         <div
-          id={workerSliderId(app, process)}
+          id={sliderId}
           className="worker-slider__thumb"
           role="slider"
           tabIndex={disabled ? -1 : 0}
@@ -138,7 +139,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           aria-valuenow={value}
           aria-valuetext={`${value} ${value === 1 ? 'worker' : 'workers'}`}
           aria-disabled={disabled || undefined}
-          aria-describedby={disabled ? `${workerSliderId(app, process)}-reason` : undefined}
+          aria-describedby={disabled ? `${sliderId}-reason` : undefined}
           style={{ left: position(value) }}
           onKeyDown={onKeyDown}
         />
@@ -174,7 +175,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           {plan.warnings.map((warning) => (
             <p
               key={warning}
-              className={`worker-slider__warning${warning.startsWith('--preload') ? ' worker-slider__warning--preload' : ''}${plan.overLimit && warning.includes('past its') ? ' worker-slider__warning--danger' : ''}`}
+              className={`worker-slider__warning${warning === PRELOAD_WARNING ? ' worker-slider__warning--preload' : ''}${plan.overLimit && warning.includes('past its') ? ' worker-slider__warning--danger' : ''}`}
             >
               {warning}
             </p>
@@ -182,7 +183,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
         </div>
       )}
       {!plan && !planned.ok && <p className="worker-slider__warning">{planned.message}</p>}
-      <PermissionNote id={`${workerSliderId(app, process)}-reason`} permission={permission} />
+      <PermissionNote id={`${sliderId}-reason`} permission={permission} />
       <div className="worker-slider__actions">
         <button
           type="button"
