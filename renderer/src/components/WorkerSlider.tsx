@@ -206,7 +206,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           error={save.error}
           onDismiss={save.clear}
           send={(force) => void send(force)}
-          current={`${workers.count ?? 1} ${workers.count === 1 ? 'worker' : 'workers'}`}
+          current={`${current} ${current === 1 ? 'worker' : 'workers'}`}
           onKeepTheirs={() => {
             setDraft(undefined);
             save.clear();
