@@ -1,4 +1,4 @@
-import type { EventName, EventPayload } from '../shared/contract';
+import { eventNames, type EventName, type EventPayload } from '../shared/contract';
 
 type Listener<E extends EventName> = (payload: EventPayload<E>) => void;
 
@@ -32,9 +32,7 @@ export class EventBus {
 
   /** Every event, for transports that forward all of them. */
   onAny(listener: <E extends EventName>(event: E, payload: EventPayload<E>) => void): () => void {
-    const offs = (
-      ['apps', 'connection', 'operation', 'activity', 'samples', 'settings'] as const
-    ).map((event) => this.on(event, (payload) => listener(event, payload)));
+    const offs = eventNames.map((event) => this.on(event, (payload) => listener(event, payload)));
     return () => offs.forEach((off) => off());
   }
 }

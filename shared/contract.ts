@@ -236,10 +236,6 @@ export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 export const eventNames = Object.keys(events) as EventName[];
 
-export function isEventName(value: unknown): value is EventName {
-  return typeof value === 'string' && Object.hasOwn(events, value);
-}
-
 /** What the preload exposes on `window.scaledesk`, and what browser mode implements over HTTP. */
 export interface ScaleDeskBridge {
   invoke<N extends OperationName>(
