@@ -89,7 +89,7 @@ export function ActivityLog({ app }: { app: App }) {
 }
 
 /** The newest replicas or workers change that went through and has not been undone yet. */
-export function lastUndoable(entries: readonly ActivityEntry[]): ActivityEntry | null {
+function lastUndoable(entries: readonly ActivityEntry[]): ActivityEntry | null {
   const undone = new Set(entries.map((entry) => entry.undoOf).filter((id) => id !== null));
   const last = entries.find((entry) => entry.kind === 'replicas' || entry.kind === 'workers');
   if (!last || last.result !== 'done' || last.undoOf !== null || undone.has(last.id)) return null;

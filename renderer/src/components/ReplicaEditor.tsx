@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useId, useState, type KeyboardEvent } from 'react';
 import { DEFAULT_MAX_REPLICAS, type App, type Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
 import { kubectlScale } from '../../../shared/kubectl-command';
@@ -16,7 +16,7 @@ interface ReplicaEditorProps {
   process: Process;
   onClose: () => void;
   /** The change was accepted by main; progress follows from the operation events. */
-  onSaved: (result: OperationResult, to: number) => void;
+  onSaved: (result: OperationResult) => void;
 }
 
 /**
@@ -33,7 +33,6 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
   const save = useOperation('process.setReplicas');
   const inputId = useId();
   const messageId = useId();
-  const input = useRef<HTMLInputElement>(null);
   // What the admin saw when the editor opened: a change by someone else since is a conflict.
   const [seen] = useState(() => ({
     desired: process.replicas.desired,
@@ -70,7 +69,7 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
     });
     if (result.ok) {
       setDraft(undefined);
-      onSaved(result.value, plan.to);
+      onSaved(result.value);
     }
   };
 
@@ -109,7 +108,6 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
             −
           </button>
           <input
-            ref={input}
             id={inputId}
             className="input stepper__input numeric"
             type="text"

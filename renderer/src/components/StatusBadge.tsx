@@ -24,7 +24,3 @@ export function StatusBadge({ status, compact = false }: { status: AppStatus; co
     </span>
   );
 }
-
-export function statusLabel(status: AppStatus): string {
-  return LABELS[status.kind];
-}

@@ -17,7 +17,7 @@ interface WorkerSliderProps {
   app: App;
   process: Process;
   /** The redeploy was accepted by main; progress follows from the operation events. */
-  onSaved: (result: OperationResult, to: number) => void;
+  onSaved: (result: OperationResult) => void;
 }
 
 export function workerSliderId(app: App, process: Process): string {
@@ -90,7 +90,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
     });
     if (result.ok) {
       setDraft(undefined);
-      onSaved(result.value, value);
+      onSaved(result.value);
     }
   };
 
@@ -101,9 +101,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
   return (
     <div className="worker-slider">
       <div className="worker-slider__header">
-        <span className="section-title" id={`${sliderId}-label`}>
-          Workers
-        </span>
+        <span className="section-title">Workers</span>
         <span className="worker-slider__value numeric">
           {value}
           {changed && <span className="muted"> (now {workers.count ?? 'gunicorn default 1'})</span>}

@@ -22,7 +22,7 @@ const CANNOT_START = /ImagePull|ErrImage|InvalidImageName|CreateContainer|RunCon
 
 /** A pod that keeps failing: its container is in CrashLoopBackOff, or was OOMKilled and is not
  * serving (main's isOomLooping: the back-off is not always showing between restarts). */
-export function isCrashLooping(pod: Pod): boolean {
+function isCrashLooping(pod: Pod): boolean {
   if (pod.terminating) return false;
   if (pod.waitingReason === 'CrashLoopBackOff') return true;
   return pod.lastTermination?.reason === 'OOMKilled' && !pod.ready;

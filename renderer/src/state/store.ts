@@ -44,7 +44,7 @@ export interface State {
 const LIVE_SAMPLES_KEPT = 60;
 const ACTIVITY_KEPT = 500;
 
-export const initialState: State = {
+const initialState: State = {
   apps: new Map(),
   appIds: [],
   appsLoaded: false,

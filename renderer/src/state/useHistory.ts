@@ -4,7 +4,7 @@ import type { ContractError } from '../../../shared/errors';
 import { useBridge, useStore } from './StoreContext';
 
 /** What a chart can show: main downsamples each series to this before it crosses the wire. */
-export const CHART_POINTS = 300;
+const CHART_POINTS = 300;
 
 const WINDOW_MS: Record<HistoryWindow, number | null> = {
   '15m': 15 * 60_000,
