@@ -151,7 +151,7 @@ export class Store {
     // Entries that arrived as events meanwhile are newer than the list; keep them.
     const known = new Set(this.state.activity.map((entry) => entry.id));
     const merged = [...this.state.activity, ...result.value.filter((e) => !known.has(e.id))];
-    merged.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+    merged.sort(newestFirst);
     this.update({ activity: merged.slice(0, ACTIVITY_KEPT) });
   }
 
@@ -206,7 +206,7 @@ export class Store {
   applyActivity(entry: ActivityEntry): void {
     const rest = this.state.activity.filter((existing) => existing.id !== entry.id);
     const activity = [entry, ...rest];
-    activity.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+    activity.sort(newestFirst);
     this.update({ activity: activity.slice(0, ACTIVITY_KEPT) });
   }
 
@@ -239,6 +239,11 @@ export class Store {
     if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
     setTimeout(flush, 50);
   }
+}
+
+/** Activity entries by their ISO time, newest first. */
+function newestFirst(a: ActivityEntry, b: ActivityEntry): number {
+  return a.at < b.at ? 1 : a.at > b.at ? -1 : 0;
 }
 
 /** report-2 before report-10, as people count. */
