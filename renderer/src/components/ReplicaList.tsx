@@ -128,13 +128,17 @@ function LastOom({ pod }: { pod: Pod }) {
 /** `sales-web-7d9f8-abcde` → `abcde`: the part that tells replicas apart (the full name is its
  * title). The ReplicaSet's hash is kept while replicas of two ReplicaSets run (a rollout). */
 function shortPodName(pod: string, deployment: string, hashes: ReadonlySet<string>): string {
-  const rest = pod.startsWith(`${deployment}-`) ? pod.slice(deployment.length + 1) : pod;
+  const rest = withoutDeployment(pod, deployment);
   return hashes.size > 1 ? rest : (rest.split('-').pop() ?? rest);
 }
 
 function replicaSetHash(pod: string, deployment: string): string {
-  const rest = pod.startsWith(`${deployment}-`) ? pod.slice(deployment.length + 1) : pod;
-  return rest.split('-').slice(0, -1).join('-');
+  return withoutDeployment(pod, deployment).split('-').slice(0, -1).join('-');
+}
+
+/** `sales-web-7d9f8-abcde` → `7d9f8-abcde`: the ReplicaSet hash and the pod's own suffix. */
+function withoutDeployment(pod: string, deployment: string): string {
+  return pod.startsWith(`${deployment}-`) ? pod.slice(deployment.length + 1) : pod;
 }
 
 /** A stable colour per node name, so replicas on the same node match at a glance. */
