@@ -45,11 +45,6 @@ export interface CatalogContext {
   memory(podKey: string): number | undefined;
 }
 
-export const UNKNOWN_PERMISSIONS: Permissions = {
-  scale: { allowed: true, reason: null },
-  patch: { allowed: true, reason: null },
-};
-
 function key(namespace: string | undefined, name: string | undefined): string {
   return `${namespace ?? ''}/${name ?? ''}`;
 }

@@ -16,7 +16,7 @@ import {
 import type { App, PodRoom } from '../shared/app-model';
 import type { Connection, HistoryWindow, Sample, Settings } from '../shared/contract';
 import { ScaleDeskError } from '../shared/errors';
-import { AppCatalog, UNKNOWN_PERMISSIONS } from './app-catalog';
+import { AppCatalog } from './app-catalog';
 import { EndpointMonitor, probe, serviceProxyUrl, webServiceOf } from './app-endpoint';
 import type { ClusterSession } from './cluster-session';
 import { toClusterError, withTimeout } from './cluster-errors';
@@ -24,7 +24,7 @@ import type { EventBus } from './event-bus';
 import { MemoryHistory } from './memory-history';
 import { limitRangeDefaultMemory } from './memory-limits';
 import { readPodMemory } from './memory-usage';
-import { PermissionCache } from './permissions';
+import { PermissionCache, UNKNOWN_PERMISSIONS } from './permissions';
 import { nodesFree, podRoom, quotaPods, type PodPlacement } from './pod-room';
 import { ResourceWatch, type WatchHealth, type WatchTiming } from './resource-watch';
 

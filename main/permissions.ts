@@ -18,7 +18,8 @@ interface Check {
 
 const SCALE: Check = { verb: 'patch', resource: 'deployments', subresource: 'scale' };
 const PATCH: Check = { verb: 'patch', resource: 'deployments' };
-const UNKNOWN: Permissions = {
+/** Where the cluster has not answered (yet): allowed, so the cluster judges the change itself. */
+export const UNKNOWN_PERMISSIONS: Permissions = {
   scale: { allowed: true, reason: null },
   patch: { allowed: true, reason: null },
 };
@@ -58,7 +59,7 @@ export class PermissionCache {
           // The review itself could not be made (cluster away): let the cluster judge the change
           // when it is sent rather than disable what may be allowed, and ask again next time.
           this.pending.delete(namespace);
-          return UNKNOWN;
+          return UNKNOWN_PERMISSIONS;
         },
       );
       this.pending.set(namespace, pending);

@@ -3,13 +3,13 @@ import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { GIB, AppSchema, type App } from '../../../shared/app-model';
 import {
   AppCatalog,
-  UNKNOWN_PERMISSIONS,
   appStatus,
   processOf,
   rolloutOf,
   selectorMatches,
   type CatalogContext,
 } from '../../../main/app-catalog';
+import { UNKNOWN_PERMISSIONS } from '../../../main/permissions';
 import { deployment, pod } from './fixtures';
 
 const MIB = 1024 ** 2;
