@@ -524,10 +524,6 @@ export class AppCatalog {
     return this.deployments.get(key(namespace, name));
   }
 
-  get hasChanges(): boolean {
-    return this.dirty.size > 0;
-  }
-
   upsertDeployment(deployment: V1Deployment): void {
     const k = objectKey(deployment);
     const namespace = deployment.metadata?.namespace ?? '';
@@ -612,10 +608,6 @@ export class AppCatalog {
     }
   }
 
-  markAll(): void {
-    for (const id of this.deploymentsOfApp.keys()) this.dirty.add(id);
-  }
-
   /** Rebuilds the apps that changed; returns them and the ids of apps that are gone. */
   flush(): CatalogChanges {
     const upserted: App[] = [];
@@ -660,15 +652,6 @@ export class AppCatalog {
     const namespaces = new Set<string>();
     for (const id of this.deploymentsOfApp.keys()) namespaces.add(id.slice(0, id.indexOf('/')));
     return namespaces;
-  }
-
-  /** The pods of the model in namespace/name form with their app, for metrics and room. */
-  podCount(): number {
-    return this.pods.size;
-  }
-
-  allPods(): IterableIterator<V1Pod> {
-    return this.pods.values();
   }
 
   private markDeployment(deploymentKey: string): void {

@@ -198,10 +198,6 @@ export class MemoryHistory {
   retain(appIds: ReadonlySet<string>): void {
     for (const id of this.apps.keys()) if (!appIds.has(id)) this.apps.delete(id);
   }
-
-  clear(): void {
-    this.apps.clear();
-  }
 }
 
 function seriesKeys(samples: readonly Sample[]): string[] {

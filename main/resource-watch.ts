@@ -115,7 +115,7 @@ export class ResourceWatch<T extends KubernetesObject> {
   private controller: AbortController | null = null;
   private stopped = false;
   private attempt = 0;
-  private sleeping: { timer: NodeJS.Timeout; wake: () => void } | null = null;
+  private sleeping: { wake: () => void } | null = null;
   private health: WatchHealth = { state: 'listing', synced: false, error: null };
   private running: Promise<void> | null = null;
 
@@ -134,12 +134,6 @@ export class ResourceWatch<T extends KubernetesObject> {
 
   start(): void {
     this.running ??= this.loop();
-  }
-
-  /** Retry now instead of waiting out the backoff (after a reconnect was asked for). */
-  retryNow(): void {
-    this.attempt = 0;
-    this.sleeping?.wake();
   }
 
   async stop(): Promise<void> {
@@ -214,7 +208,7 @@ export class ResourceWatch<T extends KubernetesObject> {
         resolve();
       };
       const timer = setTimeout(wake, delay);
-      this.sleeping = { timer, wake };
+      this.sleeping = { wake };
     });
   }
 
