@@ -6,6 +6,7 @@ import {
   type V1Deployment,
   type V1Scale,
 } from '@kubernetes/client-node';
+import { ScaleDeskError } from '../../shared/errors';
 import { toClusterError, withTimeout } from '../cluster-errors';
 import type { JsonPatchOperation } from '../../shared/kubectl-command';
 
@@ -105,8 +106,7 @@ export function readDeployment(ref: DeploymentRef): Promise<V1Deployment> {
   );
 }
 
-export type ConflictOutcome =
-  { retryWith: string } | { retryWith: null; current: V1Deployment | null };
+type ConflictOutcome = { retryWith: string } | { retryWith: null; current: V1Deployment | null };
 
 /**
  * After a 409: a Deployment's resourceVersion moves with every status update the controller
@@ -115,7 +115,7 @@ export type ConflictOutcome =
  * nobody changed what the admin saw: the write may go again at the fresh version. Else the
  * conflict stands, with the Deployment as it is now to say what changed.
  */
-export async function judgeConflict(
+async function judgeConflict(
   ref: DeploymentRef,
   guard: string,
   seen: V1Deployment | undefined,
@@ -133,4 +133,34 @@ export async function judgeConflict(
     seen.metadata?.generation !== undefined &&
     current.metadata?.generation === seen.metadata.generation;
   return sameSpec && fresh ? { retryWith: fresh } : { retryWith: null, current };
+}
+
+/**
+ * A write guarded by `guard` (the resourceVersion the admin saw; null: not guarded). A 409 that
+ * {@link judgeConflict} finds was a change of status alone is written once more at the fresh
+ * version; any other conflict is thrown as `conflict(current)`, with the Deployment as it is now
+ * where it could be read (null after the second attempt).
+ */
+export async function writeGuarded<T>(
+  ref: DeploymentRef,
+  guard: string | null,
+  seen: V1Deployment | undefined,
+  write: (version: string | null) => Promise<T>,
+  conflict: (current: V1Deployment | null) => ScaleDeskError,
+): Promise<T> {
+  try {
+    return await write(guard);
+  } catch (error) {
+    if (!(error instanceof ScaleDeskError) || error.code !== 'CONFLICT' || guard === null) {
+      throw error;
+    }
+    const judged = await judgeConflict(ref, guard, seen);
+    if (judged.retryWith === null) throw conflict(judged.current);
+    try {
+      return await write(judged.retryWith);
+    } catch (again) {
+      if (again instanceof ScaleDeskError && again.code === 'CONFLICT') throw conflict(null);
+      throw again;
+    }
+  }
 }

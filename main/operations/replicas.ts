@@ -5,9 +5,9 @@ import { kubectlScale } from '../../shared/kubectl-command';
 import { planReplicas } from '../../shared/replica-plan';
 import type { V1Deployment } from '@kubernetes/client-node';
 import {
-  judgeConflict,
   mergePatchDeployment,
   patchScale,
+  writeGuarded,
   type DeploymentRef,
 } from './cluster-writes';
 import {
@@ -61,23 +61,13 @@ export async function setReplicas(
     : (input.expectedVersion ?? seen?.metadata?.resourceVersion ?? process.resourceVersion);
   const warnings: string[] = [];
 
-  try {
-    await patchScale(ref, plan.to, guard);
-  } catch (error) {
-    if (!(error instanceof ScaleDeskError) || error.code !== 'CONFLICT' || guard === null) {
-      throw error;
-    }
-    const judged = await judgeConflict(ref, guard, seen);
-    if (judged.retryWith === null) throw conflict(judged.current, process.name, plan.to);
-    try {
-      await patchScale(ref, plan.to, judged.retryWith);
-    } catch (again) {
-      if (again instanceof ScaleDeskError && again.code === 'CONFLICT') {
-        throw conflict(null, process.name, plan.to);
-      }
-      throw again;
-    }
-  }
+  await writeGuarded(
+    ref,
+    guard,
+    seen,
+    (version) => patchScale(ref, plan.to, version),
+    (current) => conflict(current, process.name, plan.to),
+  );
   // Stopped: remember the replicas so Start can bring them back. After the scale, not before:
   // the guarded write must be the first, and the controller moves the version right after it.
   if (plan.to === 0 && plan.from > 0) {

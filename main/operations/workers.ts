@@ -8,7 +8,7 @@ import {
 } from '../../shared/kubectl-command';
 import { parseWorkers, setContainerWorkers } from '../../shared/procfile';
 import { planWorkers } from '../../shared/worker-plan';
-import { judgeConflict, jsonPatchDeployment } from './cluster-writes';
+import { jsonPatchDeployment, writeGuarded } from './cluster-writes';
 import {
   accepted,
   deploymentRef,
@@ -127,24 +127,13 @@ export async function setWorkers(
       : [{ op: 'replace', path: '/metadata/resourceVersion', value: version }, ...operations];
   const ref = deploymentRef(session, app.namespace, process.deployment);
 
-  let written: V1Deployment;
-  try {
-    written = await jsonPatchDeployment(ref, guarded(guard));
-  } catch (error) {
-    if (!(error instanceof ScaleDeskError) || error.code !== 'CONFLICT' || guard === null) {
-      throw error;
-    }
-    const judged = await judgeConflict(ref, guard, deployment);
-    if (judged.retryWith === null) throw conflict(judged.current, process.name, input.workers);
-    try {
-      written = await jsonPatchDeployment(ref, guarded(judged.retryWith));
-    } catch (again) {
-      if (again instanceof ScaleDeskError && again.code === 'CONFLICT') {
-        throw conflict(null, process.name, input.workers);
-      }
-      throw again;
-    }
-  }
+  const written = await writeGuarded(
+    ref,
+    guard,
+    deployment,
+    (version) => jsonPatchDeployment(ref, guarded(version)),
+    (current) => conflict(current, process.name, input.workers),
+  );
 
   const target = kubectlTarget(session, app.namespace);
   const onlyEnv = operations.length - 1 === Object.keys(envChanges).length;
