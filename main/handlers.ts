@@ -5,12 +5,29 @@ import {
   type OperationOutput,
   type ParsedInput,
 } from '../shared/contract';
+import type { z } from 'zod';
 import { ScaleDeskError, toContractError, type Result } from '../shared/errors';
 
 /** One implementation per operation of the contract, taking input already validated. */
 export type Handlers = {
   [N in OperationName]: (input: ParsedInput<N>) => Promise<OperationOutput<N>>;
 };
+
+/** INVALID_INPUT for input that failed its schema: every issue, each led by its path. */
+export function invalidInput(
+  error: z.ZodError,
+  details: Record<string, unknown> = {},
+): ScaleDeskError {
+  const issues = error.issues.map((issue) => ({
+    path: issue.path.join('.'),
+    message: issue.message,
+  }));
+  return new ScaleDeskError(
+    'INVALID_INPUT',
+    issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join(' '),
+    { ...details, issues },
+  );
+}
 
 /**
  * The single entry point for both transports (IPC and HTTP): checks the operation name and the
@@ -30,18 +47,7 @@ export async function dispatch(
   }
   const parsed = operations[operation].input.safeParse(rawInput ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({
-      path: issue.path.join('.'),
-      message: issue.message,
-    }));
-    return {
-      ok: false,
-      error: {
-        code: 'INVALID_INPUT',
-        message: issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join(' '),
-        details: { operation, issues },
-      },
-    };
+    return { ok: false, error: invalidInput(parsed.error, { operation }).toContract() };
   }
   try {
     const handler = handlers[operation] as (input: unknown) => Promise<unknown>;

@@ -1,6 +1,6 @@
 import { SettingsSchema, type Settings } from '../shared/contract';
-import { ScaleDeskError } from '../shared/errors';
 import type { EventBus } from './event-bus';
+import { invalidInput } from './handlers';
 import type { KeyValueStore } from './settings-store';
 
 /**
@@ -68,17 +68,7 @@ export function createSettings(store: KeyValueStore, bus: EventBus): SettingsSer
     get: () => current,
     set(partial) {
       const parsed = PartialSettingsSchema.safeParse(partial);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => ({
-          path: issue.path.join('.'),
-          message: issue.message,
-        }));
-        throw new ScaleDeskError(
-          'INVALID_INPUT',
-          issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join(' '),
-          { issues },
-        );
-      }
+      if (!parsed.success) throw invalidInput(parsed.error);
       // Keys given as undefined are left as they are, as in a form that sends only some fields.
       const changes = Object.fromEntries(
         Object.entries(parsed.data).filter(([, value]) => value !== undefined),
