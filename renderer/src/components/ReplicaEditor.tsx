@@ -103,7 +103,7 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
             className="button stepper__button"
             aria-label="One replica fewer"
             onClick={() => step(-1)}
-            disabled={!parsed.ok ? false : parsed.replicas <= 0}
+            disabled={parsed.ok && parsed.replicas <= 0}
           >
             −
           </button>
@@ -130,7 +130,7 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
             className="button stepper__button"
             aria-label="One replica more"
             onClick={() => step(1)}
-            disabled={!parsed.ok ? false : parsed.replicas >= maxReplicas}
+            disabled={parsed.ok && parsed.replicas >= maxReplicas}
           >
             +
           </button>
