@@ -691,7 +691,10 @@ export class LiveCluster implements ClusterSession {
 
   private metricsTick(): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    // No timer while a tick runs: a new interval set meanwhile is taken up when it ends, rather
+    // than a second timer started beside the one the tick's end schedules.
     if (this.metricsTimer) clearTimeout(this.metricsTimer);
+    this.metricsTimer = null;
     this.lastTickAt = Date.now();
     const tick = (async () => {
       try {
@@ -702,9 +705,7 @@ export class LiveCluster implements ClusterSession {
     })();
     this.tickRunning = tick;
     return tick.finally(() => {
-      if (this.stopped) return;
-      this.metricsTimer = null;
-      this.scheduleMetrics(this.intervalMs());
+      if (!this.stopped) this.scheduleMetrics(this.intervalMs());
     });
   }
 
