@@ -26,7 +26,12 @@ import { limitRangeDefaultMemory } from './memory-limits';
 import { readPodMemory } from './memory-usage';
 import { PermissionCache, UNKNOWN_PERMISSIONS } from './permissions';
 import { nodesFree, podRoom, quotaPods, type PodPlacement } from './pod-room';
-import { ResourceWatch, type WatchHealth, type WatchTiming } from './resource-watch';
+import {
+  DEFAULT_WATCH_TIMING,
+  ResourceWatch,
+  type WatchHealth,
+  type WatchTiming,
+} from './resource-watch';
 
 /**
  * The live connection to one context: the app model kept current by watches (Deployments, Pods,
@@ -172,15 +177,7 @@ export class LiveCluster implements ClusterSession {
 
   constructor(options: LiveClusterOptions) {
     this.options = options;
-    this.timing = {
-      ...DEFAULT_LIVE_TIMING,
-      requestTimeoutMs: 30_000,
-      backoffBaseMs: 200,
-      backoffMaxMs: 30_000,
-      watchTimeoutSeconds: [1800, 3600],
-      healthyStreamMs: 5_000,
-      ...options.timing,
-    };
+    this.timing = { ...DEFAULT_WATCH_TIMING, ...DEFAULT_LIVE_TIMING, ...options.timing };
     this.kubeConfig = options.kubeConfig;
     this.contextName = options.contextName;
     this.namespace = options.namespace;
@@ -385,7 +382,7 @@ export class LiveCluster implements ClusterSession {
     if (this.metricsTimer) clearTimeout(this.metricsTimer);
     this.offSettings?.();
     this.clearFlushTimer();
-    for (const waiter of this.syncWaiters.splice(0)) waiter();
+    this.wakeSyncWaiters();
     await Promise.all(this.watches.map(({ watch }) => watch.stop()));
     await this.tickRunning;
     this.listeners.clear();
