@@ -507,6 +507,9 @@ export class LiveCluster implements ClusterSession {
 
   /** The app's samples over the window, downsampled; marks the app as looked at (probed). */
   historyOf(appId: string, window: HistoryWindow, maxPoints: number): Sample[] {
+    // Only an app that exists is marked as looked at: a name that does not would stay in the
+    // interest map (and be probed through a saved URL) for nothing.
+    if (!this.catalog.get(appId)) return this.history.window(appId, window, maxPoints);
     const now = Date.now();
     const wasLookedAt = (this.interest.get(appId) ?? 0) > now;
     this.interest.set(appId, now + this.timing.interestMs);

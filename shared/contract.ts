@@ -70,7 +70,13 @@ export const SettingsSchema = z.object({
   latencyThresholdMs: z.number().positive().default(500),
   errorRateThreshold: z.number().min(0).max(1).default(0.01),
   /** An app's own URL, by app id, where the service proxy is not wanted. */
-  appUrls: z.record(z.string(), z.string().url()).default({}),
+  appUrls: z
+    .record(
+      z.string(),
+      // The probe fetches this URL from main: nothing but the web, never file: or data:.
+      z.url({ protocol: /^https?$/, error: 'An app URL must be an http:// or https:// address.' }),
+    )
+    .default({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -28,3 +28,18 @@ it('probes an app as soon as it is opened, not a metrics interval later', async 
   // Apps nobody opened stay unprobed: the idle request budget holds.
   expect(session.getApp('demo/forecast')?.endpoint).toBeNull();
 });
+
+it('answers NOT_FOUND for the history of an app that does not exist, and probes nothing', async () => {
+  const { handlers } = live.harness.services;
+  // A saved URL for a name with no app: the old path would have probed it on every interval.
+  await handlers['settings.set']({ appUrls: { 'demo/ghost': 'http://127.0.0.1:9/' } });
+  const probesBefore = live.harness.services.session()!.requestStats().probes;
+
+  await expect(
+    handlers['apps.history']({ namespace: 'demo', app: 'ghost', window: '15m', maxPoints: 100 }),
+  ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+  // Give a stray probe time to have started; none may have.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(live.harness.services.session()!.requestStats().probes).toBe(probesBefore);
+});

@@ -92,4 +92,17 @@ describe('settings', () => {
     expect(store.get(SETTINGS_KEY)).toBeUndefined();
     expect(settings.get().maxReplicas).toBe(10);
   });
+
+  it('takes only http and https addresses as an app URL, which main will fetch', () => {
+    const store = createConfStore(file);
+    const settings = createSettings(store, new EventBus());
+    for (const url of ['file:///etc/passwd', 'data:text/plain,hi', 'ftp://example.com/', 'nope']) {
+      expect(() => settings.set({ appUrls: { 'demo/sales-dash': url } })).toThrow(
+        /http:\/\/ or https:\/\//,
+      );
+    }
+    expect(store.get(SETTINGS_KEY)).toBeUndefined();
+    const saved = settings.set({ appUrls: { 'demo/sales-dash': 'https://sales.example.com/' } });
+    expect(saved.appUrls).toEqual({ 'demo/sales-dash': 'https://sales.example.com/' });
+  });
 });
