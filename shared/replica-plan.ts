@@ -41,6 +41,20 @@ export function parseReplicasText(text: string, maxReplicas: number): ReplicasVa
   return validateReplicas(Number(trimmed), maxReplicas);
 }
 
+/**
+ * A note on a change, with what it is about: callers pick notes by `kind` (the editor shows the
+ * memory change in its own table, not as a note) and show `message` verbatim.
+ */
+export type ReplicaNote =
+  /** The count asked for is the count now: nothing changes. */
+  | { kind: 'unchanged'; message: string }
+  /** Scaling to zero: the process stops. */
+  | { kind: 'stops'; message: string }
+  /** The app's maximum memory before and after the change. */
+  | { kind: 'max-memory'; message: string };
+
+export type ReplicaNoteKind = ReplicaNote['kind'];
+
 export interface ReplicaPlan {
   appId: string;
   process: string;
@@ -69,7 +83,7 @@ export interface ReplicaPlan {
   /** Why it does not fit, with the numbers; null where it fits. */
   refusal: string | null;
   /** Worth knowing before confirming (stopping the process, no change). */
-  notes: string[];
+  notes: ReplicaNote[];
 }
 
 export type ReplicaPlanResult =
@@ -146,17 +160,24 @@ export function planReplicas(
       ? null
       : `${process.name} of ${app.name} cannot go from ${from} to ${plural(to, 'replica')}: it needs ${plural(newPods, 'more pod')}, but ${problems.join(', and ')}.`;
 
-  const notes: string[] = [];
-  if (to === from) notes.push(`${process.name} already has ${plural(from, 'replica')}.`);
+  const notes: ReplicaNote[] = [];
+  if (to === from) {
+    notes.push({
+      kind: 'unchanged',
+      message: `${process.name} already has ${plural(from, 'replica')}.`,
+    });
+  }
   if (to === 0 && from > 0) {
-    notes.push(
-      `${process.name} will stop: no replica will run. Start brings back its ${plural(from, 'replica')}.`,
-    );
+    notes.push({
+      kind: 'stops',
+      message: `${process.name} will stop: no replica will run. Start brings back its ${plural(from, 'replica')}.`,
+    });
   }
   if (to !== from) {
-    notes.push(
-      `The app's maximum memory goes from ${gib(app.memory.maxBytes)} to ${gib(maxAfter)}.`,
-    );
+    notes.push({
+      kind: 'max-memory',
+      message: `The app's maximum memory goes from ${gib(app.memory.maxBytes)} to ${gib(maxAfter)}.`,
+    });
   }
 
   return {

@@ -15,6 +15,22 @@ export const MEMORY_CAUTION_SHARE = 0.9;
 
 export type WorkersValidation = { ok: true; workers: number } | { ok: false; message: string };
 
+/**
+ * A caution on a worker change, with what it is about: callers pick warnings by `kind` (the editor
+ * marks the over-limit one as danger, the preload one as its own) and show `message` verbatim.
+ */
+export type WorkerWarning =
+  /** The estimate passes the memory limit: the replica would be stopped by it. */
+  | { kind: 'over-limit'; message: string }
+  /** The estimate is within {@link MEMORY_CAUTION_SHARE} of the limit. */
+  | { kind: 'little-room'; message: string }
+  /** `--preload` is on: no shared database connection pools. */
+  | { kind: 'preload'; message: string }
+  /** The count is outside {@link RECOMMENDED_WORKERS}. */
+  | { kind: 'outside-recommended'; message: string };
+
+export type WorkerWarningKind = WorkerWarning['kind'];
+
 export interface WorkerPlan {
   process: string;
   /** The count gunicorn runs now; null where the command does not say (config file). */
@@ -30,7 +46,7 @@ export interface WorkerPlan {
   preload: boolean;
   withinRecommended: boolean;
   /** Cautions to show before and after the change, meant to be shown verbatim. */
-  warnings: string[];
+  warnings: WorkerWarning[];
 }
 
 export type WorkerPlanResult =
@@ -85,23 +101,26 @@ export function planWorkers(
   const withinRecommended =
     workers >= RECOMMENDED_WORKERS.min && workers <= RECOMMENDED_WORKERS.max;
 
-  const warnings: string[] = [];
+  const warnings: WorkerWarning[] = [];
   if (estimate !== null && perWorker !== null) {
     if (overLimit) {
-      warnings.push(
-        `At ${workers} workers a replica of ${process.name} would use about ${gib(estimate)} (${gib(perWorker)} per worker measured now), past its ${gib(limit)} memory limit: it would be stopped by its memory limit.`,
-      );
+      warnings.push({
+        kind: 'over-limit',
+        message: `At ${workers} workers a replica of ${process.name} would use about ${gib(estimate)} (${gib(perWorker)} per worker measured now), past its ${gib(limit)} memory limit: it would be stopped by its memory limit.`,
+      });
     } else if (estimate > limit * MEMORY_CAUTION_SHARE) {
-      warnings.push(
-        `At ${workers} workers a replica of ${process.name} would use about ${gib(estimate)} of its ${gib(limit)} memory limit (${gib(perWorker)} per worker measured now): little room is left.`,
-      );
+      warnings.push({
+        kind: 'little-room',
+        message: `At ${workers} workers a replica of ${process.name} would use about ${gib(estimate)} of its ${gib(limit)} memory limit (${gib(perWorker)} per worker measured now): little room is left.`,
+      });
     }
   }
-  if (process.workers.preload) warnings.push(PRELOAD_WARNING);
+  if (process.workers.preload) warnings.push({ kind: 'preload', message: PRELOAD_WARNING });
   if (!withinRecommended) {
-    warnings.push(
-      `${RECOMMENDED_WORKERS.min} to ${RECOMMENDED_WORKERS.max} workers is the recommended range for most apps.`,
-    );
+    warnings.push({
+      kind: 'outside-recommended',
+      message: `${RECOMMENDED_WORKERS.min} to ${RECOMMENDED_WORKERS.max} workers is the recommended range for most apps.`,
+    });
   }
   return {
     ok: true,

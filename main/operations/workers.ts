@@ -166,7 +166,7 @@ export async function setWorkers(
       },
     ],
     `${process.name} runs ${plural(input.workers, 'worker')} per replica.`,
-    result.plan.warnings,
+    result.plan.warnings.map((warning) => warning.message),
   );
 }
 

@@ -226,10 +226,11 @@ function Effect({ plan, unchanged }: { plan: ReplicaPlan; unchanged: boolean }) 
         </p>
       )}
       {plan.notes
-        .filter((note) => !note.startsWith("The app's maximum memory"))
+        // The memory change is in the table above.
+        .filter((note) => note.kind !== 'max-memory')
         .map((note) => (
-          <p key={note} className="muted replica-effect__note">
-            {note}
+          <p key={note.kind} className="muted replica-effect__note">
+            {note.message}
           </p>
         ))}
     </div>

@@ -1,7 +1,7 @@
 import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { App, Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
-import { planWorkers, PRELOAD_WARNING, RECOMMENDED_WORKERS } from '../../../shared/worker-plan';
+import { planWorkers, RECOMMENDED_WORKERS } from '../../../shared/worker-plan';
 import { useDraft } from '../state/drafts';
 import { useOperation } from '../state/useOperation';
 import { formatBytes } from '../format/memory';
@@ -172,10 +172,10 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           )}
           {plan.warnings.map((warning) => (
             <p
-              key={warning}
-              className={`worker-slider__warning${warning === PRELOAD_WARNING ? ' worker-slider__warning--preload' : ''}${plan.overLimit && warning.includes('past its') ? ' worker-slider__warning--danger' : ''}`}
+              key={warning.kind}
+              className={`worker-slider__warning${warning.kind === 'preload' ? ' worker-slider__warning--preload' : ''}${warning.kind === 'over-limit' ? ' worker-slider__warning--danger' : ''}`}
             >
-              {warning}
+              {warning.message}
             </p>
           ))}
         </div>

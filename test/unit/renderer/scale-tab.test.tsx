@@ -182,6 +182,19 @@ describe('the Scale tab', () => {
     );
   });
 
+  it('notes that the process will stop, and leaves the memory change to the table', async () => {
+    await openScale(new FakeBridge([makeApp()]));
+    const web = screen.getByRole('region', { name: 'web' });
+    fireEvent.click(within(web).getByRole('button', { name: 'Edit Resources' }));
+    fireEvent.change(within(web).getByLabelText('Replicas'), { target: { value: '0' } });
+    expect(
+      within(web).getByText(
+        'web will stop: no replica will run. Start brings back its 2 replicas.',
+      ),
+    ).toBeTruthy();
+    expect(within(web).queryByText(/The app's maximum memory goes/)).toBeNull();
+  });
+
   it('shows a quota refusal from main next to the editor and keeps the value', async () => {
     const bridge = new FakeBridge([makeApp()]).fail('process.setReplicas', {
       code: 'QUOTA_EXCEEDED',
@@ -251,10 +264,19 @@ describe('the Scale tab', () => {
     await openScale(new FakeBridge([{ ...app, processes: [web, app.processes[1]!] }]));
     const card = screen.getByRole('region', { name: 'web' });
     expect(within(card).getByText(/--preload is on/)).toBeTruthy();
+    expect(within(card).getByText(/--preload is on/).className).toContain(
+      'worker-slider__warning--preload',
+    );
     const slider = within(card).getByRole('slider', { name: 'Workers' });
     fireEvent.keyDown(slider, { key: 'ArrowRight' });
     fireEvent.keyDown(slider, { key: 'ArrowRight' });
     expect(within(card).getByText(/past its 8 GiB memory limit/)).toBeTruthy();
+    expect(within(card).getByText(/past its 8 GiB memory limit/).className).toContain(
+      'worker-slider__warning--danger',
+    );
+    expect(within(card).getByText(/--preload is on/).className).not.toContain(
+      'worker-slider__warning--danger',
+    );
   });
 
   it('shows memory as a meter of used against the maximum', async () => {

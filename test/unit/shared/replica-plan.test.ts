@@ -59,7 +59,10 @@ describe('planReplicas works out the effect before anything is sent', () => {
       fits: true,
       refusal: null,
     });
-    expect(result.plan.notes).toContain("The app's maximum memory goes from 24 GiB to 40 GiB.");
+    expect(result.plan.notes).toContainEqual({
+      kind: 'max-memory',
+      message: "The app's maximum memory goes from 24 GiB to 40 GiB.",
+    });
   });
 
   it('refuses a change past the namespace pod quota with the numbers', () => {
@@ -103,12 +106,21 @@ describe('planReplicas works out the effect before anything is sent', () => {
     expect(result.plan.fits).toBe(false);
   });
 
+  it('notes that the count asked for is the count now', () => {
+    const result = planReplicas(shopApp(), 'web', 2, 10);
+    if (!result.ok) throw new Error(result.message);
+    expect(result.plan.notes).toEqual([
+      { kind: 'unchanged', message: 'web already has 2 replicas.' },
+    ]);
+  });
+
   it('notes that scaling to zero stops the process', () => {
     const result = planReplicas(shopApp(), 'web', 0, 10);
     if (!result.ok) throw new Error(result.message);
-    expect(result.plan.notes[0]).toBe(
-      'web will stop: no replica will run. Start brings back its 2 replicas.',
-    );
+    expect(result.plan.notes[0]).toEqual({
+      kind: 'stops',
+      message: 'web will stop: no replica will run. Start brings back its 2 replicas.',
+    });
     expect(result.plan.memory.maxAfterBytes).toBe(8 * GIB);
   });
 

@@ -24,10 +24,15 @@ describe('planWorkers estimates a replica at the new worker count', () => {
     const result = planWorkers(web, 6);
     if (!result.ok) throw new Error(result.message);
     expect(result.plan.overLimit).toBe(true);
-    expect(result.plan.warnings[0]).toBe(
-      'At 6 workers a replica of web would use about 9 GiB (1.5 GiB per worker measured now), past its 8 GiB memory limit: it would be stopped by its memory limit.',
-    );
-    expect(result.plan.warnings[1]).toBe('2 to 4 workers is the recommended range for most apps.');
+    expect(result.plan.warnings[0]).toEqual({
+      kind: 'over-limit',
+      message:
+        'At 6 workers a replica of web would use about 9 GiB (1.5 GiB per worker measured now), past its 8 GiB memory limit: it would be stopped by its memory limit.',
+    });
+    expect(result.plan.warnings[1]).toEqual({
+      kind: 'outside-recommended',
+      message: '2 to 4 workers is the recommended range for most apps.',
+    });
   });
 
   it('cautions when a replica would be within 10% of its limit', () => {
@@ -35,14 +40,15 @@ describe('planWorkers estimates a replica at the new worker count', () => {
     const result = planWorkers(web, 4);
     if (!result.ok) throw new Error(result.message);
     expect(result.plan.overLimit).toBe(false);
-    expect(result.plan.warnings[0]).toContain('little room is left');
+    expect(result.plan.warnings[0]?.kind).toBe('little-room');
+    expect(result.plan.warnings[0]?.message).toContain('little room is left');
   });
 
   it('warns about --preload and shared database connection pools', () => {
     const web = process('web', 1, { workers: { count: 2, spelling: '-w', preload: true } });
     const result = planWorkers(web, 3);
     if (!result.ok) throw new Error(result.message);
-    expect(result.plan.warnings).toEqual([PRELOAD_WARNING]);
+    expect(result.plan.warnings).toEqual([{ kind: 'preload', message: PRELOAD_WARNING }]);
     expect(PRELOAD_WARNING).toContain('shared database connection pools');
   });
 
