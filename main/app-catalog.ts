@@ -1,5 +1,4 @@
 import type {
-  V1Container,
   V1Deployment,
   V1LabelSelector,
   V1Pod,
@@ -23,7 +22,12 @@ import {
   type Process,
   type Rollout,
 } from '../shared/app-model';
-import { parseWorkers, procfileLine } from '../shared/procfile';
+import {
+  containerCommand,
+  parseWorkers,
+  processContainerIndex,
+  procfileLine,
+} from '../shared/procfile';
 import { memoryLimitOf } from './memory-limits';
 
 /**
@@ -193,14 +197,6 @@ export function rolloutOf(deployment: V1Deployment): Rollout {
   return { state: 'complete', progress: 1, message: null };
 }
 
-function literalEnv(container: V1Container | undefined): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const variable of container?.env ?? []) {
-    if (variable.value !== undefined) env[variable.name] = variable.value;
-  }
-  return env;
-}
-
 function positiveInt(text: string | undefined): number | null {
   if (text === undefined || !/^\s*\d+\s*$/.test(text)) return null;
   const value = Number(text);
@@ -213,9 +209,11 @@ export function processOf(
   context: Pick<CatalogContext, 'limitDefault' | 'memory'>,
 ): Process {
   const namespace = deployment.metadata?.namespace ?? '';
-  const container = deployment.spec?.template?.spec?.containers?.[0];
-  const argv = [...(container?.command ?? []), ...(container?.args ?? [])];
-  const workers = argv.length > 0 ? parseWorkers(argv, literalEnv(container)) : null;
+  const containers = deployment.spec?.template?.spec?.containers ?? [];
+  const container = containers[processContainerIndex(containers)];
+  const { command, args, env } = containerCommand(container ?? {});
+  const argv = [...command, ...args];
+  const workers = argv.length > 0 ? parseWorkers(argv, env) : null;
   const modelPods = pods
     .map((pod) => podOf(pod, context.memory(objectKey(pod)) ?? null))
     .sort((a, b) => a.name.localeCompare(b.name));

@@ -6,7 +6,13 @@ import {
   kubectlSetEnv,
   type JsonPatchOperation,
 } from '../../shared/kubectl-command';
-import { parseWorkers, setContainerWorkers } from '../../shared/procfile';
+import {
+  containerCommand,
+  isGunicorn,
+  parseWorkers,
+  processContainerIndex,
+  setContainerWorkers,
+} from '../../shared/procfile';
 import { planWorkers } from '../../shared/worker-plan';
 import { jsonPatchDeployment, writeGuarded } from './cluster-writes';
 import {
@@ -28,27 +34,19 @@ import {
  * version the admin read. The new pod template rolls the process over (the redeploy).
  */
 
-/** The container's literal environment (values from secrets or fields are not the count's). */
-function literalEnv(container: V1Container): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const variable of container.env ?? []) {
-    if (variable.value !== undefined && variable.valueFrom === undefined) {
-      env[variable.name] = variable.value;
-    }
-  }
-  return env;
-}
-
-/** The container that runs gunicorn, with its index in the pod template. */
+/**
+ * The process's container (see processContainerIndex, which the model reads it from too), with
+ * its index in the pod template; null where it does not run gunicorn.
+ */
 export function gunicornContainer(
   deployment: V1Deployment,
 ): { index: number; container: V1Container } | null {
   const containers = deployment.spec?.template.spec?.containers ?? [];
-  for (const [index, container] of containers.entries()) {
-    const argv = [...(container.command ?? []), ...(container.args ?? [])];
-    if (parseWorkers(argv, literalEnv(container))) return { index, container };
-  }
-  return null;
+  const index = processContainerIndex(containers);
+  const container = containers[index];
+  if (!container) return null;
+  const { command, args } = containerCommand(container);
+  return isGunicorn([...command, ...args]) ? { index, container } : null;
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
@@ -61,11 +59,7 @@ export function workersPatch(
   container: V1Container,
   workers: number,
 ): { operations: JsonPatchOperation[]; envChanges: Record<string, string> } {
-  const env = literalEnv(container);
-  const next = setContainerWorkers(
-    { command: container.command ?? [], args: container.args ?? [], env },
-    workers,
-  );
+  const next = setContainerWorkers(containerCommand(container), workers);
   const base = `/spec/template/spec/containers/${index}`;
   // Patching by index: check first that the index still names the same container.
   const operations: JsonPatchOperation[] = [
@@ -175,8 +169,8 @@ function conflict(now: V1Deployment | null, process: string, yours: number): Sca
   let current: number | null = null;
   const found = now ? gunicornContainer(now) : null;
   if (found) {
-    const argv = [...(found.container.command ?? []), ...(found.container.args ?? [])];
-    current = parseWorkers(argv, literalEnv(found.container))?.count ?? null;
+    const { command, args, env } = containerCommand(found.container);
+    current = parseWorkers([...command, ...args], env)?.count ?? null;
   }
   const replicas = now?.spec?.replicas ?? null;
   const parts = [

@@ -1,6 +1,8 @@
 import type { V1Container, V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { processOf } from '../../../main/app-catalog';
 import { gunicornContainer, workersPatch } from '../../../main/operations/workers';
+import { deployment } from '../model/fixtures';
 
 const base = '/spec/template/spec/containers/1';
 const nameTest = { op: 'test', path: `${base}/name`, value: 'web' };
@@ -88,5 +90,44 @@ describe('gunicornContainer finds the container that runs gunicorn', () => {
       },
     };
     expect(gunicornContainer(deployment)).toBeNull();
+  });
+});
+
+describe('a Deployment whose first container is a sidecar', () => {
+  /** cloud-sql-proxy listed first, the gunicorn container second. */
+  function withSidecarFirst(): V1Deployment {
+    const web = deployment({
+      app: 'sales',
+      component: 'web',
+      args: ['app:server', '--workers', '3'],
+    });
+    web.spec!.template.spec!.containers.unshift({
+      name: 'cloud-sql-proxy',
+      image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2',
+      args: ['--port=5432', 'project:region:instance'],
+    });
+    return web;
+  }
+
+  it('shows the gunicorn container in the model, and the workers patch edits that one', () => {
+    const web = withSidecarFirst();
+    const model = processOf(web, [], {
+      limitDefault: () => null,
+      memory: () => undefined,
+    });
+    expect(model.command).toBe('gunicorn app:server --workers 3');
+    expect(model.workers).toEqual({ count: 3, spelling: '--workers', preload: false });
+
+    const found = gunicornContainer(web);
+    expect(found?.index).toBe(1);
+    expect(found?.container.name).toBe('web');
+    expect(workersPatch(found!.index, found!.container, 2).operations).toEqual([
+      { op: 'test', path: '/spec/template/spec/containers/1/name', value: 'web' },
+      {
+        op: 'replace',
+        path: '/spec/template/spec/containers/1/args',
+        value: ['app:server', '--workers', '2'],
+      },
+    ]);
   });
 });
