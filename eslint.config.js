@@ -47,7 +47,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/electron/**/*.ts', 'test/unit/electron/**/*.ts'],
+    files: [
+      'main/electron/**/*.ts',
+      'test/unit/electron/**/*.ts',
+      'test/fixtures/fake-electron.ts',
+    ],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

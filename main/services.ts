@@ -3,16 +3,21 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { appId as makeAppId } from '../shared/app-model';
 import type { Connection } from '../shared/contract';
 import { ScaleDeskError, toContractError } from '../shared/errors';
-import { toClusterError, withTimeout } from './cluster-errors';
-import type { EventBus } from './event-bus';
-import type { Handlers } from './handlers';
-import { kubeConfigForContext, kubeconfigPaths, listContexts, loadKubeconfig } from './kubeconfig';
-import { LiveCluster, type LiveClusterOptions } from './live-cluster';
-import { MemoryHistory } from './memory-history';
+import { toClusterError, withTimeout } from './kube/cluster-errors';
+import type { EventBus } from './transport/event-bus';
+import type { Handlers } from './transport/dispatch';
+import {
+  kubeConfigForContext,
+  kubeconfigPaths,
+  listContexts,
+  loadKubeconfig,
+} from './kube/kubeconfig';
+import { ClusterSession, type ClusterSessionOptions } from './session/cluster-session';
+import { MemoryHistory } from './model/memory-history';
 import { createOperations, type OperationsDeps } from './operations';
-import { createSettings } from './settings';
-import type { KeyValueStore } from './settings-store';
-import { startDefaultSandbox, type DefaultSandbox } from './sandbox-default';
+import { createSettings } from './store/settings';
+import type { KeyValueStore } from './store/key-value-store';
+import { startDefaultSandbox, type DefaultSandbox } from './sandbox/default-sandbox';
 
 export interface ServicesOptions {
   store: KeyValueStore;
@@ -23,8 +28,8 @@ export interface ServicesOptions {
   kubeconfigPath?: string;
   /** Else the last used (settings) or the kubeconfig's current context. */
   context?: string;
-  /** Tuning of the live model (tests use short intervals); see LiveClusterOptions. */
-  live?: Pick<LiveClusterOptions, 'timing' | 'endpointProbes'>;
+  /** Tuning of the live model (tests use short intervals); see ClusterSessionOptions. */
+  live?: Pick<ClusterSessionOptions, 'timing' | 'endpointProbes'>;
   /** Tuning of the operations (rollout tracking, activity log size). */
   operations?: Pick<OperationsDeps, 'tracking' | 'activityCap'>;
   /** Where the sandbox keeps its kubeconfig when there is none; default: beside the store file. */
@@ -36,7 +41,7 @@ export interface Services {
   /** Settles when the first connection attempt has an answer (live, stale or error). */
   ready: Promise<Connection>;
   /** The live session, where connected (for tests and the bench). */
-  session(): LiveCluster | null;
+  session(): ClusterSession | null;
   stop(): Promise<void>;
 }
 
@@ -90,7 +95,7 @@ async function assertNamespace(
 export async function createServices(options: ServicesOptions): Promise<Services> {
   const { bus } = options;
   const settings = createSettings(options.store, bus);
-  let session: LiveCluster | null = null;
+  let session: ClusterSession | null = null;
   /** Memory history per context, kept across namespace switches for the life of the process. */
   const histories = new Map<string, MemoryHistory>();
   let sandbox: DefaultSandbox | null = null;
@@ -196,7 +201,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     session = null;
     await previous?.stop();
     if (stopped) throw new ScaleDeskError('NOT_CONNECTED', 'ScaleDesk is shutting down.');
-    const next = new LiveCluster({
+    const next = new ClusterSession({
       kubeConfig,
       contextName: chosen,
       namespace: ns,
@@ -221,7 +226,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     return run;
   }
 
-  function requireSession(operation: string): LiveCluster {
+  function requireSession(operation: string): ClusterSession {
     if (!session) {
       const why = idle.error ? ` ${idle.error.message}` : '';
       throw new ScaleDeskError('NOT_CONNECTED', `${operation}: not connected to a cluster.${why}`);

@@ -1,8 +1,8 @@
 import { app } from 'electron';
 import Store from 'electron-store';
 import path from 'node:path';
-import { asKeyValueStore, openStoreFile, STORE_OPTIONS, storeFileIn } from '../conf-store';
-import type { KeyValueStore } from '../settings-store';
+import { asKeyValueStore, openStoreFile, STORE_OPTIONS, storeFileIn } from '../store/conf-store';
+import type { KeyValueStore } from '../store/key-value-store';
 
 /**
  * The desktop app's KeyValueStore: electron-store, one JSON file in the app's userData folder

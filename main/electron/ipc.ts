@@ -1,8 +1,8 @@
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../shared/contract';
 import type { Result } from '../../shared/errors';
-import type { EventBus } from '../event-bus';
-import { dispatch, type Handlers } from '../handlers';
+import type { EventBus } from '../transport/event-bus';
+import { dispatch, type Handlers } from '../transport/dispatch';
 import { isAppUrl } from './protocol';
 
 /**

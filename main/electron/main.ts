@@ -1,12 +1,12 @@
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EventBus } from '../event-bus';
+import { EventBus } from '../transport/event-bus';
 import { createServices, type Services } from '../services';
 import { createElectronStore } from './electron-store';
 import { registerIpc } from './ipc';
 import { installMenu } from './menu';
-import { denyPermissions } from './permissions';
+import { denyPermissions } from './web-permissions';
 import { registerAppScheme, serveAppScheme } from './protocol';
 import { claimSingleInstance } from './single-instance';
 import { createMainWindow, hardenWebContents } from './window';

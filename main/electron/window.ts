@@ -1,6 +1,6 @@
 import { BrowserWindow, screen, type Rectangle, type WebContents } from 'electron';
 import { z } from 'zod';
-import type { KeyValueStore } from '../settings-store';
+import type { KeyValueStore } from '../store/key-value-store';
 import { openExternalIfSafe } from './external-links';
 import { APP_URL, isAppUrl } from './protocol';
 

@@ -7,7 +7,7 @@ import {
   type V1Scale,
 } from '@kubernetes/client-node';
 import { ScaleDeskError } from '../../shared/errors';
-import { toClusterError, withTimeout } from '../cluster-errors';
+import { toClusterError, withTimeout } from '../kube/cluster-errors';
 import type { JsonPatchOperation } from '../../shared/kubectl-command';
 
 /**

@@ -1,10 +1,10 @@
-import { createActivityLog } from '../activity-log';
-import type { ClusterSession } from '../cluster-session';
-import type { EventBus } from '../event-bus';
-import type { Handlers } from '../handlers';
-import type { SettingsService } from '../settings';
-import type { KeyValueStore } from '../settings-store';
-import type { OperationContext } from './context';
+import { createActivityLog } from '../store/activity-log';
+import type { SessionPort } from './session-port';
+import type { EventBus } from '../transport/event-bus';
+import type { Handlers } from '../transport/dispatch';
+import type { SettingsService } from '../store/settings';
+import type { KeyValueStore } from '../store/key-value-store';
+import type { OperationContext } from './operation-context';
 import { setReplicas } from './replicas';
 import { restart } from './restart';
 import { DEFAULT_TRACKING, type TrackingOptions } from './rollout-progress';
@@ -30,7 +30,7 @@ export type OperationHandlers = Pick<
 
 export interface OperationsDeps {
   /** null when not connected: every change is refused with NOT_CONNECTED. */
-  session: () => ClusterSession | null;
+  session: () => SessionPort | null;
   store: KeyValueStore;
   bus: EventBus;
   settings: SettingsService;

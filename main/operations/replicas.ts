@@ -20,7 +20,7 @@ import {
   requirePermission,
   requireSession,
   type OperationContext,
-} from './context';
+} from './operation-context';
 
 /**
  * Set the replicas of one process through the scale subresource, guarded by the version the

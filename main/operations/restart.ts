@@ -2,7 +2,7 @@ import { RESTARTED_AT_ANNOTATION, type App, type Process } from '../../shared/ap
 import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { kubectlRolloutRestart } from '../../shared/kubectl-command';
-import type { ClusterSession } from '../cluster-session';
+import type { SessionPort } from './session-port';
 import { mergePatchDeployment } from './cluster-writes';
 import {
   accepted,
@@ -14,7 +14,7 @@ import {
   requireProcess,
   requireSession,
   type OperationContext,
-} from './context';
+} from './operation-context';
 import type { TrackedDeployment } from './rollout-progress';
 
 /**
@@ -40,7 +40,7 @@ export interface RestartWrite {
 
 /** Patches each process's Deployment in turn; returns what to track. */
 export async function restartProcesses(
-  session: ClusterSession,
+  session: SessionPort,
   app: App,
   writes: readonly RestartWrite[],
 ): Promise<TrackedDeployment[]> {

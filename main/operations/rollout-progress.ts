@@ -1,9 +1,9 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { App, Pod } from '../../shared/app-model';
 import type { OperationProgress } from '../../shared/contract';
-import type { ActivityLog } from '../activity-log';
-import type { ClusterSession } from '../cluster-session';
-import type { EventBus } from '../event-bus';
+import type { ActivityLog } from '../store/activity-log';
+import type { SessionPort } from './session-port';
+import type { EventBus } from '../transport/event-bus';
 
 /**
  * Follows an accepted change to its end in the background: the rollout of each Deployment it
@@ -40,7 +40,7 @@ export const DEFAULT_TRACKING: TrackingOptions = {
 };
 
 export interface Tracking {
-  session: ClusterSession;
+  session: SessionPort;
   bus: EventBus;
   log: ActivityLog;
   operationId: string;

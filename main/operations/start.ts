@@ -2,7 +2,7 @@ import { REPLICAS_BEFORE_STOP_ANNOTATION, type App, type Process } from '../../s
 import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { kubectlRolloutRestart, kubectlScale, kubectlSequence } from '../../shared/kubectl-command';
-import type { ClusterSession } from '../cluster-session';
+import type { SessionPort } from './session-port';
 import {
   accepted,
   kubectlTarget,
@@ -11,7 +11,7 @@ import {
   requirePermission,
   requireSession,
   type OperationContext,
-} from './context';
+} from './operation-context';
 import { restartPatch, restartProcesses } from './restart';
 
 /**
@@ -23,7 +23,7 @@ import { restartPatch, restartProcesses } from './restart';
  * chose that, and Start is not the place to undo it silently.
  */
 
-function stoppedReplicas(session: ClusterSession, app: App, process: Process): number | null {
+function stoppedReplicas(session: SessionPort, app: App, process: Process): number | null {
   if (process.replicasBeforeStop !== null) return process.replicasBeforeStop;
   const annotation = session.getDeployment(app.namespace, process.deployment)?.metadata
     ?.annotations?.[REPLICAS_BEFORE_STOP_ANNOTATION];

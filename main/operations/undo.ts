@@ -1,6 +1,11 @@
 import type { OperationResult } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
-import { requireApp, requireProcess, requireSession, type OperationContext } from './context';
+import {
+  requireApp,
+  requireProcess,
+  requireSession,
+  type OperationContext,
+} from './operation-context';
 import { setReplicas } from './replicas';
 import { setWorkers } from './workers';
 

@@ -26,7 +26,7 @@ import {
   requireProcess,
   requireSession,
   type OperationContext,
-} from './context';
+} from './operation-context';
 
 /**
  * Set the gunicorn workers of one process: the worker count in its container's command, args or

@@ -53,8 +53,8 @@ async function main(): Promise<void> {
     { createServices },
     { startWebServer },
   ] = await Promise.all([
-    import('../conf-store'),
-    import('../event-bus'),
+    import('../store/conf-store'),
+    import('../transport/event-bus'),
     import('../services'),
     import('./server'),
   ]);

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ErrorCode, Result } from '../../shared/errors';
-import type { EventBus } from '../event-bus';
-import { dispatch, type Handlers } from '../handlers';
+import type { EventBus } from '../transport/event-bus';
+import { dispatch, type Handlers } from '../transport/dispatch';
 import {
   checkAccess,
   checkOrigin,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { build } from 'esbuild';
-import type { LiveStats } from '../../main/live-cluster';
+import type { SessionStats } from '../../main/session/cluster-session';
 import { startSandboxProcess } from './sandbox-process';
 import { sleep, waitFor } from './stats';
 
@@ -187,7 +187,7 @@ export async function measureBigCluster(options: BigClusterOptions): Promise<Big
         // reading the sandbox's count and ScaleDesk's.
         const midInterval = async () => {
           const ticks = async () =>
-            (await child.ask<{ stats: LiveStats }>('stats', 'stats')).stats.metricsRequests;
+            (await child.ask<{ stats: SessionStats }>('stats', 'stats')).stats.metricsRequests;
           const last = await ticks();
           await waitFor('a metrics tick', async () => (await ticks()) > last, 4 * intervalMs, 20);
           await sleep(intervalMs / 2);
@@ -195,12 +195,12 @@ export async function measureBigCluster(options: BigClusterOptions): Promise<Big
         await midInterval();
         const before = await sandbox.requests();
         const connectRequests = difference(before.byVerb, atStart.byVerb);
-        const statsBefore = (await child.ask<{ stats: LiveStats }>('stats', 'stats')).stats;
+        const statsBefore = (await child.ask<{ stats: SessionStats }>('stats', 'stats')).stats;
         const startedAt = performance.now();
         await sleep((options.idleTicks - 1) * intervalMs);
         await midInterval();
         const after = await sandbox.requests();
-        const statsAfter = (await child.ask<{ stats: LiveStats }>('stats', 'stats')).stats;
+        const statsAfter = (await child.ask<{ stats: SessionStats }>('stats', 'stats')).stats;
         const windowMs = performance.now() - startedAt;
         const ticks = statsAfter.metricsRequests - statsBefore.metricsRequests;
         const byVerb = difference(after.byVerb, before.byVerb);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
-import { launchChromium, openPage } from '../e2e/support/chromium';
+import { launchChromium, openPage } from '../fixtures/chromium';
 import { BIG_APP, BIG_APP_PROCESSES } from './big-app';
 
 /**

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { createConfStore } from '../../main/conf-store';
-import { EventBus } from '../../main/event-bus';
+import { createConfStore } from '../../main/store/conf-store';
+import { EventBus } from '../../main/transport/event-bus';
 import { createServices } from '../../main/services';
 
 /**

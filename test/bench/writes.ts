@@ -11,11 +11,11 @@ import {
   type KubeConfig,
   type V1Deployment,
 } from '@kubernetes/client-node';
-import { ACTIVITY_KEY, DEFAULT_ACTIVITY_CAP } from '../../main/activity-log';
-import { createConfStore } from '../../main/conf-store';
-import { EventBus } from '../../main/event-bus';
-import { dispatch } from '../../main/handlers';
-import { kubeConfigForContext, loadKubeconfig } from '../../main/kubeconfig';
+import { ACTIVITY_KEY, DEFAULT_ACTIVITY_CAP } from '../../main/store/activity-log';
+import { createConfStore } from '../../main/store/conf-store';
+import { EventBus } from '../../main/transport/event-bus';
+import { dispatch } from '../../main/transport/dispatch';
+import { kubeConfigForContext, loadKubeconfig } from '../../main/kube/kubeconfig';
 import { createServices, type Services } from '../../main/services';
 import type { App } from '../../shared/app-model';
 import type { ActivityEntry, OperationResult } from '../../shared/contract';

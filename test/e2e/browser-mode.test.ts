@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../main/sandbox/index';
-import { startBrowserMode, type BrowserMode } from './support/browser-mode';
-import { launchChromium, openPage } from './support/chromium';
+import { startBrowserMode, type BrowserMode } from '../fixtures/browser-mode';
+import { launchChromium, openPage } from '../fixtures/chromium';
 
 /**
  * `npm run web` as an admin uses it: started as its own process against a cluster (the

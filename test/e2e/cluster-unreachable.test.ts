@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../main/sandbox';
-import { startBrowserMode, type BrowserMode } from './support/browser-mode';
-import { launchChromium, openPage } from './support/chromium';
+import { startBrowserMode, type BrowserMode } from '../fixtures/browser-mode';
+import { launchChromium, openPage } from '../fixtures/chromium';
 
 /**
  * The cluster stops answering while the admin works: what is shown is marked stale, a change

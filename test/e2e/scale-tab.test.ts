@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../main/sandbox';
-import { REPO_ROOT, startBrowserMode, type BrowserMode } from './support/browser-mode';
-import { launchChromium, openPage } from './support/chromium';
+import { REPO_ROOT, startBrowserMode, type BrowserMode } from '../fixtures/browser-mode';
+import { launchChromium, openPage } from '../fixtures/chromium';
 
 /**
  * The Scale tab in a real Chromium against browser mode (`main/web/cli.ts`) and the sandbox

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ScaleDeskError } from '../../../shared/errors';
 import type { Sandbox } from '../../../main/sandbox';
-import { connectServices, fastSandbox, until, type Harness } from './support';
+import { connectServices, fastSandbox, until, type Harness } from '../../fixtures/services';
 
 let sandbox: Sandbox;
 let dir: string;

@@ -9,7 +9,7 @@ import {
   samePods,
   until,
   useConnectedSandbox,
-} from './support';
+} from '../../fixtures/services';
 
 const live = useConnectedSandbox();
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { FAST_LIVE, until, useConnectedSandbox } from './support';
+import { FAST_LIVE, until, useConnectedSandbox } from '../../fixtures/services';
 
 const live = useConnectedSandbox({
   // A metrics interval far longer than the test: any probe seen here was not the periodic one.

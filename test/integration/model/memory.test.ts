@@ -1,7 +1,7 @@
 import { Metrics } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { GIB, type App } from '../../../shared/app-model';
-import { adminClient, appDeployment, until, useConnectedSandbox } from './support';
+import { adminClient, appDeployment, until, useConnectedSandbox } from '../../fixtures/services';
 
 const live = useConnectedSandbox({
   prepare: async (sandbox) => {

@@ -13,7 +13,7 @@ import {
   samePods,
   until,
   useConnectedSandbox,
-} from './support';
+} from '../../fixtures/services';
 
 const live = useConnectedSandbox();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../../shared/app-model';
 import type { Sample } from '../../../shared/contract';
-import { connectServices, until, useConnectedSandbox } from './support';
+import { connectServices, until, useConnectedSandbox } from '../../fixtures/services';
 
 const live = useConnectedSandbox({
   // Memory is checked often here, so a container past its limit is killed again soon after each restart.

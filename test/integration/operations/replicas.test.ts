@@ -9,7 +9,7 @@ import {
   startHarness,
   withoutPermissionCheck,
   type Harness,
-} from './harness';
+} from '../../fixtures/operations-harness';
 
 let h: Harness;
 

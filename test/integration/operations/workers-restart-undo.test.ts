@@ -2,7 +2,14 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESTARTED_AT_ANNOTATION } from '../../../shared/app-model';
 import { PRELOAD_WARNING } from '../../../shared/worker-plan';
-import { NS, POD_QUOTA, errorOf, startHarness, valueOf, type Harness } from './harness';
+import {
+  NS,
+  POD_QUOTA,
+  errorOf,
+  startHarness,
+  valueOf,
+  type Harness,
+} from '../../fixtures/operations-harness';
 
 let h: Harness;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

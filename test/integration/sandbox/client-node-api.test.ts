@@ -13,7 +13,7 @@ import {
   rawRequest,
   startTestSandbox,
   type SandboxFixture,
-} from './sandbox-fixture';
+} from '../../fixtures/sandbox';
 
 let fx: SandboxFixture;
 

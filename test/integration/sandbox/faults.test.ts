@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { Watch, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, failure, startTestSandbox, type SandboxFixture } from './sandbox-fixture';
+import { eventually, failure, startTestSandbox, type SandboxFixture } from '../../fixtures/sandbox';
 
 let fx: SandboxFixture;
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestSandbox, type SandboxFixture } from './sandbox-fixture';
+import { eventually, startTestSandbox, type SandboxFixture } from '../../fixtures/sandbox';
 
 /**
  * The installed kubectl against the sandbox: the real client's verdict on its wire protocol.

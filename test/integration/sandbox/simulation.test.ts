@@ -8,7 +8,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, failure, startTestSandbox, type SandboxFixture } from './sandbox-fixture';
+import { eventually, failure, startTestSandbox, type SandboxFixture } from '../../fixtures/sandbox';
 
 let fx: SandboxFixture;
 

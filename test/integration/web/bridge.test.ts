@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { EventBus } from '../../../main/event-bus';
+import { EventBus } from '../../../main/transport/event-bus';
 import { startWebServer, type WebServer } from '../../../main/web/server';
 import { createHttpBridge, type HttpBridge } from '../../../renderer/src/bridge';
 import type { App } from '../../../shared/app-model';
-import { fakeHandlers } from '../../unit/electron/handlers-fixture';
+import { fakeHandlers } from '../../fixtures/handlers';
 
 /**
  * The renderer's browser-mode bridge (renderer/src/bridge.ts) against the real server. A page

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWebArgs } from '../../../main/web/args';
-import { REPO_ROOT, startBrowserMode } from '../../e2e/support/browser-mode';
-import { request } from './http-client';
+import { REPO_ROOT, startBrowserMode } from '../../fixtures/browser-mode';
+import { request } from '../../fixtures/http-client';
 
 const run = promisify(execFile);
 let dir: string;

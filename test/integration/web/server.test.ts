@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { EventBus } from '../../../main/event-bus';
+import { EventBus } from '../../../main/transport/event-bus';
 import { httpStatusOf, startWebServer, type WebServer } from '../../../main/web/server';
 import { errorCodes, ScaleDeskError } from '../../../shared/errors';
-import { fakeHandlers } from '../../unit/electron/handlers-fixture';
-import { request } from './http-client';
+import { fakeHandlers } from '../../fixtures/handlers';
+import { request } from '../../fixtures/http-client';
 
 let rendererDir: string;
 let server: WebServer;

@@ -16,7 +16,7 @@ import { buildMain } from '../../../scripts/build-main.mjs';
  */
 
 const run = promisify(execFile);
-const runtime = path.join(import.meta.dirname, 'fake-electron-runtime.cjs');
+const runtime = path.join(import.meta.dirname, '../../fixtures/fake-electron-runtime.cjs');
 let dir: string;
 
 const kubeconfig = `apiVersion: v1

@@ -1,8 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { isSafeExternalUrl, openExternalIfSafe } from '../../../main/electron/external-links';
-import { shell } from './fake-electron';
+import { shell } from '../../fixtures/fake-electron';
 
-vi.mock('electron', async () => (await import('./fake-electron')).fakeElectronModule());
+vi.mock('electron', async () =>
+  (await import('../../fixtures/fake-electron')).fakeElectronModule(),
+);
 
 beforeEach(() => shell.openExternal.mockClear());
 

@@ -1,12 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { handleInvoke, registerIpc } from '../../../main/electron/ipc';
-import { EventBus } from '../../../main/event-bus';
+import { EventBus } from '../../../main/transport/event-bus';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../../shared/contract';
-import { FakeBrowserWindow, FakeFrame } from './fake-electron';
-import { fakeHandlers } from './handlers-fixture';
+import { FakeBrowserWindow, FakeFrame } from '../../fixtures/fake-electron';
+import { fakeHandlers } from '../../fixtures/handlers';
 
-vi.mock('electron', async () => (await import('./fake-electron')).fakeElectronModule());
+vi.mock('electron', async () =>
+  (await import('../../fixtures/fake-electron')).fakeElectronModule(),
+);
 
 function setup() {
   const window = new FakeBrowserWindow({});

@@ -2,7 +2,9 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import { menuTemplate } from '../../../main/electron/menu';
 
-vi.mock('electron', async () => (await import('./fake-electron')).fakeElectronModule());
+vi.mock('electron', async () =>
+  (await import('../../fixtures/fake-electron')).fakeElectronModule(),
+);
 
 function roles(items: MenuItemConstructorOptions[]): string[] {
   return items.flatMap((item) => [

@@ -8,9 +8,11 @@ import {
   registerAppScheme,
 } from '../../../main/electron/protocol';
 import { resolveRendererPath } from '../../../main/web/renderer-files';
-import { protocol } from './fake-electron';
+import { protocol } from '../../fixtures/fake-electron';
 
-vi.mock('electron', async () => (await import('./fake-electron')).fakeElectronModule());
+vi.mock('electron', async () =>
+  (await import('../../fixtures/fake-electron')).fakeElectronModule(),
+);
 
 let base: string;
 let rendererDir: string;

@@ -3,7 +3,9 @@ import type { App, BrowserWindow } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import { claimSingleInstance } from '../../../main/electron/single-instance';
 
-vi.mock('electron', async () => (await import('./fake-electron')).fakeElectronModule());
+vi.mock('electron', async () =>
+  (await import('../../fixtures/fake-electron')).fakeElectronModule(),
+);
 
 function fakeApp(gotLock: boolean) {
   return Object.assign(new EventEmitter(), {

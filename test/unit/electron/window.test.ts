@@ -5,10 +5,18 @@ import {
   restorableState,
   WINDOW_STATE_KEY,
 } from '../../../main/electron/window';
-import type { KeyValueStore } from '../../../main/settings-store';
-import { FakeBrowserWindow, FakeWebContents, fakeEvent, screen, shell } from './fake-electron';
+import type { KeyValueStore } from '../../../main/store/key-value-store';
+import {
+  FakeBrowserWindow,
+  FakeWebContents,
+  fakeEvent,
+  screen,
+  shell,
+} from '../../fixtures/fake-electron';
 
-vi.mock('electron', async () => (await import('./fake-electron')).fakeElectronModule());
+vi.mock('electron', async () =>
+  (await import('../../fixtures/fake-electron')).fakeElectronModule(),
+);
 
 function memoryStore(initial: Record<string, unknown> = {}): KeyValueStore {
   const data = new Map(Object.entries(initial));

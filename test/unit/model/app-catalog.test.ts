@@ -8,9 +8,9 @@ import {
   rolloutOf,
   selectorMatches,
   type CatalogContext,
-} from '../../../main/app-catalog';
-import { UNKNOWN_PERMISSIONS } from '../../../main/permissions';
-import { deployment, pod } from './fixtures';
+} from '../../../main/model/app-catalog';
+import { UNKNOWN_PERMISSIONS } from '../../../main/model/rbac-permissions';
+import { deployment, pod } from '../../fixtures/kube-objects';
 
 const MIB = 1024 ** 2;
 

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Node } from '@kubernetes/client-node';
 import { GIB } from '../../../shared/app-model';
-import { limitRangeDefaultMemory, memoryLimitOf, quantityBytes } from '../../../main/memory-limits';
-import { podMemory } from '../../../main/memory-usage';
-import { nodesFree, quotaPods } from '../../../main/pod-room';
-import { backoffDelay } from '../../../main/resource-watch';
+import {
+  limitRangeDefaultMemory,
+  memoryLimitOf,
+  quantityBytes,
+} from '../../../main/model/memory-limits';
+import { podMemory } from '../../../main/model/memory-usage';
+import { nodesFree, quotaPods } from '../../../main/model/pod-room';
+import { backoffDelay } from '../../../main/kube/resource-watch';
 
 describe('memory limits', () => {
   it('reads quantities with client-node', () => {

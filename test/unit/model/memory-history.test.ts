@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../../shared/contract';
-import { MemoryHistory, downsample } from '../../../main/memory-history';
+import { MemoryHistory, downsample } from '../../../main/model/memory-history';
 
 function sample(at: number, web: number, latencyMs: number | null = 100): Sample {
   return { at, memoryByProcess: { web, workspace: 1000 }, latencyMs, errorRate: 0 };

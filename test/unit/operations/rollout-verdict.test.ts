@@ -5,7 +5,7 @@ import {
   rolloutVerdict,
   type TrackedDeployment,
 } from '../../../main/operations/rollout-progress';
-import { pod } from '../shared/app-fixture';
+import { pod } from '../../fixtures/app-model';
 
 const tracked = (overrides: Partial<TrackedDeployment> = {}): TrackedDeployment => ({
   process: 'web',

@@ -1,8 +1,8 @@
 import type { V1Container, V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { processOf } from '../../../main/app-catalog';
+import { processOf } from '../../../main/model/app-catalog';
 import { gunicornContainer, workersPatch } from '../../../main/operations/workers';
-import { deployment } from '../model/fixtures';
+import { deployment } from '../../fixtures/kube-objects';
 
 const base = '/spec/template/spec/containers/1';
 const nameTest = { op: 'test', path: `${base}/name`, value: 'web' };

@@ -2,9 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { GIB } from '../../../shared/app-model';
-import { FakeBridge } from './fake-bridge';
-import { makeActivity, makeApp, makeProcess } from './fixtures';
-import { renderApp } from './render';
+import { FakeBridge } from '../../fixtures/fake-bridge';
+import { makeActivity, makeApp, makeProcess } from '../../fixtures/renderer-app-model';
+import { renderApp } from '../../fixtures/render';
 
 afterEach(cleanup);
 

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { FakeBridge } from './fake-bridge';
-import { makeApp } from './fixtures';
-import { renderApp } from './render';
+import { FakeBridge } from '../../fixtures/fake-bridge';
+import { makeApp } from '../../fixtures/renderer-app-model';
+import { renderApp } from '../../fixtures/render';
 
 afterEach(cleanup);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Store } from '../../../renderer/src/state/store';
-import { FakeBridge } from './fake-bridge';
-import { makeApp } from './fixtures';
+import { FakeBridge } from '../../fixtures/fake-bridge';
+import { makeApp } from '../../fixtures/renderer-app-model';
 
 async function started(bridge: FakeBridge) {
   const store = new Store(bridge);

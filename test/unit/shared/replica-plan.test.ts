@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GIB } from '../../../shared/app-model';
 import { parseReplicasText, planReplicas, validateReplicas } from '../../../shared/replica-plan';
-import { shopApp } from './app-fixture';
+import { shopApp } from '../../fixtures/app-model';
 
 describe('validateReplicas gives the editor a message for every bad value', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GIB } from '../../../shared/app-model';
 import { PRELOAD_WARNING, planWorkers, validateWorkers } from '../../../shared/worker-plan';
-import { process } from './app-fixture';
+import { process } from '../../fixtures/app-model';
 
 describe('planWorkers estimates a replica at the new worker count', () => {
   it('multiplies the memory per worker measured now by the new count', () => {

@@ -1,0 +1,21 @@
+import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
+import type { App } from '../../shared/app-model';
+
+/**
+ * The live connection to one cluster context, as the operations see it: the read side (the
+ * model kept current by watches) and the client configuration to write with. Implemented by
+ * the connection service; consumed by the operations (replicas, workers, restart, start).
+ */
+export interface SessionPort {
+  /** The kubeconfig with the session's context current. Credentials stay in main. */
+  readonly kubeConfig: KubeConfig;
+  readonly contextName: string;
+  /** The app as the model sees it now; undefined where it does not exist. */
+  getApp(appId: string): App | undefined;
+  /** The Deployment as last seen on the watch (not a copy: do not mutate). */
+  getDeployment(namespace: string, name: string): V1Deployment | undefined;
+  /** Called after each coalesced model update of that app; returns an unsubscribe. */
+  onAppChange(appId: string, listener: (app: App | undefined) => void): () => void;
+  /** Probe the app's endpoint now (after an operation), updating the model. */
+  probeEndpoint(appId: string): Promise<void>;
+}
