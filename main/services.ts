@@ -12,12 +12,14 @@ import {
   listContexts,
   loadKubeconfig,
 } from './kube/kubeconfig';
-import { ClusterSession, type ClusterSessionOptions } from './session/cluster-session';
+import { ClusterSession } from './session/cluster-session';
+import type { ClusterSessionOptions } from './session/session-options';
 import { MemoryHistory } from './model/memory-history';
 import { createOperations, type OperationsDeps } from './operations';
 import { createSettings } from './store/settings';
 import type { KeyValueStore } from './store/key-value-store';
-import { startDefaultSandbox, type DefaultSandbox } from './sandbox/default-sandbox';
+// Types only: the sandbox's code is loaded by ensureSandbox, where there is no kubeconfig.
+import type { DefaultSandbox } from './sandbox/index';
 
 export interface ServicesOptions {
   store: KeyValueStore;
@@ -115,9 +117,25 @@ export async function createServices(options: ServicesOptions): Promise<Services
   /** Connections one at a time: a second waits for the first to settle, then replaces it. */
   let queue: Promise<unknown> = Promise.resolve();
 
+  /**
+   * The newcomer's cluster, where there is no kubeconfig at all: its kubeconfig goes into
+   * ScaleDesk's data folder, never ~/.kube (which would make it look like the admin's own cluster
+   * next time). The sandbox is loaded only here, so with a kubeconfig its code never is (in the
+   * desktop bundle it is dist/main/sandbox.cjs, apart from main.cjs).
+   */
   async function ensureSandbox(): Promise<DefaultSandbox> {
     if (sandbox) return sandbox;
-    sandboxStarting ??= startDefaultSandbox(options.dataDir ?? path.dirname(options.store.path));
+    const dataDir = options.dataDir ?? path.dirname(options.store.path);
+    const kubeconfigPath = path.join(dataDir, 'sandbox', 'kubeconfig');
+    sandboxStarting ??= import('./sandbox/index')
+      .then(({ startDefaultSandbox }) => startDefaultSandbox(kubeconfigPath))
+      .catch((error: unknown) => {
+        throw new ScaleDeskError(
+          'INTERNAL',
+          `No kubeconfig was found, and the sandbox cluster could not start: ${(error as Error).message}`,
+          { kubeconfigPath },
+        );
+      });
     sandbox = await sandboxStarting;
     return sandbox;
   }

@@ -80,6 +80,27 @@ export const SettingsSchema = z.object({
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
+/** Each field of a shape whose fields all have defaults, optional and without its default. */
+type ChangeShape<Shape extends Record<string, z.ZodDefault>> = {
+  [K in keyof Shape]: z.ZodOptional<ReturnType<Shape[K]['unwrap']>>;
+};
+
+function withoutDefaults<Shape extends Record<string, z.ZodDefault>>(
+  shape: Shape,
+): ChangeShape<Shape> {
+  const fields = Object.entries(shape).map(([key, field]) => [key, z.optional(field.unwrap())]);
+  return Object.fromEntries(fields) as ChangeShape<Shape>;
+}
+
+/**
+ * What one save of the settings may carry: any of them, each checked as in SettingsSchema, and
+ * nothing for the keys it leaves out. Not `SettingsSchema.partial()`: zod 4 still applies the
+ * defaults inside it, so a save of the theme alone came out carrying every other setting at its
+ * default and put them all back.
+ */
+export const SettingsChangeSchema = z.object(withoutDefaults(SettingsSchema.shape)).strict();
+export type SettingsChange = z.infer<typeof SettingsChangeSchema>;
+
 export const ActivityEntrySchema = z.object({
   id: z.string(),
   at: z.string(),
@@ -118,12 +139,34 @@ export const OperationResultSchema = z.object({
 });
 export type OperationResult = z.infer<typeof OperationResultSchema>;
 
-/** A replica or worker change made with a version guard; `force` overwrites a newer value. */
-const guarded = {
-  /** The Deployment resourceVersion the admin saw; a newer one on the cluster is a CONFLICT. */
-  expectedVersion: z.string().min(1).optional(),
-  force: z.boolean().optional(),
-};
+/*
+ * A replica or worker change says what the admin saw, and main alone judges it (write-guard.ts):
+ * main reads the Deployment, and where the value there is no longer the one the admin saw (nor
+ * ScaleDesk's own last write over it) refuses with CONFLICT, whose details name the value now.
+ */
+
+export const ExpectedReplicasSchema = z
+  .number()
+  .int()
+  .min(0)
+  .describe(
+    'The replica count on screen when the admin began the change. A different count on the cluster now is a CONFLICT. Omitted: nothing to compare.',
+  );
+
+export const ExpectedWorkersSchema = z
+  .number()
+  .int()
+  .min(0)
+  .nullable()
+  .describe(
+    "The worker count the admin saw when they began the change; null: not set (gunicorn's default). A different count on the cluster now is a CONFLICT. Omitted: nothing to compare.",
+  );
+
+export const ForceSchema = z
+  .boolean()
+  .describe(
+    'Write even where the value on the cluster is no longer the one the admin saw (the CONFLICT notice\'s "Apply anyway").',
+  );
 
 export const operations = {
   'app.info': {
@@ -169,11 +212,19 @@ export const operations = {
     result: z.array(SampleSchema),
   },
   'process.setReplicas': {
-    input: ProcessRef.extend({ replicas: ReplicasSchema, ...guarded }).strict(),
+    input: ProcessRef.extend({
+      replicas: ReplicasSchema,
+      expectedReplicas: ExpectedReplicasSchema.optional(),
+      force: ForceSchema.optional(),
+    }).strict(),
     result: OperationResultSchema,
   },
   'process.setWorkers': {
-    input: ProcessRef.extend({ workers: WorkersCountSchema, ...guarded }).strict(),
+    input: ProcessRef.extend({
+      workers: WorkersCountSchema,
+      expectedWorkers: ExpectedWorkersSchema.optional(),
+      force: ForceSchema.optional(),
+    }).strict(),
     result: OperationResultSchema,
   },
   'app.restart': {
@@ -197,7 +248,7 @@ export const operations = {
     result: SettingsSchema,
   },
   'settings.set': {
-    input: SettingsSchema.partial().strict(),
+    input: SettingsChangeSchema,
     result: SettingsSchema,
   },
 } as const;

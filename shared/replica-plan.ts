@@ -1,5 +1,6 @@
-import { GIB, type App, type Process } from './app-model';
+import type { App, Process } from './app-model';
 import type { ErrorCode } from './errors';
+import { formatBytes, plural } from './format';
 
 /**
  * What a change of replicas would do, worked out before anything is sent: the renderer shows it
@@ -90,15 +91,6 @@ export type ReplicaPlanResult =
   | { ok: true; plan: ReplicaPlan }
   | { ok: false; code: Extract<ErrorCode, 'INVALID_INPUT' | 'NOT_FOUND'>; message: string };
 
-function gib(bytes: number): string {
-  const value = bytes / GIB;
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} GiB`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /** Pods of the process that hold (or will hold) a quota slot: not already terminating. */
 function livePods(process: Process): number {
   return process.pods.filter((pod) => !pod.terminating).length;
@@ -176,7 +168,7 @@ export function planReplicas(
   if (to !== from) {
     notes.push({
       kind: 'max-memory',
-      message: `The app's maximum memory goes from ${gib(app.memory.maxBytes)} to ${gib(maxAfter)}.`,
+      message: `The app's maximum memory goes from ${formatBytes(app.memory.maxBytes)} to ${formatBytes(maxAfter)}.`,
     });
   }
 

@@ -1,5 +1,6 @@
-import { GIB, type Process } from './app-model';
+import type { Process } from './app-model';
 import { WORKERS_CEILING } from './contract';
+import { formatBytes } from './format';
 
 /**
  * What a new gunicorn worker count would do to one replica, from what is measured now: each
@@ -52,11 +53,6 @@ export interface WorkerPlan {
 export type WorkerPlanResult =
   { ok: true; plan: WorkerPlan } | { ok: false; code: 'INVALID_INPUT'; message: string };
 
-function gib(bytes: number): string {
-  const value = bytes / GIB;
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} GiB`;
-}
-
 /** The worker count the editor holds: a whole number from 1 to `ceiling`. */
 export function validateWorkers(value: unknown, ceiling = WORKERS_CEILING): WorkersValidation {
   if (typeof value === 'string')
@@ -106,12 +102,12 @@ export function planWorkers(
     if (overLimit) {
       warnings.push({
         kind: 'over-limit',
-        message: `At ${workers} workers a replica of ${process.name} would use about ${gib(estimate)} (${gib(perWorker)} per worker measured now), past its ${gib(limit)} memory limit: it would be stopped by its memory limit.`,
+        message: `At ${workers} workers a replica of ${process.name} would use about ${formatBytes(estimate)} (${formatBytes(perWorker)} per worker measured now), past its ${formatBytes(limit)} memory limit: it would be stopped by its memory limit.`,
       });
     } else if (estimate > limit * MEMORY_CAUTION_SHARE) {
       warnings.push({
         kind: 'little-room',
-        message: `At ${workers} workers a replica of ${process.name} would use about ${gib(estimate)} of its ${gib(limit)} memory limit (${gib(perWorker)} per worker measured now): little room is left.`,
+        message: `At ${workers} workers a replica of ${process.name} would use about ${formatBytes(estimate)} of its ${formatBytes(limit)} memory limit (${formatBytes(perWorker)} per worker measured now): little room is left.`,
       });
     }
   }

@@ -3,6 +3,7 @@ import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../shared/contract';
 import type { Result } from '../../shared/errors';
 import type { EventBus } from '../transport/event-bus';
 import { dispatch, type Handlers } from '../transport/dispatch';
+import { outboundResult } from '../transport/redaction';
 import { isAppUrl } from './protocol';
 
 /**
@@ -39,14 +40,17 @@ export function handleInvoke(
   input: unknown,
 ): Promise<Result<unknown>> {
   if (!isAppFrame(event, options.getWindow())) {
-    return Promise.resolve({
-      ok: false,
-      error: {
-        code: 'SENDER_REFUSED',
-        message: 'Refused: only the ScaleDesk window may call ScaleDesk operations.',
-        details: { senderUrl: event.senderFrame?.url ?? null },
-      },
-    });
+    // Not through dispatch, so through its exit: the sender's URL may carry userinfo.
+    return Promise.resolve(
+      outboundResult({
+        ok: false,
+        error: {
+          code: 'SENDER_REFUSED',
+          message: 'Refused: only the ScaleDesk window may call ScaleDesk operations.',
+          details: { senderUrl: event.senderFrame?.url ?? null },
+        },
+      }),
+    );
   }
   return dispatch(options.handlers, operation, input);
 }

@@ -20,7 +20,10 @@ import { createMainWindow, hardenWebContents } from './window';
 let mainWindow: BrowserWindow | null = null;
 const getWindow = () => mainWindow;
 
-registerAppScheme(); // must precede 'ready'
+// Both must precede 'ready'. The sandbox for every renderer the app has, not only the window
+// created with `sandbox: true`: a WebContents made any other way is sandboxed all the same.
+app.enableSandbox();
+registerAppScheme();
 
 if (claimSingleInstance(app, getWindow)) {
   // Every WebContents, including any the page might get created, gets the same guards.

@@ -1,5 +1,5 @@
 import { protocol } from 'electron';
-import { readRendererFile } from '../web/renderer-files';
+import { readRendererFile } from '../transport/renderer-files';
 
 /**
  * The renderer is served from app://scaledesk/, not file://: a standard, secure scheme gives

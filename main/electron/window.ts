@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { KeyValueStore } from '../store/key-value-store';
 import { openExternalIfSafe } from './external-links';
 import { APP_URL, isAppUrl } from './protocol';
+import { recoverFromRendererFailures } from './renderer-recovery';
 
 /** The one window of the app: its options, where it opens, and what its page may not do. */
 
@@ -40,13 +41,20 @@ export function restorableState(saved: unknown, workAreas: Rectangle[]): WindowS
 
 /**
  * Applied to every WebContents the app creates: the page can neither navigate away from the
- * app, nor open windows, nor embed a webview. A link to an https page goes to the system
- * browser instead.
+ * app, in its main frame or in any frame within it, nor open windows, nor embed a webview. A
+ * link to an https page goes to the system browser instead.
  */
 export function hardenWebContents(contents: WebContents): void {
   contents.on('will-navigate', (event, url) => {
     event.preventDefault();
     openExternalIfSafe(url);
+  });
+  // Emitted before will-navigate, for every frame; cancelled here, a main-frame navigation
+  // never reaches will-navigate, so its link goes to the system browser from here. A frame's
+  // own navigation opens nothing: it may come from no click of the admin.
+  contents.on('will-frame-navigate', (details) => {
+    details.preventDefault();
+    if (details.isMainFrame) openExternalIfSafe(details.url);
   });
   contents.on('will-redirect', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
@@ -99,6 +107,7 @@ export function createMainWindow({ store, preloadPath, isDev }: MainWindowOption
   });
   if (state?.maximized) window.maximize();
   window.once('ready-to-show', () => window.show());
+  recoverFromRendererFailures(window);
 
   // The normal (not maximised) bounds are what a restore needs; written when the window closes
   // rather than on every pixel of a drag.

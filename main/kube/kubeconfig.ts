@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type User } from '@kubernetes/client-node';
 import type { Context } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
+import { withoutUserinfo } from '../transport/redaction';
+import { markCredentialPluginFailure } from './cluster-errors';
 
 /**
  * Reading kubeconfig files as kubectl does: the explicit path if given, else every path of
@@ -90,10 +92,99 @@ export function listContexts(kc: KubeConfig): Context[] {
   return kc.getContexts().map((ctx) => ({
     name: ctx.name,
     cluster: ctx.cluster,
-    server: kc.getCluster(ctx.cluster)?.server ?? '',
+    // A user and password in the server URL are credentials, not the cluster's address.
+    server: withoutUserinfo(kc.getCluster(ctx.cluster)?.server ?? ''),
     user: ctx.user,
     namespace: ctx.namespace ?? null,
   }));
+}
+
+/** The password of a URL's userinfo (`https://user:password@host`), decoded; none: null. */
+function userinfoPassword(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const { password } = new URL(url);
+    return password ? decodeURIComponent(password) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The auth-provider config keys that hold a credential (`id-token`, `client-secret`...). */
+const SECRET_CONFIG_KEY = /token|secret|password|key/i;
+
+/**
+ * Every credential value a kubeconfig holds: tokens, passwords (of users, and in server and proxy
+ * URLs), client keys and certificates, the env values handed to exec plugins, the secrets of auth
+ * providers. redaction.ts is given them (rememberSecrets) so that a message quoting one bare,
+ * without a `token=` before it, does not carry it to the renderer.
+ */
+export function kubeconfigSecrets(kc: KubeConfig): string[] {
+  const secrets: string[] = [];
+  const add = (value: unknown) => {
+    if (typeof value === 'string' && value.length > 0) secrets.push(value);
+  };
+  for (const user of kc.users ?? []) {
+    add(user.token);
+    add(user.password);
+    add(user.keyData);
+    add(user.certData);
+    const exec: unknown = user.exec;
+    const env = (exec as { env?: unknown } | null | undefined)?.env;
+    if (Array.isArray(env)) for (const entry of env) add((entry as { value?: unknown })?.value);
+    const config = (user.authProvider as { config?: unknown } | null | undefined)?.config;
+    if (typeof config === 'object' && config !== null) {
+      for (const [key, value] of Object.entries(config)) {
+        if (SECRET_CONFIG_KEY.test(key)) add(value);
+      }
+    }
+  }
+  for (const cluster of kc.clusters ?? []) {
+    add(userinfoPassword(cluster.server));
+    add(userinfoPassword(cluster.proxyUrl));
+  }
+  return secrets;
+}
+
+function usesCredentialPlugin(user: User | null): boolean {
+  if (!user) return false;
+  const provider = user.authProvider as { name?: unknown; config?: { exec?: unknown } } | undefined;
+  return Boolean(user.exec) || provider?.name === 'exec' || Boolean(provider?.config?.exec);
+}
+
+/**
+ * A KubeConfig whose failures to authenticate through an exec credential plugin are marked as
+ * such (cluster-errors.ts), for client-node reports a plugin that failed as a bare Error of its
+ * stderr: only here, where the credentials are applied, is it known that the text is the
+ * plugin's. These three methods are the ones every client-node request goes through.
+ */
+class PluginAwareKubeConfig extends KubeConfig {
+  override async applyToFetchOptions(
+    opts: Parameters<KubeConfig['applyToFetchOptions']>[0],
+  ): ReturnType<KubeConfig['applyToFetchOptions']> {
+    return this.marking(() => super.applyToFetchOptions(opts));
+  }
+
+  override async applyToHTTPSOptions(
+    opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0],
+  ): Promise<void> {
+    return this.marking(() => super.applyToHTTPSOptions(opts));
+  }
+
+  override async applySecurityAuthentication(
+    context: Parameters<KubeConfig['applySecurityAuthentication']>[0],
+  ): Promise<void> {
+    return this.marking(() => super.applySecurityAuthentication(context));
+  }
+
+  private async marking<T>(apply: () => Promise<T>): Promise<T> {
+    try {
+      return await apply();
+    } catch (error) {
+      if (usesCredentialPlugin(this.getCurrentUser())) markCredentialPluginFailure(error);
+      throw error;
+    }
+  }
 }
 
 /**
@@ -126,7 +217,7 @@ export function kubeConfigForContext(
       { file: where, problem: `user "${context.user}" is missing`, context: contextName },
     );
   }
-  const own = new KubeConfig();
+  const own = new PluginAwareKubeConfig();
   own.loadFromOptions({
     clusters: kc.clusters,
     users: kc.users,

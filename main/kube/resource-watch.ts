@@ -4,7 +4,7 @@ import {
   type KubernetesObject,
   type V1ListMeta,
 } from '@kubernetes/client-node';
-import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
+import { ObjectSerializer } from './client-node';
 import type { ScaleDeskError } from '../../shared/errors';
 import { toClusterError, withTimeout, type ClusterRequest } from './cluster-errors';
 

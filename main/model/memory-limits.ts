@@ -1,5 +1,5 @@
 import type { V1Container, V1LimitRange, V1PodSpec } from '@kubernetes/client-node';
-import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
+import { quantityToScalar } from '../kube/client-node';
 import { DEFAULT_MEMORY_LIMIT_BYTES, type MemoryLimit } from '../../shared/app-model';
 
 /**

@@ -2,13 +2,12 @@ import {
   AppsV1Api,
   PatchStrategy,
   setHeaderOptions,
-  type KubeConfig,
   type V1Deployment,
   type V1Scale,
 } from '@kubernetes/client-node';
-import { ScaleDeskError } from '../../shared/errors';
 import { toClusterError, withTimeout } from '../kube/cluster-errors';
 import type { JsonPatchOperation } from '../../shared/kubectl-command';
+import type { DeploymentRef } from './workload-ref';
 
 /**
  * The few writes the operations make, through client-node's typed API. In client-node 1.x the
@@ -17,13 +16,6 @@ import type { JsonPatchOperation } from '../../shared/kubectl-command';
  */
 
 const REQUEST_TIMEOUT_MS = 30_000;
-
-export interface DeploymentRef {
-  kubeConfig: KubeConfig;
-  context: string;
-  namespace: string;
-  name: string;
-}
 
 function api(ref: DeploymentRef): AppsV1Api {
   return ref.kubeConfig.makeApiClient(AppsV1Api);
@@ -57,7 +49,8 @@ async function call<T>(
 
 /**
  * Sets the replicas through the scale subresource, as `kubectl scale` does. With a
- * `resourceVersion` the server refuses (409) where the Deployment changed since that version.
+ * `resourceVersion` the server refuses (409) where the Deployment changed since that version
+ * (whether that matters is the write guard's to judge: write-guard.ts).
  */
 export function patchScale(
   ref: DeploymentRef,
@@ -99,68 +92,9 @@ export function jsonPatchDeployment(
   );
 }
 
-/** The Deployment as the cluster has it now (to say what changed after a conflict). */
+/** The Deployment as the cluster has it now (what the write guard judges after the watch). */
 export function readDeployment(ref: DeploymentRef): Promise<V1Deployment> {
   return call(ref, 'get', 'deployments', () =>
     api(ref).readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }),
   );
-}
-
-type ConflictOutcome = { retryWith: string } | { retryWith: null; current: V1Deployment | null };
-
-/**
- * After a 409: a Deployment's resourceVersion moves with every status update the controller
- * makes, so a write guarded by the model's version can lose to a change of status alone. Where
- * the guard was the model's own version and the spec has not moved since (same generation),
- * nobody changed what the admin saw: the write may go again at the fresh version. Else the
- * conflict stands, with the Deployment as it is now to say what changed.
- */
-async function judgeConflict(
-  ref: DeploymentRef,
-  guard: string,
-  seen: V1Deployment | undefined,
-): Promise<ConflictOutcome> {
-  let current: V1Deployment | null = null;
-  try {
-    current = await readDeployment(ref);
-  } catch {
-    return { retryWith: null, current: null };
-  }
-  const fresh = current.metadata?.resourceVersion;
-  const sameSpec =
-    seen !== undefined &&
-    seen.metadata?.resourceVersion === guard &&
-    seen.metadata?.generation !== undefined &&
-    current.metadata?.generation === seen.metadata.generation;
-  return sameSpec && fresh ? { retryWith: fresh } : { retryWith: null, current };
-}
-
-/**
- * A write guarded by `guard` (the resourceVersion the admin saw; null: not guarded). A 409 that
- * {@link judgeConflict} finds was a change of status alone is written once more at the fresh
- * version; any other conflict is thrown as `conflict(current)`, with the Deployment as it is now
- * where it could be read (null after the second attempt).
- */
-export async function writeGuarded<T>(
-  ref: DeploymentRef,
-  guard: string | null,
-  seen: V1Deployment | undefined,
-  write: (version: string | null) => Promise<T>,
-  conflict: (current: V1Deployment | null) => ScaleDeskError,
-): Promise<T> {
-  try {
-    return await write(guard);
-  } catch (error) {
-    if (!(error instanceof ScaleDeskError) || error.code !== 'CONFLICT' || guard === null) {
-      throw error;
-    }
-    const judged = await judgeConflict(ref, guard, seen);
-    if (judged.retryWith === null) throw conflict(judged.current);
-    try {
-      return await write(judged.retryWith);
-    } catch (again) {
-      if (again instanceof ScaleDeskError && again.code === 'CONFLICT') throw conflict(null);
-      throw again;
-    }
-  }
 }

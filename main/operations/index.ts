@@ -1,16 +1,16 @@
-import { createActivityLog } from '../store/activity-log';
+import { createActivityLog, type ActivityLog } from '../store/activity-log';
 import type { SessionPort } from './session-port';
 import type { EventBus } from '../transport/event-bus';
 import type { Handlers } from '../transport/dispatch';
 import type { SettingsService } from '../store/settings';
 import type { KeyValueStore } from '../store/key-value-store';
-import type { OperationContext } from './operation-context';
 import { setReplicas } from './replicas';
 import { restart } from './restart';
 import { DEFAULT_TRACKING, type TrackingOptions } from './rollout-progress';
 import { start } from './start';
 import { undo } from './undo';
 import { setWorkers } from './workers';
+import { WriteGuard } from './write-guard';
 
 /**
  * The operations that change a cluster, and the activity log that remembers them. Each handler
@@ -40,6 +40,18 @@ export interface OperationsDeps {
   activityCap?: number;
 }
 
+/** What every operation is given: the session of the moment, the log, the bus, the settings. */
+export interface OperationContext {
+  session: () => SessionPort | null;
+  store: KeyValueStore;
+  bus: EventBus;
+  settings: SettingsService;
+  log: ActivityLog;
+  tracking: TrackingOptions;
+  /** Decides, for every replica and worker write, whether it would overwrite someone's change. */
+  guard: WriteGuard;
+}
+
 /**
  * The activity log is written this long after a change: the write (~6 ms with a full log) would
  * otherwise come between the cluster's answer and the handler's, and before the model sees the
@@ -58,6 +70,7 @@ export function createOperations(deps: OperationsDeps): OperationHandlers {
       ...(deps.activityCap === undefined ? {} : { cap: deps.activityCap }),
     }),
     tracking: { ...DEFAULT_TRACKING, ...deps.tracking },
+    guard: new WriteGuard(),
   };
   return {
     'process.setReplicas': (input) => setReplicas(ctx, input),

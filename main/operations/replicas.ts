@@ -1,30 +1,24 @@
+import type { V1Deployment } from '@kubernetes/client-node';
 import { REPLICAS_BEFORE_STOP_ANNOTATION } from '../../shared/app-model';
 import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
+import { plural } from '../../shared/format';
 import { kubectlScale } from '../../shared/kubectl-command';
 import { planReplicas } from '../../shared/replica-plan';
-import type { V1Deployment } from '@kubernetes/client-node';
-import {
-  mergePatchDeployment,
-  patchScale,
-  writeGuarded,
-  type DeploymentRef,
-} from './cluster-writes';
-import {
-  accepted,
-  deploymentRef,
-  kubectlTarget,
-  plural,
-  podNames,
-  requireApp,
-  requirePermission,
-  requireSession,
-  type OperationContext,
-} from './operation-context';
+import { acceptChange } from './accept-change';
+import { mergePatchDeployment, patchScale } from './cluster-writes';
+import type { OperationContext } from './index';
+import { requireApp, requirePermission, requireSession } from './preconditions';
+import { deploymentRef, kubectlTarget, podNames, type DeploymentRef } from './workload-ref';
+
+/** A Deployment's replicas as the model reads them (the API server defaults a missing one to 1). */
+export function replicasIn(deployment: V1Deployment): number {
+  return deployment.spec?.replicas ?? 1;
+}
 
 /**
- * Set the replicas of one process through the scale subresource, guarded by the version the
- * admin read: a change made meanwhile by someone else is a CONFLICT saying what it is now, never
+ * Set the replicas of one process through the scale subresource, guarded by the count the admin
+ * saw: a change made meanwhile by someone else is a CONFLICT saying what it is now, never
  * overwritten (unless `force`). Whatever cannot fit under the pod quota or on the nodes is
  * refused with the numbers before anything is sent.
  */
@@ -55,41 +49,39 @@ export async function setReplicas(
   requirePermission(app, 'scale', `scale ${input.process}`);
   const process = app.processes.find((p) => p.name === input.process)!;
   const ref = deploymentRef(session, app.namespace, process.deployment);
-  const seen = session.getDeployment(app.namespace, process.deployment);
-  const guard = input.force
-    ? null
-    : (input.expectedVersion ?? seen?.metadata?.resourceVersion ?? process.resourceVersion);
   const warnings: string[] = [];
 
-  await writeGuarded(
+  const { replaced } = await ctx.guard.write({
     ref,
-    guard,
-    seen,
-    (version) => patchScale(ref, plan.to, version),
-    (current) => conflict(current, process.name, plan.to),
-  );
+    field: 'replicas',
+    valueIn: replicasIn,
+    expected: input.expectedReplicas,
+    force: input.force ?? false,
+    wanted: plan.to,
+    cached: session.getDeployment(app.namespace, process.deployment),
+    write: (_current, version) => patchScale(ref, plan.to, version),
+    conflict: (now) => conflict(now, process.name, plan.to),
+  });
   // Stopped: remember the replicas so Start can bring them back. After the scale, not before:
   // the guarded write must be the first, and the controller moves the version right after it.
-  if (plan.to === 0 && plan.from > 0) {
-    const remembered = await rememberReplicas(ref, plan.from, app.permissions.patch.allowed);
+  if (plan.to === 0 && replaced > 0) {
+    const remembered = await rememberReplicas(ref, replaced, app.permissions.patch.allowed);
     if (!remembered) {
       warnings.push(
-        `${process.name}'s ${plural(plan.from, 'replica')} could not be remembered: Start will bring back 1.`,
+        `${process.name}'s ${plural(replaced, 'replica')} could not be remembered: Start will bring back 1.`,
       );
     }
-  }
-
-  if (plan.to === 0 && plan.from > 0) {
     warnings.push(`${process.name} is stopped: no replica runs. Start brings it back.`);
   }
-  return accepted(
+  return acceptChange(
     ctx,
     session,
     app,
     {
       process: process.name,
       kind: 'replicas',
-      from: plan.from,
+      // What the write replaced, which the model may not have shown yet.
+      from: replaced,
       to: plan.to,
       command: kubectlScale(kubectlTarget(session, app.namespace), process.deployment, plan.to),
       undoOf,
@@ -124,9 +116,9 @@ async function rememberReplicas(
   }
 }
 
-/** Says what the other change left, from the Deployment as read after the conflict. */
+/** Says what the other change left, from the Deployment as the guard read it. */
 function conflict(current: V1Deployment | null, process: string, yours: number): ScaleDeskError {
-  const replicas = current?.spec?.replicas ?? null;
+  const replicas = current ? replicasIn(current) : null;
   const message =
     replicas === null
       ? `${process} was changed by someone else since you read it; yours was ${yours}. Nothing was written.`

@@ -1,21 +1,17 @@
+import type { V1Deployment } from '@kubernetes/client-node';
 import { RESTARTED_AT_ANNOTATION, type App, type Process } from '../../shared/app-model';
 import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
+import { plural } from '../../shared/format';
 import { kubectlRolloutRestart } from '../../shared/kubectl-command';
-import type { SessionPort } from './session-port';
+import { acceptChange } from './accept-change';
 import { mergePatchDeployment } from './cluster-writes';
-import {
-  accepted,
-  deploymentRef,
-  kubectlTarget,
-  podNames,
-  requireApp,
-  requirePermission,
-  requireProcess,
-  requireSession,
-  type OperationContext,
-} from './operation-context';
+import type { OperationContext } from './index';
+import { requireApp, requirePermission, requireProcess, requireSession } from './preconditions';
+import { replicasIn } from './replicas';
 import type { TrackedDeployment } from './rollout-progress';
+import type { SessionPort } from './session-port';
+import { deploymentRef, kubectlTarget, podNames } from './workload-ref';
 
 /**
  * Restart as `kubectl rollout restart` does: a new `restartedAt` annotation on the pod template,
@@ -23,8 +19,14 @@ import type { TrackedDeployment } from './rollout-progress';
  * workspace: restarting a workspace ends whoever is working in it, so that is asked for by name.
  */
 
+/** A merge patch of a Deployment: its metadata and its spec. */
+export interface DeploymentPatch {
+  metadata?: Record<string, unknown>;
+  spec: Record<string, unknown>;
+}
+
 /** The template patch of a restart at `at`; `metadata` merges into the Deployment's own. */
-export function restartPatch(at: string, metadata: object = {}): object {
+export function restartPatch(at: string, metadata: Record<string, unknown> = {}): DeploymentPatch {
   return {
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
     spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: at } } } },
@@ -34,22 +36,49 @@ export function restartPatch(at: string, metadata: object = {}): object {
 /** One restart write: the merge patch for a process's Deployment and the replicas it sets, if any. */
 export interface RestartWrite {
   process: Process;
-  patch: object;
+  patch: DeploymentPatch;
+  /** The replicas the Deployment has after the write, to track (null: not known here). */
   replicas: number | null;
+  /** The patch changes the replicas (a stopped process started): a guarded write. */
+  scales: boolean;
 }
 
-/** Patches each process's Deployment in turn; returns what to track. */
+/**
+ * Patches each process's Deployment in turn; returns what to track. A write that sets the
+ * replicas goes through the write guard, expecting the replicas the model showed when the
+ * operation was decided on: someone scaling the process meanwhile is not overwritten.
+ */
 export async function restartProcesses(
+  ctx: OperationContext,
   session: SessionPort,
   app: App,
   writes: readonly RestartWrite[],
 ): Promise<TrackedDeployment[]> {
   const tracked: TrackedDeployment[] = [];
-  for (const { process, patch, replicas } of writes) {
-    const written = await mergePatchDeployment(
-      deploymentRef(session, app.namespace, process.deployment),
-      patch,
-    );
+  for (const { process, patch, replicas, scales } of writes) {
+    const ref = deploymentRef(session, app.namespace, process.deployment);
+    const written =
+      !scales || replicas === null
+        ? await mergePatchDeployment(ref, patch)
+        : (
+            await ctx.guard.write({
+              ref,
+              field: 'replicas',
+              valueIn: replicasIn,
+              expected: process.replicas.desired,
+              force: false,
+              wanted: replicas,
+              cached: session.getDeployment(app.namespace, process.deployment),
+              write: (_current, version) =>
+                mergePatchDeployment(
+                  ref,
+                  version === null
+                    ? patch
+                    : { ...patch, metadata: { ...patch.metadata, resourceVersion: version } },
+                ),
+              conflict: (now) => scaledMeanwhile(now, process.name, replicas),
+            })
+          ).result;
     tracked.push({
       process: process.name,
       deployment: process.deployment,
@@ -82,13 +111,19 @@ export async function restart(
   requirePermission(app, 'patch', `restart ${input.process ?? app.name}`);
   const at = new Date().toISOString();
   const tracked = await restartProcesses(
+    ctx,
     session,
     app,
-    targets.map((process) => ({ process, patch: restartPatch(at), replicas: null })),
+    targets.map((process) => ({
+      process,
+      patch: restartPatch(at),
+      replicas: null,
+      scales: false,
+    })),
   );
   const previous =
     input.process === undefined ? app.lastRestartAt : (targets[0]?.lastRestartAt ?? null);
-  return accepted(
+  return acceptChange(
     ctx,
     session,
     app,
@@ -107,5 +142,16 @@ export async function restart(
       ? `${app.name} restarted: all its pods were replaced.`
       : `${input.process} restarted: its pods were replaced.`,
     [],
+  );
+}
+
+/** Says what the other change left, from the Deployment as the write guard read it. */
+function scaledMeanwhile(now: V1Deployment | null, process: string, yours: number): ScaleDeskError {
+  const replicas = now ? replicasIn(now) : null;
+  const what = replicas === null ? 'changed' : `changed to ${plural(replicas, 'replica')}`;
+  return new ScaleDeskError(
+    'CONFLICT',
+    `${process} was ${what} by someone else meanwhile; it was left as it is, not set to ${yours}.`,
+    { current: replicas, yours, resourceVersion: now?.metadata?.resourceVersion ?? null },
   );
 }

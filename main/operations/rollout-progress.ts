@@ -4,13 +4,13 @@ import type { OperationProgress } from '../../shared/contract';
 import type { ActivityLog } from '../store/activity-log';
 import type { SessionPort } from './session-port';
 import type { EventBus } from '../transport/event-bus';
+import { rolloutOf, waitingForCluster } from '../../shared/rollout';
 
 /**
  * Follows an accepted change to its end in the background: the rollout of each Deployment it
  * touched (read from the live model, so no polling of the cluster), then the app's endpoint until
  * it answers. Reports `operation` events and settles the activity entry with the outcome.
- * `kubectl rollout status` is the model: the controller must have seen the new generation, every
- * replica must be updated and available, and no old replica may be left.
+ * Whether a rollout is done is shared/rollout's judgement, the one the app model shows.
  */
 
 export interface TrackedDeployment {
@@ -60,71 +60,29 @@ type Verdict =
   | { state: 'complete' }
   | { state: 'failed'; message: string };
 
-function condition(deployment: V1Deployment, type: string) {
-  return deployment.status?.conditions?.find((c) => c.type === type);
-}
-
-/** The rollout of one Deployment after our write, as `kubectl rollout status` reads it. */
+/**
+ * The rollout of one Deployment after our write: waiting until the write shows on the object
+ * (the model may lag the answer), then the shared rollout rule, in words that name the process.
+ */
 export function rolloutVerdict(
   deployment: V1Deployment | undefined,
   tracked: TrackedDeployment,
 ): Verdict {
   const name = tracked.process;
   if (!deployment) return { state: 'failed', message: `The deployment of ${name} was deleted.` };
-  const status = deployment.status ?? {};
-  const generation = deployment.metadata?.generation ?? 0;
   const landed =
-    (tracked.generation === null || generation >= tracked.generation) &&
+    (tracked.generation === null || (deployment.metadata?.generation ?? 0) >= tracked.generation) &&
     (tracked.replicas === null || deployment.spec?.replicas === tracked.replicas);
-  // As `kubectl rollout status`: the controller must have seen the object's own generation.
-  if (!landed || (status.observedGeneration ?? 0) < generation) {
-    return { state: 'waiting', progress: 0, message: `Waiting for the cluster to act on ${name}.` };
+  if (!landed) return { state: 'waiting', progress: 0, message: waitingForCluster(name) };
+  const rollout = rolloutOf(deployment, name);
+  switch (rollout.state) {
+    case 'complete':
+      return { state: 'complete' };
+    case 'failed':
+      return { state: 'failed', message: rollout.message };
+    case 'progressing':
+      return { state: 'waiting', progress: rollout.progress, message: rollout.message };
   }
-  const progressing = condition(deployment, 'Progressing');
-  if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
-    return {
-      state: 'failed',
-      message: `${name} passed its progress deadline: ${(progressing.message ?? 'the rollout stalled').replace(/\.$/, '')}.`,
-    };
-  }
-  const replicaFailure = condition(deployment, 'ReplicaFailure');
-  if (replicaFailure?.status === 'True') {
-    const said = replicaFailure.message ?? replicaFailure.reason ?? 'pods could not be created';
-    const quota = /quota/i.test(said);
-    return {
-      state: 'failed',
-      message: quota
-        ? `The namespace pod quota refused new pods of ${name}: ${said}`
-        : `New pods of ${name} could not be created: ${said}`,
-    };
-  }
-  const desired = deployment.spec?.replicas ?? 1;
-  const updated = status.updatedReplicas ?? 0;
-  const total = status.replicas ?? 0;
-  const available = status.availableReplicas ?? 0;
-  const progress = desired === 0 ? (total === 0 ? 1 : 0.5) : Math.min(updated, available) / desired;
-  if (updated < desired) {
-    return {
-      state: 'waiting',
-      progress,
-      message: `${name}: ${updated} of ${desired} new replicas started.`,
-    };
-  }
-  if (total > updated) {
-    return {
-      state: 'waiting',
-      progress: Math.min(progress, 0.99),
-      message: `${name}: ${total - updated} old replicas stopping.`,
-    };
-  }
-  if (available < updated) {
-    return {
-      state: 'waiting',
-      progress,
-      message: `${name}: ${available} of ${updated} new replicas ready.`,
-    };
-  }
-  return { state: 'complete' };
 }
 
 const IMAGE_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);

@@ -2,17 +2,13 @@ import { REPLICAS_BEFORE_STOP_ANNOTATION, type App, type Process } from '../../s
 import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { kubectlRolloutRestart, kubectlScale, kubectlSequence } from '../../shared/kubectl-command';
-import type { SessionPort } from './session-port';
-import {
-  accepted,
-  kubectlTarget,
-  plural,
-  requireApp,
-  requirePermission,
-  requireSession,
-  type OperationContext,
-} from './operation-context';
+import { plural } from '../../shared/format';
+import { acceptChange } from './accept-change';
+import type { OperationContext } from './index';
+import { requireApp, requirePermission, requireSession } from './preconditions';
 import { restartPatch, restartProcesses } from './restart';
+import type { SessionPort } from './session-port';
+import { kubectlTarget } from './workload-ref';
 
 /**
  * Start an app stopped by its memory limit or scaled to zero: processes at zero go back to the
@@ -101,23 +97,20 @@ export async function start(
   const at = new Date().toISOString();
   const processes = [...targets.keys()];
   const tracked = await restartProcesses(
+    ctx,
     session,
     app,
     [...targets].map(([process, replicas]) => {
       const stopped = process.replicas.desired === 0;
       const patch = restartPatch(
         at,
-        stopped
-          ? {
-              // Guarded: someone scaling it meanwhile is not overwritten.
-              resourceVersion: process.resourceVersion,
-              // The remembered count has served its purpose: a later stop writes a fresh one.
-              annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: null },
-            }
-          : {},
-      ) as { spec: Record<string, unknown> };
+        // The remembered count has served its purpose: a later stop writes a fresh one.
+        stopped ? { annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: null } } : {},
+      );
+      // Setting the replicas makes it a guarded write (restartProcesses): someone scaling the
+      // process meanwhile is not overwritten.
       if (stopped) patch.spec['replicas'] = replicas;
-      return { process, patch, replicas };
+      return { process, patch, replicas, scales: stopped };
     }),
   );
 
@@ -136,7 +129,7 @@ export async function start(
     );
   }
   const summary = [...targets].map(([p, n]) => `${p.name} ${n}`).join(', ');
-  return accepted(
+  return acceptChange(
     ctx,
     session,
     app,

@@ -1,18 +1,15 @@
 import type { OperationResult } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
-import {
-  requireApp,
-  requireProcess,
-  requireSession,
-  type OperationContext,
-} from './operation-context';
+import type { OperationContext } from './index';
+import { requireApp, requireProcess, requireSession } from './preconditions';
 import { setReplicas } from './replicas';
 import { setWorkers } from './workers';
 
 /**
  * Undo a change of replicas or workers: itself an operation, with the same guards, logged as a
  * new entry pointing at the one it undoes. It only goes ahead while the process still has what
- * that change set: undoing must never overwrite a later change, ours or someone else's.
+ * that change set: undoing must never overwrite a later change, ours or someone else's. That is
+ * the write guard's judgement like any other, with what the change set as the value expected.
  */
 export async function undo(ctx: OperationContext, id: string): Promise<OperationResult> {
   const entry = ctx.log.get(id);
@@ -43,14 +40,11 @@ export async function undo(ctx: OperationContext, id: string): Promise<Operation
   }
   const app = requireApp(session, entry.namespace, entry.app);
   const process = requireProcess(app, entry.process ?? '');
-  const word = entry.kind === 'replicas' ? 'replica' : 'worker';
-  const now = entry.kind === 'replicas' ? process.replicas.desired : process.workers?.count;
-  if (now !== entry.to) {
-    throw new ScaleDeskError(
-      'CONFLICT',
-      `${process.name} now has ${now === null || now === undefined ? 'an unknown number of' : now} ${word}s, not the ${entry.to} this change set: undoing it would overwrite a later change.`,
-      { id, current: now ?? null, expected: entry.to },
-    );
+  if (typeof entry.to !== 'number') {
+    // Replica and worker changes always set a count: a log that says otherwise was not ours.
+    throw new ScaleDeskError('INTERNAL', `The change ${id} does not say which count it set.`, {
+      id,
+    });
   }
   if (typeof entry.from !== 'number') {
     throw new ScaleDeskError(
@@ -60,9 +54,20 @@ export async function undo(ctx: OperationContext, id: string): Promise<Operation
     );
   }
   const ref = { namespace: entry.namespace, app: entry.app, process: process.name };
-  // Guarded by the version the model holds now, the same as a change made from the editor.
-  const expectedVersion = process.resourceVersion;
-  return entry.kind === 'replicas'
-    ? setReplicas(ctx, { ...ref, replicas: entry.from, expectedVersion }, id)
-    : setWorkers(ctx, { ...ref, workers: entry.from, expectedVersion }, id);
+  const set = entry.to;
+  try {
+    return entry.kind === 'replicas'
+      ? await setReplicas(ctx, { ...ref, replicas: entry.from, expectedReplicas: set }, id)
+      : await setWorkers(ctx, { ...ref, workers: entry.from, expectedWorkers: set }, id);
+  } catch (error) {
+    if (!(error instanceof ScaleDeskError) || error.code !== 'CONFLICT') throw error;
+    // The guard's refusal, said as what it means for an undo.
+    const now = error.details?.['current'];
+    const word = entry.kind === 'replicas' ? 'replica' : 'worker';
+    throw new ScaleDeskError(
+      'CONFLICT',
+      `${process.name} now has ${typeof now === 'number' ? now : 'an unknown number of'} ${word}s, not the ${set} this change set: undoing it would overwrite a later change.`,
+      { ...error.details, id, current: typeof now === 'number' ? now : null, expected: set },
+    );
+  }
 }

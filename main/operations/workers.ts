@@ -13,25 +13,18 @@ import {
   processContainerIndex,
   setContainerWorkers,
 } from '../../shared/procfile';
+import { plural } from '../../shared/format';
 import { planWorkers } from '../../shared/worker-plan';
-import { jsonPatchDeployment, writeGuarded } from './cluster-writes';
-import {
-  accepted,
-  deploymentRef,
-  kubectlTarget,
-  plural,
-  podNames,
-  requireApp,
-  requirePermission,
-  requireProcess,
-  requireSession,
-  type OperationContext,
-} from './operation-context';
+import { acceptChange } from './accept-change';
+import { jsonPatchDeployment } from './cluster-writes';
+import type { OperationContext } from './index';
+import { requireApp, requirePermission, requireProcess, requireSession } from './preconditions';
+import { deploymentRef, kubectlTarget, podNames } from './workload-ref';
 
 /**
  * Set the gunicorn workers of one process: the worker count in its container's command, args or
  * environment is edited and nothing else, by a JSON patch of exactly those paths, guarded by the
- * version the admin read. The new pod template rolls the process over (the redeploy).
+ * count the admin saw. The new pod template rolls the process over (the redeploy).
  */
 
 /**
@@ -47,6 +40,14 @@ export function gunicornContainer(
   if (!container) return null;
   const { command, args } = containerCommand(container);
   return isGunicorn([...command, ...args]) ? { index, container } : null;
+}
+
+/** A Deployment's worker count as the model reads it; null: not set (gunicorn's default). */
+export function workersIn(deployment: V1Deployment): number | null {
+  const found = gunicornContainer(deployment);
+  if (!found) return null;
+  const { command, args, env } = containerCommand(found.container);
+  return parseWorkers([...command, ...args], env)?.count ?? null;
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
@@ -103,49 +104,60 @@ export async function setWorkers(
   }
   requirePermission(app, 'patch', `set the workers of ${process.name}`);
   const deployment = session.getDeployment(app.namespace, process.deployment);
-  const found = deployment ? gunicornContainer(deployment) : null;
-  if (!deployment || !found) {
-    throw new ScaleDeskError(
+  const notGunicorn = () =>
+    new ScaleDeskError(
       'INVALID_INPUT',
       `${process.name} does not run gunicorn in a container command ScaleDesk can see, so it has no workers to set.`,
       { namespace: app.namespace, app: app.name, process: process.name },
     );
-  }
-  const { operations, envChanges } = workersPatch(found.index, found.container, input.workers);
-  const guard = input.force
-    ? null
-    : (input.expectedVersion ?? deployment.metadata?.resourceVersion ?? process.resourceVersion);
-  const guarded = (version: string | null): JsonPatchOperation[] =>
-    version === null
-      ? operations
-      : [{ op: 'replace', path: '/metadata/resourceVersion', value: version }, ...operations];
+  if (!deployment || !gunicornContainer(deployment)) throw notGunicorn();
   const ref = deploymentRef(session, app.namespace, process.deployment);
 
-  const written = await writeGuarded(
+  const { result: written, replaced } = await ctx.guard.write({
     ref,
-    guard,
-    deployment,
-    (version) => jsonPatchDeployment(ref, guarded(version)),
-    (current) => conflict(current, process.name, input.workers),
-  );
+    field: 'workers',
+    valueIn: workersIn,
+    expected: input.expectedWorkers,
+    force: input.force ?? false,
+    wanted: input.workers,
+    cached: deployment,
+    // The patch names paths by index: made from the very object it is sent against.
+    write: async (current, version) => {
+      const target = gunicornContainer(current);
+      if (!target) throw notGunicorn();
+      const patch = workersPatch(target.index, target.container, input.workers);
+      const guarded: JsonPatchOperation[] =
+        version === null
+          ? patch.operations
+          : [
+              { op: 'replace', path: '/metadata/resourceVersion', value: version },
+              ...patch.operations,
+            ];
+      const patched = await jsonPatchDeployment(ref, guarded);
+      return { deployment: patched, patch, container: target.container.name };
+    },
+    conflict: (now) => conflict(now, process.name, input.workers),
+  });
 
+  const { operations, envChanges } = written.patch;
   const target = kubectlTarget(session, app.namespace);
   const onlyEnv = operations.length - 1 === Object.keys(envChanges).length;
   const command = onlyEnv
-    ? kubectlSetEnv(target, process.deployment, found.container.name, envChanges)
+    ? kubectlSetEnv(target, process.deployment, written.container, envChanges)
     : kubectlJsonPatch(
         target,
         process.deployment,
         operations.filter((op) => op.op !== 'test'),
       );
-  return accepted(
+  return acceptChange(
     ctx,
     session,
     app,
     {
       process: process.name,
       kind: 'workers',
-      from: result.plan.from,
+      // What the write replaced, which the model may not have shown yet.
+      from: replaced,
       to: input.workers,
       command,
       undoOf,
@@ -154,7 +166,7 @@ export async function setWorkers(
       {
         process: process.name,
         deployment: process.deployment,
-        generation: written.metadata?.generation ?? null,
+        generation: written.deployment.metadata?.generation ?? null,
         replicas: null,
         podsBefore: podNames(process),
       },
@@ -164,14 +176,9 @@ export async function setWorkers(
   );
 }
 
-/** Says what the other change left, from the Deployment as read after the conflict. */
+/** Says what the other change left, from the Deployment as the guard read it. */
 function conflict(now: V1Deployment | null, process: string, yours: number): ScaleDeskError {
-  let current: number | null = null;
-  const found = now ? gunicornContainer(now) : null;
-  if (found) {
-    const { command, args, env } = containerCommand(found.container);
-    current = parseWorkers([...command, ...args], env)?.count ?? null;
-  }
+  const current = now ? workersIn(now) : null;
   const replicas = now?.spec?.replicas ?? null;
   const parts = [
     current === null ? null : plural(current, 'worker'),

@@ -1,9 +1,12 @@
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { startSandbox } from './index';
+import { runFaultCommand } from './fault-commands';
+import { startSandbox } from './sandbox-cluster';
 
 /**
  * `npm run sandbox -- [--port P] [--kubeconfig PATH] [--apps N] [--metrics-interval S]`:
- * starts the sandbox cluster, prints where its kubeconfig is, and runs until SIGINT or SIGTERM.
+ * starts the sandbox cluster, prints where its kubeconfig is, takes fault commands on stdin
+ * (fault-commands.ts), and runs until SIGINT or SIGTERM.
  */
 
 function usage(message: string): never {
@@ -58,6 +61,17 @@ async function main(): Promise<void> {
   console.log(
     `listening on ${sandbox.url} (try: KUBECONFIG=${sandbox.kubeconfigPath} kubectl get deployments -A)`,
   );
+  console.log('fault commands on stdin: type help');
+  // Not a terminal interface: Ctrl-C stays the terminal's SIGINT, which stops the sandbox.
+  const commands = createInterface({ input: process.stdin, terminal: false });
+  commands.on('line', (line) => {
+    runFaultCommand(sandbox, line).then(
+      (reply) => {
+        if (reply) console.log(reply);
+      },
+      (error: unknown) => console.error(error instanceof Error ? error.message : String(error)),
+    );
+  });
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;

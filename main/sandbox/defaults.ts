@@ -49,7 +49,8 @@ export function applyCreateDefaults(kind: string | undefined, object: KubeObject
   switch (kind) {
     case 'Deployment': {
       const d = object as Deployment;
-      const spec = d.spec ?? ({} as Deployment['spec']);
+      // A Deployment as sent may lack a spec; validation answers for that, after the defaults.
+      const spec: Partial<Deployment['spec']> = d.spec ?? {};
       return {
         ...d,
         metadata: { ...d.metadata, generation: 1 },
@@ -71,7 +72,7 @@ export function applyCreateDefaults(kind: string | undefined, object: KubeObject
             : spec.template,
         },
         status: {},
-      } as Deployment;
+      };
     }
     case 'ReplicaSet': {
       const rs = object as ReplicaSet;
@@ -80,7 +81,7 @@ export function applyCreateDefaults(kind: string | undefined, object: KubeObject
         metadata: { ...rs.metadata, generation: 1 },
         spec: { replicas: 1, ...rs.spec },
         status: { replicas: 0 },
-      } as ReplicaSet;
+      };
     }
     case 'Pod': {
       const p = object as Pod;
@@ -88,7 +89,7 @@ export function applyCreateDefaults(kind: string | undefined, object: KubeObject
         ...p,
         spec: podSpecDefaults(p.spec ?? { containers: [] }),
         status: { phase: 'Pending', qosClass: 'Burstable' },
-      } as Pod;
+      };
     }
     case 'Namespace': {
       const ns = object as Namespace;
@@ -125,7 +126,7 @@ export function applyCreateDefaults(kind: string | undefined, object: KubeObject
           })),
         },
         status: { loadBalancer: {} },
-      } as Service;
+      };
     }
     default:
       return object;

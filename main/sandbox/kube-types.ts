@@ -140,6 +140,7 @@ export interface ContainerState {
     message?: string;
     startedAt?: string;
     finishedAt?: string;
+    containerID?: string;
   };
 }
 

@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 
 /**
  * The kubeconfig a client needs to reach the sandbox: one cluster with the CA embedded
@@ -18,42 +17,41 @@ export interface KubeconfigInput {
   tokens: { admin: string; viewer: string };
 }
 
-export function buildKubeConfig(input: KubeconfigInput): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
+/**
+ * The kubeconfig as client-node's `exportConfig()` writes it, field for field. Written here
+ * rather than through client-node's KubeConfig, which would bring the whole client (some 900 KB)
+ * into the sandbox's bundle, dist/main/sandbox.cjs, for one JSON object.
+ */
+function kubeconfigDocument(input: KubeconfigInput): object {
+  const context = (name: string, user: string) => ({
+    name,
+    context: { name, cluster: SANDBOX_CLUSTER, user, namespace: DEFAULT_NAMESPACE },
+  });
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
     clusters: [
       {
         name: SANDBOX_CLUSTER,
-        server: input.server,
-        caData: Buffer.from(input.caPem).toString('base64'),
-        skipTLSVerify: false,
+        cluster: {
+          server: input.server,
+          'certificate-authority-data': Buffer.from(input.caPem).toString('base64'),
+          'insecure-skip-tls-verify': false,
+        },
       },
     ],
     users: [
-      { name: 'admin', token: input.tokens.admin },
-      { name: 'viewer', token: input.tokens.viewer },
+      { name: 'admin', user: { token: input.tokens.admin } },
+      { name: 'viewer', user: { token: input.tokens.viewer } },
     ],
-    contexts: [
-      {
-        name: ADMIN_CONTEXT,
-        cluster: SANDBOX_CLUSTER,
-        user: 'admin',
-        namespace: DEFAULT_NAMESPACE,
-      },
-      {
-        name: VIEWER_CONTEXT,
-        cluster: SANDBOX_CLUSTER,
-        user: 'viewer',
-        namespace: DEFAULT_NAMESPACE,
-      },
-    ],
-    currentContext: ADMIN_CONTEXT,
-  });
-  return kc;
+    contexts: [context(ADMIN_CONTEXT, 'admin'), context(VIEWER_CONTEXT, 'viewer')],
+    preferences: {},
+    'current-context': ADMIN_CONTEXT,
+  };
 }
 
 /** Writes the kubeconfig (JSON, which is YAML too and what client-node exports), owner-only. */
 export function writeKubeconfigFile(path: string, input: KubeconfigInput): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, buildKubeConfig(input).exportConfig() + '\n', { mode: 0o600 });
+  writeFileSync(path, JSON.stringify(kubeconfigDocument(input)) + '\n', { mode: 0o600 });
 }

@@ -497,10 +497,7 @@ export class Kubelet {
       state,
       lastState: c.lastTermination
         ? {
-            terminated: {
-              ...c.lastTermination,
-              containerID: c.containerId,
-            } as ContainerState['terminated'],
+            terminated: { ...c.lastTermination, containerID: c.containerId },
           }
         : {},
       ready: c.ready,

@@ -1,20 +1,16 @@
-// client-node 1.3 does not export its quantity parser from the package root.
-import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
-
 /**
  * Kubernetes resource quantities (`8Gi`, `512Mi`, `250m`, `1.5G`, `1e3`). Validation follows the
- * API server's grammar; the value comes from client-node's quantityToScalar where it can, and
- * from the same grammar where client-node cannot (decimals with a suffix such as `1.5Gi`).
+ * API server's grammar. Values are computed as client-node's quantityToScalar computes them (a
+ * product for k..E and Ki..Ei, a quotient for n, u, m, the number itself otherwise), so the
+ * sandbox and ScaleDesk read a limit to the same bit; unlike client-node, decimals with a suffix
+ * such as `1.5Gi` are read too. Not client-node's parser itself: the sandbox is bundled apart
+ * (dist/main/sandbox.cjs) and takes nothing from the client.
  */
 
 const QUANTITY =
   /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
 
 const MULTIPLIERS: Record<string, number> = {
-  '': 1,
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
   k: 1e3,
   M: 1e6,
   G: 1e9,
@@ -29,6 +25,8 @@ const MULTIPLIERS: Record<string, number> = {
   Ei: 1024 ** 6,
 };
 
+const DIVISORS: Record<string, number> = { n: 1e9, u: 1e6, m: 1e3 };
+
 export function isValidQuantity(text: unknown): boolean {
   return typeof text === 'string' && QUANTITY.test(text.trim());
 }
@@ -39,15 +37,13 @@ export function parseQuantity(text: unknown): number | undefined {
   if (typeof text !== 'string') return undefined;
   const m = QUANTITY.exec(text.trim());
   if (!m) return undefined;
-  try {
-    const v = quantityToScalar(text.trim());
-    return typeof v === 'bigint' ? Number(v) : v;
-  } catch {
-    const suffix = m[2] ?? '';
-    const base = Number(m[1]);
-    if (/^[eE]/.test(suffix)) return base * 10 ** Number(suffix.slice(1));
-    return base * (MULTIPLIERS[suffix] ?? 1);
-  }
+  const base = Number(m[1]);
+  const suffix = m[2] ?? '';
+  const divisor = DIVISORS[suffix];
+  if (divisor !== undefined) return base / divisor;
+  const multiplier = MULTIPLIERS[suffix];
+  if (multiplier !== undefined) return base * multiplier;
+  return Number(text.trim()); // no suffix, or an exponent (`1e3`)
 }
 
 /** Bytes as metrics-server prints memory: whole kibibytes. */

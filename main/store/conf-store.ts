@@ -1,4 +1,5 @@
 import Conf from 'conf';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KeyValueStore } from './key-value-store';
@@ -10,13 +11,66 @@ import type { KeyValueStore } from './key-value-store';
  */
 
 /**
- * Keys are literal (`window.state` is one key, not a path into an object), and a file the
- * admin broke by hand is reported rather than silently emptied.
+ * The store file holds the settings and up to 1,000 activity entries (who scaled what, where):
+ * for the user alone, in a folder only the user may list.
+ */
+export const STORE_FILE_MODE = 0o600;
+export const DATA_FOLDER_MODE = 0o700;
+
+/**
+ * A temporary file younger than this may be another process's write in progress (browser mode
+ * and the desktop app share the file), not the leftover of one that was killed.
+ */
+export const STALE_TEMP_FILE_MS = 60_000;
+
+/**
+ * Keys are literal (`window.state` is one key, not a path into an object), a file the admin
+ * broke by hand is reported rather than silently emptied, and each write leaves the file 0600
+ * (conf writes a temporary file with this mode, chmods it, and renames it over the file).
  */
 export const STORE_OPTIONS = {
   accessPropertiesByDotNotation: false,
   clearInvalidConfig: false,
+  configFileMode: STORE_FILE_MODE,
 } as const;
+
+/** chmod where the mode differs; a folder or file not ours to change is said, not fatal. */
+function restrictMode(target: string, mode: number): void {
+  try {
+    if ((fs.statSync(target).mode & 0o777) !== mode) fs.chmodSync(target, mode);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    console.warn(`scaledesk: could not make ${target} private (${code ?? String(error)}).`);
+  }
+}
+
+/**
+ * Readies the folder of a store file before conf or electron-store opens it: the folder made,
+ * or tightened, to 0700, a file already there tightened to 0600 (one written by an older
+ * version is 0644), and the temporary files of an atomic write that was killed halfway
+ * (`config.json.tmp-*`, which atomically only removes on a clean exit) deleted. chmod after
+ * mkdir, as the umask narrows what mkdir makes and never what chmod sets.
+ */
+export function prepareStoreFolder(filePath: string): void {
+  const now = Date.now();
+  const folder = path.dirname(filePath);
+  fs.mkdirSync(path.dirname(folder), { recursive: true });
+  fs.mkdirSync(folder, { recursive: true, mode: DATA_FOLDER_MODE });
+  restrictMode(folder, DATA_FOLDER_MODE);
+  restrictMode(filePath, STORE_FILE_MODE);
+  const tempPrefix = `${path.basename(filePath)}.tmp-`;
+  for (const name of fs.readdirSync(folder)) {
+    if (!name.startsWith(tempPrefix)) continue;
+    const temp = path.join(folder, name);
+    try {
+      const stats = fs.lstatSync(temp);
+      if (stats.isFile() && now - stats.mtimeMs >= STALE_TEMP_FILE_MS) fs.unlinkSync(temp);
+    } catch {
+      // Gone already: another process finished its write, or removed it too.
+    }
+  }
+}
 
 export function asKeyValueStore(conf: Conf<Record<string, unknown>>): KeyValueStore {
   return {
@@ -45,6 +99,7 @@ export function openStoreFile<T>(filePath: string, open: () => T): T {
 export function createConfStore(filePath: string): KeyValueStore {
   const resolved = path.resolve(filePath);
   const extension = path.extname(resolved);
+  prepareStoreFolder(resolved);
   return asKeyValueStore(
     openStoreFile(
       resolved,
@@ -70,10 +125,12 @@ export function defaultDataDir(
 ): string {
   const productName = 'ScaleDesk';
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', productName);
+  // An empty variable is unset, as Electron reads it: else the data folder would be made in
+  // whatever the current directory is.
   if (platform === 'win32') {
-    return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), productName);
+    return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), productName);
   }
-  return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), productName);
+  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), productName);
 }
 
 /** The store file both modes use inside the data folder (electron-store's default name). */

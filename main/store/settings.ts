@@ -1,4 +1,9 @@
-import { SettingsSchema, type Settings } from '../../shared/contract';
+import {
+  SettingsChangeSchema,
+  SettingsSchema,
+  type Settings,
+  type SettingsChange,
+} from '../../shared/contract';
 import type { EventBus } from '../transport/event-bus';
 import { invalidInput } from '../transport/dispatch';
 import type { KeyValueStore } from './key-value-store';
@@ -7,21 +12,28 @@ import type { KeyValueStore } from './key-value-store';
  * The admin's settings, kept in the store under one key and checked against the contract's
  * schema field by field: a value that fails (edited by hand, written by an older version) is
  * reported and replaced by its default, and every other setting is kept. Never a crash.
+ * A save writes only the keys it carries.
  */
 
 export const SETTINGS_KEY = 'settings';
 
 export interface SettingsService {
   get(): Settings;
-  /** Validates, stores and announces (`settings` event); throws INVALID_INPUT, storing nothing. */
-  set(partial: Partial<Settings>): Settings;
+  /**
+   * Validates, stores and announces (`settings` event) the keys given, leaving every other as it
+   * was; throws INVALID_INPUT, storing nothing.
+   */
+  set(change: SettingsChange): Settings;
   /** What was wrong with the stored settings when they were read, one sentence each. */
   problems(): string[];
 }
 
 type Field = keyof Settings;
 const fields = Object.keys(SettingsSchema.shape) as Field[];
-const PartialSettingsSchema = SettingsSchema.partial().strict();
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 function describe(value: unknown): string {
   const text = JSON.stringify(value);
@@ -33,7 +45,7 @@ function load(store: KeyValueStore): { settings: Settings; problems: string[] } 
   const defaults = SettingsSchema.parse({});
   const stored = store.get(SETTINGS_KEY);
   if (stored === undefined) return { settings: defaults, problems: [] };
-  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) {
+  if (!isRecord(stored)) {
     return {
       settings: defaults,
       problems: [
@@ -45,7 +57,7 @@ function load(store: KeyValueStore): { settings: Settings; problems: string[] } 
   const problems: string[] = [];
   for (const field of fields) {
     if (!Object.hasOwn(stored, field)) continue;
-    const value = (stored as Record<string, unknown>)[field];
+    const value = stored[field];
     const parsed = SettingsSchema.shape[field].safeParse(value);
     if (parsed.success) {
       settings[field] = parsed.data;
@@ -66,15 +78,19 @@ export function createSettings(store: KeyValueStore, bus: EventBus): SettingsSer
 
   return {
     get: () => current,
-    set(partial) {
-      const parsed = PartialSettingsSchema.safeParse(partial);
+    set(change) {
+      const parsed = SettingsChangeSchema.safeParse(change);
       if (!parsed.success) throw invalidInput(parsed.error);
       // Keys given as undefined are left as they are, as in a form that sends only some fields.
       const changes = Object.fromEntries(
         Object.entries(parsed.data).filter(([, value]) => value !== undefined),
       ) as Partial<Settings>;
-      current = SettingsSchema.parse({ ...current, ...changes });
-      store.set(SETTINGS_KEY, current);
+      // Written over what the file holds now, not over `current`: the keys not carried keep what
+      // is stored for them, including a value that failed its schema at start (still reported
+      // at the next start, not silently replaced by its default) and a key of a newer version.
+      const stored = store.get(SETTINGS_KEY);
+      store.set(SETTINGS_KEY, { ...(isRecord(stored) ? stored : {}), ...changes });
+      current = { ...current, ...changes };
       bus.emit('settings', current);
       return current;
     },

@@ -1,22 +1,22 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { TOKEN_PROTOCOL_PREFIX } from '../../shared/browser-mode-access';
 
 /**
  * Who may talk to the browser-mode server. It listens on loopback, but any web page the admin
- * visits can make the browser send requests there, so every request must prove three things:
- * - it carries the access token printed with the URL (cookie or `Authorization: Bearer`);
+ * visits can make the browser send requests there, so every request must prove:
  * - its Host header is the loopback address and our port (a DNS-rebinding page would send its
  *   own host name);
- * - it comes from our own origin (Origin header, Sec-Fetch-Site) and not another site's page.
+ * - it comes from our own origin (Origin header, Sec-Fetch-Site) and not another site's page;
+ * - for an operation or the event stream, it carries the access token printed with the URL, in
+ *   `Authorization: Bearer` or (WebSocket handshake only) a subprotocol. Never a cookie: a
+ *   cookie for 127.0.0.1 goes to every port of it (shared/browser-mode-access.ts).
+ * The renderer's files need no token: they are the public build, with no secret in them, and
+ * a browser navigating to the page cannot add a header anyway.
  */
 
 export function createAccessToken(): string {
   return randomBytes(32).toString('base64url');
-}
-
-/** The cookie's name carries the port, so two instances on one machine do not log each other out. */
-export function tokenCookieName(port: number): string {
-  return `scaledesk_token_${port}`;
 }
 
 export type AccessRefusal =
@@ -56,18 +56,23 @@ export function checkOrigin(
   return null;
 }
 
-/** The token the request presents, from `Authorization: Bearer` or the cookie. */
-export function presentedToken(policy: AccessPolicy, headers: IncomingHttpHeaders): string | null {
+/** Where a request may present the token: a WebSocket handshake also has its subprotocols. */
+export type Channel = 'http' | 'websocket';
+
+/** The token the request presents, or null where it presents none. */
+export function presentedToken(headers: IncomingHttpHeaders, channel: Channel): string | null {
   const authorization = headers.authorization;
   if (authorization !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    // Some other scheme is a wrong token, not a missing one.
     return match?.[1] ?? '';
   }
-  const name = tokenCookieName(policy.port);
-  for (const part of (headers.cookie ?? '').split(';')) {
-    const separator = part.indexOf('=');
-    if (separator > 0 && part.slice(0, separator).trim() === name) {
-      return part.slice(separator + 1).trim();
+  if (channel === 'websocket') {
+    for (const protocol of (headers['sec-websocket-protocol'] ?? '').split(',')) {
+      const trimmed = protocol.trim();
+      if (trimmed.startsWith(TOKEN_PROTOCOL_PREFIX)) {
+        return trimmed.slice(TOKEN_PROTOCOL_PREFIX.length);
+      }
     }
   }
   return null;
@@ -79,14 +84,15 @@ export function tokenMatches(expected: string, presented: string): boolean {
   return timingSafeEqual(digest(expected), digest(presented));
 }
 
-/** The full check of a request other than the one that brings the token in its URL. */
+/** The full check of an operation or of the event stream's handshake. */
 export function checkAccess(
   policy: AccessPolicy,
   headers: IncomingHttpHeaders,
+  channel: Channel,
 ): AccessRefusal | null {
   const originRefusal = checkOrigin(policy, headers);
   if (originRefusal) return originRefusal;
-  const token = presentedToken(policy, headers);
+  const token = presentedToken(headers, channel);
   if (token === null) return { status: 401, reason: 'token-missing' };
   if (!tokenMatches(policy.token, token)) return { status: 401, reason: 'token-wrong' };
   return null;
@@ -95,7 +101,7 @@ export function checkAccess(
 export function refusalMessage(refusal: AccessRefusal): string {
   switch (refusal.reason) {
     case 'token-missing':
-      return 'This browser has no ScaleDesk access token: open the URL that "npm run web" printed.';
+      return 'This browser tab has no ScaleDesk access token: open the URL that "npm run web" printed.';
     case 'token-wrong':
       return 'The access token is not this server\'s: open the URL that "npm run web" printed.';
     case 'host':

@@ -8,7 +8,8 @@ import type { WebServer } from './server';
 /**
  * `npm run web -- [--port P] [--kubeconfig PATH] [--context NAME] [--data-dir DIR]`
  * Browser mode: the same services as the desktop app, served to a browser tab on 127.0.0.1.
- * Prints exactly one line on success, the URL to open (with its access token); errors go to
+ * Prints exactly one line on success, the URL to open (its access token in the fragment, which
+ * the browser never sends to any server; the page keeps it for the tab); errors go to
  * stderr as one line each, without a stack trace.
  */
 

@@ -1,3 +1,8 @@
+import {
+  EVENTS_PROTOCOL,
+  TOKEN_FRAGMENT_PARAM,
+  tokenProtocol,
+} from '../../shared/browser-mode-access';
 import type {
   EventName,
   EventPayload,
@@ -11,7 +16,8 @@ import { ContractErrorSchema, type ContractError, type Result } from '../../shar
 /**
  * The renderer's one way to talk to main. In the desktop app the preload has put the bridge on
  * `window.scaledesk` (Electron IPC); in browser mode the same interface is spoken over HTTP
- * (operations) and a WebSocket (events) to the server that served this page.
+ * (operations) and a WebSocket (events) to the server that served this page, each request
+ * presenting the access token itself (shared/browser-mode-access.ts): no cookie carries it.
  */
 
 export type { ScaleDeskBridge, Result, ContractError };
@@ -32,14 +38,43 @@ export function getBridge(): ScaleDeskBridge {
   return bridge;
 }
 
+const TOKEN_STORAGE_KEY = 'scaledesk.token';
+
+/**
+ * Browser mode's access token, or null where this tab never had one. The printed URL brings it
+ * in its fragment; it moves to sessionStorage, which is this origin's (so this port's) and this
+ * tab's only and outlives a reload, and leaves the address bar, where it would be seen,
+ * bookmarked or copied along with the address.
+ */
+export function takeAccessToken(): string | null {
+  const fromUrl = new URLSearchParams(window.location.hash.slice(1)).get(TOKEN_FRAGMENT_PARAM);
+  if (fromUrl) {
+    const { pathname, search } = window.location;
+    window.history.replaceState(window.history.state, '', `${pathname}${search}`);
+    try {
+      window.sessionStorage.setItem(TOKEN_STORAGE_KEY, fromUrl);
+    } catch {
+      // Storage is switched off: the token lives as long as this page, a reload loses it.
+    }
+    return fromUrl;
+  }
+  try {
+    return window.sessionStorage.getItem(TOKEN_STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
 /** Where the event stream is, and what the reconnection waits between attempts. */
 export interface HttpBridgeOptions {
   /** The server's origin; defaults to this page's. */
   baseUrl?: string;
-  /** Defaults to the global fetch (tests pass one that adds a token header). */
+  /** The access token to present; defaults to the page's (takeAccessToken). */
+  token?: string | null;
+  /** Defaults to the global fetch. */
   fetch?: typeof fetch;
   /** Defaults to the global WebSocket. */
-  WebSocket?: new (url: string) => WebSocket;
+  WebSocket?: new (url: string, protocols: string[]) => WebSocket;
   /** First wait before reconnecting; doubles each failure up to maxReconnectMs. */
   minReconnectMs?: number;
   maxReconnectMs?: number;
@@ -52,13 +87,18 @@ export interface HttpBridge extends ScaleDeskBridge {
 
 type AnyListener = (payload: unknown) => void;
 
+/** The operations that take no input, as `{}` is all a resync has to give. */
+type InputlessOperation = {
+  [N in OperationName]: Record<string, never> extends OperationInput<N> ? N : never;
+}[OperationName];
+
 /**
  * Events missed while the stream was down are made good each time it opens: the state that
  * events keep current is fetched anew and delivered to the listeners as if it had been pushed.
  */
 const RESYNC: ReadonlyArray<{
   event: EventName;
-  operation: OperationName;
+  operation: InputlessOperation;
   toPayload: (value: unknown) => unknown;
 }> = [
   {
@@ -72,6 +112,12 @@ const RESYNC: ReadonlyArray<{
 
 export function createHttpBridge(options: HttpBridgeOptions = {}): HttpBridge {
   const baseUrl = (options.baseUrl ?? window.location.origin).replace(/\/$/, '');
+  const token = options.token !== undefined ? options.token : takeAccessToken();
+  // Without a token the server answers 401 with the sentence that tells the admin what to do.
+  const authorization: Record<string, string> =
+    token === null ? {} : { Authorization: `Bearer ${token}` };
+  const socketProtocols =
+    token === null ? [EVENTS_PROTOCOL] : [EVENTS_PROTOCOL, tokenProtocol(token)];
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   const Socket = options.WebSocket ?? WebSocket;
   const minReconnectMs = options.minReconnectMs ?? 500;
@@ -91,8 +137,9 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): HttpBridge {
     try {
       response = await doFetch(`${baseUrl}/api/invoke/${encodeURIComponent(operation)}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', ...authorization },
+        // Nothing ambient is needed: the token is in the header above.
+        credentials: 'omit',
         body: JSON.stringify(input ?? {}),
       });
     } catch {
@@ -118,7 +165,7 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): HttpBridge {
   async function resync(): Promise<void> {
     for (const { event, operation, toPayload } of RESYNC) {
       if (!listeners.get(event)?.size) continue;
-      const result = await invoke(operation, {} as OperationInput<typeof operation>);
+      const result = await invoke(operation, {});
       if (result.ok) deliver(event, toPayload(result.value));
     }
   }
@@ -126,7 +173,7 @@ export function createHttpBridge(options: HttpBridgeOptions = {}): HttpBridge {
   function connect(): void {
     if (closed || socket) return;
     const url = `${baseUrl.replace(/^http/, 'ws')}/api/events`;
-    const current = new Socket(url);
+    const current = new Socket(url, socketProtocols);
     socket = current;
     current.addEventListener('open', () => {
       failures = 0;

@@ -188,6 +188,26 @@ describe('the Scale tab against the sandbox cluster', () => {
     await web.getByText(/of 5 ready/).waitFor({ timeout: 10_000 });
   });
 
+  it('refuses a save over a change made with kubectl while editing, names it, and applies anyway', async () => {
+    const page = await openApp('pricing-api');
+    const web = page.getByRole('region', { name: 'web', exact: true });
+    await web.getByText('2 of 2 ready').waitFor(SEEN);
+    await web.getByRole('button', { name: 'Edit Resources' }).click();
+    await web.getByLabel('Replicas', { exact: true }).fill('4');
+    await web.getByText('New max memory').waitFor();
+    // Someone else scales web after the admin began typing, before Save.
+    await kubectl('scale', 'deployment/pricing-api-web', '--replicas=3', '-n', 'demo');
+    await web.getByRole('button', { name: 'Save', exact: true }).click();
+
+    const notice = web.getByRole('alert').filter({ hasText: 'Changed by someone else' });
+    await notice.waitFor(SEEN);
+    await notice.getByText('3 replicas', { exact: true }).waitFor();
+    expect(await specReplicas('pricing-api-web')).toBe(3);
+    await notice.getByRole('button', { name: 'Apply anyway' }).click();
+    await expect.poll(() => specReplicas('pricing-api-web'), SEEN).toBe(4);
+    await web.getByText('4 of 4 ready').waitFor(SEEN);
+  });
+
   it('fits the replica tables without clipping a header, two cards side by side or one per row', async () => {
     for (const width of [1280, 1440]) {
       // churn-report's crash-looping replicas have the widest cells (CrashLoopBackOff, a last OOM).

@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { App } from '../../../shared/app-model';
 import { useApp } from '../state/StoreContext';
 import { StatusBadge } from './StatusBadge';
-import { formatBytes } from '../format/memory';
+import { formatBytes } from '../../../shared/format';
 import './AppList.css';
 
 const ROW_HEIGHT = 52;

@@ -91,22 +91,28 @@ interface GuardedWriteErrorProps {
   onDismiss: () => void;
   /** Sends the write again; `force` writes over a change made meanwhile. */
   send: (force: boolean) => void;
-  /** What the value is on the cluster now, in words, for a CONFLICT. */
+  /** The value as the model shows it, in words: said where the CONFLICT does not say. */
   current: string;
+  /** A count in words ("3 replicas"), for the value now a CONFLICT carries. */
+  describe: (value: number) => string;
   onKeepTheirs: () => void;
 }
 
 /**
- * The error of a write guarded by the version the admin read (replicas, workers): an unreachable
- * cluster offers Retry, a change made meanwhile offers Apply anyway or Keep theirs.
+ * The error of a write guarded by the value the admin saw (replicas, workers): an unreachable
+ * cluster offers Retry, a change made meanwhile offers Apply anyway or Keep theirs. The value now
+ * is the one main read from the cluster when it refused (the CONFLICT's `current`): the model
+ * may not have caught up with the other change yet.
  */
 export function GuardedWriteError({
   error,
   onDismiss,
   send,
   current,
+  describe,
   onKeepTheirs,
 }: GuardedWriteErrorProps) {
+  const now = error.details?.['current'];
   return (
     <ErrorNotice
       error={error}
@@ -114,7 +120,11 @@ export function GuardedWriteError({
       onRetry={error.code === 'UNREACHABLE' ? () => send(false) : undefined}
       conflict={
         error.code === 'CONFLICT'
-          ? { current, onApplyAnyway: () => send(true), onKeepTheirs }
+          ? {
+              current: typeof now === 'number' ? describe(now) : current,
+              onApplyAnyway: () => send(true),
+              onKeepTheirs,
+            }
           : undefined
       }
     />

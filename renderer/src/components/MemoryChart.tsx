@@ -2,7 +2,7 @@ import { memo, useMemo } from 'react';
 import { Legend, Line, ReferenceLine } from 'recharts';
 import type { Sample } from '../../../shared/contract';
 import { GIB } from '../../../shared/app-model';
-import { formatBytes } from '../format/memory';
+import { formatBytes } from '../../../shared/format';
 import { niceTicks } from './chart-scale';
 import { TimeSeriesChart } from './TimeSeriesChart';
 import './charts.css';

@@ -1,4 +1,5 @@
-import { formatBytes, formatUsedOf } from '../format/memory';
+import { formatBytes } from '../../../shared/format';
+import { formatUsedOf } from '../format/memory';
 import './MemoryGauge.css';
 
 /** The app's memory used against its maximum, as a meter ("5.2 GiB of 24 GiB"). */

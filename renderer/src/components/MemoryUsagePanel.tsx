@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { App, Process } from '../../../shared/app-model';
 import type { HistoryWindow } from '../../../shared/contract';
 import { useHistory } from '../state/useHistory';
-import { formatBytes } from '../format/memory';
+import { formatBytes } from '../../../shared/format';
 import { MemoryGauge } from './MemoryGauge';
 import { MemoryChart } from './MemoryChart';
 import { WindowPicker } from './WindowPicker';

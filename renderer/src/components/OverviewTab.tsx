@@ -5,7 +5,8 @@ import { kubectlRolloutRestart } from '../../../shared/kubectl-command';
 import { useStore } from '../state/StoreContext';
 import { useHistory } from '../state/useHistory';
 import { useOperation } from '../state/useOperation';
-import { formatBytes, formatUsedOf } from '../format/memory';
+import { formatBytes, plural } from '../../../shared/format';
+import { formatUsedOf } from '../format/memory';
 import { processState } from '../format/process-state';
 import { formatAgo, formatFull } from '../format/time';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -212,8 +213,7 @@ function RestartButton({ app }: { app: App }) {
   // What main restarts: the processes that run (the workspace is restarted only by name).
   const restarted = app.processes.filter((process) => process.replicas.desired > 0);
   const names = restarted.map(
-    (process) =>
-      `${process.name} (${process.replicas.desired} ${process.replicas.desired === 1 ? 'replica' : 'replicas'})`,
+    (process) => `${process.name} (${plural(process.replicas.desired, 'replica')})`,
   );
   return (
     <div className="action-with-status">

@@ -2,7 +2,7 @@ import { memo, useEffect, useState } from 'react';
 import type { App, Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
 import { useStore } from '../state/StoreContext';
-import { formatBytes } from '../format/memory';
+import { formatBytes } from '../../../shared/format';
 import { processState } from '../format/process-state';
 import { KubectlCommand } from './KubectlCommand';
 import { OperationStatus } from './OperationStatus';

@@ -1,12 +1,12 @@
-import { useId, useState, type KeyboardEvent } from 'react';
+import { useId, type KeyboardEvent } from 'react';
 import { DEFAULT_MAX_REPLICAS, type App, type Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
 import { kubectlScale } from '../../../shared/kubectl-command';
 import { parseReplicasText, planReplicas, type ReplicaPlan } from '../../../shared/replica-plan';
 import { useStore } from '../state/StoreContext';
-import { useDraft } from '../state/drafts';
+import { useGuardedDraft } from '../state/guarded-draft';
 import { useOperation } from '../state/useOperation';
-import { formatBytes } from '../format/memory';
+import { formatBytes, plural } from '../../../shared/format';
 import { GuardedWriteError } from './ErrorNotice';
 import { KubectlCommand } from './KubectlCommand';
 import './ReplicaEditor.css';
@@ -28,16 +28,12 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
   const maxReplicas = useStore((state) => state.settings?.maxReplicas ?? DEFAULT_MAX_REPLICAS);
   const context = useStore((state) => state.connection?.context ?? null);
   const draftKey = `replicas:${app.id}/${process.name}`;
-  const [draft, setDraft] = useDraft(draftKey);
+  // The count the admin saw when they began typing: main judges a change meanwhile by it.
+  const { draft, setDraft, seen } = useGuardedDraft(draftKey, process.replicas.desired);
   const text = draft ?? String(process.replicas.desired);
   const save = useOperation('process.setReplicas');
   const inputId = useId();
   const messageId = useId();
-  // What the admin saw when the editor opened: a change by someone else since is a conflict.
-  const [seen] = useState(() => ({
-    desired: process.replicas.desired,
-    version: process.resourceVersion,
-  }));
 
   const parsed = parseReplicasText(text, maxReplicas);
   const planned = parsed.ok ? planReplicas(app, process.name, parsed.replicas, maxReplicas) : null;
@@ -55,16 +51,13 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
 
   const send = async (force: boolean) => {
     if (!plan) return;
-    // Unchanged replicas since the editor opened: the admin's picture is still true, so the
-    // version to guard with is the current one (status updates alone also move it).
-    const expectedVersion =
-      process.replicas.desired === seen.desired ? process.resourceVersion : seen.version;
     const result = await save.run({
       namespace: app.namespace,
       app: app.name,
       process: process.name,
       replicas: plan.to,
-      expectedVersion,
+      // Replicas are never unset: `seen` is a number.
+      expectedReplicas: seen ?? undefined,
       ...(force ? { force: true } : {}),
     });
     if (result.ok) {
@@ -171,7 +164,8 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
           error={save.error}
           onDismiss={save.clear}
           send={(force) => void send(force)}
-          current={`${process.replicas.desired} ${process.replicas.desired === 1 ? 'replica' : 'replicas'}`}
+          current={plural(process.replicas.desired, 'replica')}
+          describe={(replicas) => plural(replicas, 'replica')}
           onKeepTheirs={cancel}
         />
       )}

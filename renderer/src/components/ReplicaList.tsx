@@ -1,5 +1,5 @@
 import type { Pod, Process } from '../../../shared/app-model';
-import { formatBytes } from '../format/memory';
+import { formatBytes } from '../../../shared/format';
 import { formatAgo, formatFull } from '../format/time';
 import './ReplicaList.css';
 

@@ -1,4 +1,5 @@
 import { useDeferredValue, useMemo, useState } from 'react';
+import { plural } from '../../../shared/format';
 import { useStore } from '../state/StoreContext';
 import { AppList } from './AppList';
 import { AppSearch } from './AppSearch';
@@ -42,7 +43,7 @@ export function Sidebar({ selectedId, onSelect }: SidebarProps) {
         {!loaded
           ? 'Loading apps…'
           : visible.length === ids.length
-            ? `${ids.length} ${ids.length === 1 ? 'app' : 'apps'}`
+            ? plural(ids.length, 'app')
             : `${visible.length} of ${ids.length} apps`}
       </div>
       <AppList

@@ -2,9 +2,9 @@ import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { App, Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
 import { planWorkers, RECOMMENDED_WORKERS } from '../../../shared/worker-plan';
-import { useDraft } from '../state/drafts';
+import { useGuardedDraft } from '../state/guarded-draft';
 import { useOperation } from '../state/useOperation';
-import { formatBytes } from '../format/memory';
+import { formatBytes, plural } from '../../../shared/format';
 import { ConfirmDialog } from './ConfirmDialog';
 import { GuardedWriteError } from './ErrorNotice';
 import { PermissionNote } from './PermissionNote';
@@ -32,13 +32,16 @@ export function workerSliderId(app: App, process: Process): string {
 export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
   const workers = process.workers!;
   const current = workers.count ?? 1;
-  const [draft, setDraft] = useDraft(`workers:${app.id}/${process.name}`);
+  // The count the admin saw when they began moving it: main judges a change meanwhile by it.
+  const { draft, setDraft, seen } = useGuardedDraft(
+    `workers:${app.id}/${process.name}`,
+    workers.count,
+  );
   const value = draft === undefined ? current : Number(draft);
   const max = Math.max(SLIDER_MAX_DEFAULT, current, value);
   const save = useOperation('process.setWorkers');
   const [confirming, setConfirming] = useState(false);
   const track = useRef<HTMLDivElement>(null);
-  const [seen] = useState(() => ({ count: workers.count, version: process.resourceVersion }));
   const permission = app.permissions.patch;
   const disabled = !permission.allowed;
   const sliderId = workerSliderId(app, process);
@@ -79,13 +82,12 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
 
   const send = async (force: boolean) => {
     setConfirming(false);
-    const expectedVersion = workers.count === seen.count ? process.resourceVersion : seen.version;
     const result = await save.run({
       namespace: app.namespace,
       app: app.name,
       process: process.name,
       workers: value,
-      expectedVersion,
+      expectedWorkers: seen,
       ...(force ? { force: true } : {}),
     });
     if (result.ok) {
@@ -135,7 +137,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           aria-valuemin={SLIDER_MIN}
           aria-valuemax={max}
           aria-valuenow={value}
-          aria-valuetext={`${value} ${value === 1 ? 'worker' : 'workers'}`}
+          aria-valuetext={plural(value, 'worker')}
           aria-disabled={disabled || undefined}
           aria-describedby={disabled ? `${sliderId}-reason` : undefined}
           style={{ left: position(value) }}
@@ -160,7 +162,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
             </span>
           ) : (
             <span>
-              Memory per replica at {value} {value === 1 ? 'worker' : 'workers'}:{' '}
+              Memory per replica at {plural(value, 'worker')}:{' '}
               <strong className={plan.overLimit ? 'worker-slider__over' : undefined}>
                 about {formatBytes(plan.estimatedReplicaBytes)}
               </strong>{' '}
@@ -204,7 +206,8 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           error={save.error}
           onDismiss={save.clear}
           send={(force) => void send(force)}
-          current={`${current} ${current === 1 ? 'worker' : 'workers'}`}
+          current={plural(current, 'worker')}
+          describe={(count) => plural(count, 'worker')}
           onKeepTheirs={() => {
             setDraft(undefined);
             save.clear();
@@ -219,9 +222,8 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           onCancel={() => setConfirming(false)}
         >
           <p>
-            This is a redeploy: the {process.replicas.desired}{' '}
-            {process.replicas.desired === 1 ? 'replica' : 'replicas'} of {process.name} are replaced
-            one by one with new ones running gunicorn with {value} workers (now{' '}
+            This is a redeploy: the {plural(process.replicas.desired, 'replica')} of {process.name}{' '}
+            are replaced one by one with new ones running gunicorn with {value} workers (now{' '}
             {workers.count ?? 'the gunicorn default of 1'}).
           </p>
           <p>Requests in flight on a replica being replaced may be cut.</p>

@@ -1,9 +1,11 @@
 import type { Pod, Process } from '../../../shared/app-model';
+import { isCrashLooping } from '../../../shared/app-status';
+import { plural } from '../../../shared/format';
 
 /**
  * What a process is doing now, in a few words, for its card header and the Overview: the same
- * precedence main's app status uses (pods that keep failing before a rollout), so the process
- * line and the app badge never disagree. A Deployment whose pods crash-loop never finishes its
+ * precedence and the same reading of a crash loop as the app status (shared/app-status: pods
+ * that keep failing before a rollout), so the process line and the app badge never disagree. A Deployment whose pods crash-loop never finishes its
  * rollout, and Kubernetes keeps calling it progressing; saying "Rolling out 0%" there would hide
  * the real problem.
  */
@@ -20,14 +22,6 @@ export interface ProcessState {
 /** Waiting reasons of a container that cannot be started at all (the image, its config). */
 const CANNOT_START = /ImagePull|ErrImage|InvalidImageName|CreateContainer|RunContainerError/;
 
-/** A pod that keeps failing: its container is in CrashLoopBackOff, or was OOMKilled and is not
- * serving (main's isOomLooping: the back-off is not always showing between restarts). */
-function isCrashLooping(pod: Pod): boolean {
-  if (pod.terminating) return false;
-  if (pod.waitingReason === 'CrashLoopBackOff') return true;
-  return pod.lastTermination?.reason === 'OOMKilled' && !pod.ready;
-}
-
 export function processState(process: Process): ProcessState {
   const live = process.pods.filter((pod) => !pod.terminating);
   const looping = live.filter(isCrashLooping);
@@ -41,7 +35,7 @@ export function processState(process: Process): ProcessState {
       tone: 'danger',
       label: `Crash loop${share} — ${reasons.join(', ')}`,
       detail:
-        `${looping.length} of ${live.length} ${live.length === 1 ? 'replica keeps' : 'replicas keep'} ` +
+        `${looping.length} of ${plural(live.length, 'replica keeps', 'replicas keep')} ` +
         `restarting (${restarts} restarts); the last run ended ${reasons.join(', ')}.` +
         (rollout.state === 'failed' && rollout.message ? ` ${rollout.message}` : ''),
     };
@@ -77,7 +71,7 @@ export function processState(process: Process): ProcessState {
       tone: 'muted',
       label: 'Scaled to zero',
       detail: process.replicasBeforeStop
-        ? `Start brings back ${process.replicasBeforeStop} ${process.replicasBeforeStop === 1 ? 'replica' : 'replicas'}.`
+        ? `Start brings back ${plural(process.replicasBeforeStop, 'replica')}.`
         : null,
     };
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperations } from '../../../main/operations';
+import type { SessionPort } from '../../../main/operations/session-port';
 import { REPLICAS_BEFORE_STOP_ANNOTATION } from '../../../shared/app-model';
 import {
   NS,
@@ -7,6 +8,7 @@ import {
   TRACKING,
   errorOf,
   startHarness,
+  valueOf,
   withoutPermissionCheck,
   type Harness,
 } from '../../fixtures/operations-harness';
@@ -124,37 +126,131 @@ describe('set replicas', () => {
 
   it('detects a change made with kubectl between read and write, and does not overwrite it', async () => {
     await settledAt(3);
-    const seenVersion = h.app('shop').processes[0]!.resourceVersion;
+    const seen = h.app('shop').processes[0]!.replicas.desired;
     await h.kubectl('scale', 'deployment/shop-web', '--replicas=4');
+    const writes = h.writes();
     const error = errorOf(
       await h.call('process.setReplicas', {
         namespace: NS,
         app: 'shop',
         process: 'web',
         replicas: 2,
-        expectedVersion: seenVersion,
+        expectedReplicas: seen,
       }),
     );
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toBe(
       'web was changed to 4 replicas by someone else; yours was 2. Nothing was written.',
     );
+    // The value now, read from the cluster, for the notice's "Apply anyway" / "Keep theirs".
     expect(error.details).toMatchObject({ current: 4, yours: 2 });
+    expect(h.writes()).toBe(writes);
     expect((await h.deployment('shop-web')).spec?.replicas).toBe(4);
   });
 
   it('writes over a newer value when asked to (force)', async () => {
-    const stale = '1';
     const result = await h.call('process.setReplicas', {
       namespace: NS,
       app: 'shop',
       process: 'web',
       replicas: 3,
-      expectedVersion: stale,
+      expectedReplicas: 2,
       force: true,
     });
     if (!result.ok) throw new Error(result.error.message);
+    // The value it wrote over, which an undo would bring back.
+    expect(result.value.activity).toMatchObject({ from: 4, to: 3 });
     expect((await h.outcome(result.value.operationId)).phase).toBe('done');
+    expect((await h.deployment('shop-web')).spec?.replicas).toBe(3);
+  });
+
+  it('writes where the Deployment moved since ScaleDesk read it but its replicas did not', async () => {
+    await settledAt(3);
+    // ScaleDesk's copy from before an annotation (as from before a status update): an old version.
+    const before = structuredClone(h.live.getDeployment(NS, 'shop-web'));
+    await h.kubectl('annotate', 'deployment/shop-web', 'example.com/note=moved');
+    await h.waitFor(
+      'the annotation in the watch',
+      () =>
+        h.live.getDeployment(NS, 'shop-web')?.metadata?.resourceVersion !==
+        before?.metadata?.resourceVersion,
+    );
+    const live = h.live;
+    let staleRead = true;
+    const stale: SessionPort = {
+      kubeConfig: live.kubeConfig,
+      contextName: live.contextName,
+      getApp: (id) => live.getApp(id),
+      // The operation's one read is the old copy; the rollout is then followed live.
+      getDeployment: (namespace, name) => {
+        if (!staleRead) return live.getDeployment(namespace, name);
+        staleRead = false;
+        return before;
+      },
+      onAppChange: (id, listener) => live.onAppChange(id, listener),
+      probeEndpoint: (id) => live.probeEndpoint(id),
+    };
+    const ops = createOperations({
+      session: () => stale,
+      store: h.store,
+      bus: h.bus,
+      settings: h.settings,
+      tracking: TRACKING,
+    });
+    const writes = h.writes();
+    const result = valueOf(
+      await h.call(
+        'process.setReplicas',
+        { namespace: NS, app: 'shop', process: 'web', replicas: 4, expectedReplicas: 3 },
+        ops,
+      ),
+    );
+    // Refused once at the old version (409), judged again on the Deployment as it is: written.
+    expect(h.writes() - writes).toBe(2);
+    expect((await h.outcome(result.operationId)).phase).toBe('done');
+    expect((await h.deployment('shop-web')).spec?.replicas).toBe(4);
+
+    const back = valueOf(
+      await h.call('process.setReplicas', {
+        namespace: NS,
+        app: 'shop',
+        process: 'web',
+        replicas: 3,
+        expectedReplicas: 4,
+      }),
+    );
+    expect((await h.outcome(back.operationId)).phase).toBe('done');
+  });
+
+  it("recognises its own last write: a retry right after it is not someone else's change", async () => {
+    await settledAt(3);
+    const change = { namespace: NS, app: 'shop', process: 'web', replicas: 4, expectedReplicas: 3 };
+    const first = valueOf(await h.call('process.setReplicas', change));
+    // At once, as after an answer that never arrived: the admin still saw 3, the cluster has
+    // ScaleDesk's own 4.
+    const retry = valueOf(await h.call('process.setReplicas', change));
+    expect(retry.activity).toMatchObject({ from: 4, to: 4 });
+    for (const result of [first, retry]) {
+      expect((await h.outcome(result.operationId)).phase).toBe('done');
+    }
+    // Having seen ScaleDesk's 4, the next change goes through as well.
+    const next = valueOf(
+      await h.call('process.setReplicas', { ...change, replicas: 5, expectedReplicas: 4 }),
+    );
+    expect((await h.outcome(next.operationId)).phase).toBe('done');
+
+    // Someone else's change after ScaleDesk's own is theirs: refused.
+    await h.kubectl('scale', 'deployment/shop-web', '--replicas=2');
+    const error = errorOf(
+      await h.call('process.setReplicas', { ...change, replicas: 3, expectedReplicas: 5 }),
+    );
+    expect(error.message).toBe(
+      'web was changed to 2 replicas by someone else; yours was 3. Nothing was written.',
+    );
+    const back = valueOf(
+      await h.call('process.setReplicas', { ...change, replicas: 3, expectedReplicas: 2 }),
+    );
+    expect((await h.outcome(back.operationId)).phase).toBe('done');
     expect((await h.deployment('shop-web')).spec?.replicas).toBe(3);
   });
 

@@ -137,7 +137,7 @@ describe('set workers', () => {
 
   it('detects a change made with kubectl between read and write', async () => {
     await h.waitFor('shop web settled', () => h.app('shop').processes[0]?.workers?.count === 3);
-    const seenVersion = h.app('shop').processes[0]!.resourceVersion;
+    const seen = h.app('shop').processes[0]!.workers!.count;
     await h.kubectl(
       'patch',
       'deployment/shop-web',
@@ -145,21 +145,62 @@ describe('set workers', () => {
       '-p',
       '[{"op":"replace","path":"/spec/template/spec/containers/0/args/3","value":"5"}]',
     );
+    const writes = h.writes();
     const error = errorOf(
       await h.call('process.setWorkers', {
         namespace: NS,
         app: 'shop',
         process: 'web',
         workers: 2,
-        expectedVersion: seenVersion,
+        expectedWorkers: seen,
       }),
     );
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toMatch(
       /^The deployment of web was changed by someone else since you read it \(it now has 5 workers and 2 replicas\); yours was 2 workers\./,
     );
+    expect(error.details).toMatchObject({ current: 5, yours: 2 });
+    expect(h.writes()).toBe(writes);
     const args = (await h.deployment('shop-web')).spec?.template.spec?.containers[0]?.args;
     expect(args?.[3]).toBe('5');
+  });
+
+  it('writes over a newer count when asked to (force), and a change of replicas meanwhile is kept', async () => {
+    await h.waitFor(
+      'shop web at 5 workers',
+      () => h.app('shop').processes[0]?.workers?.count === 5,
+    );
+    await h.kubectl('scale', 'deployment/shop-web', '--replicas=3');
+    const result = valueOf(
+      await h.call('process.setWorkers', {
+        namespace: NS,
+        app: 'shop',
+        process: 'web',
+        workers: 2,
+        expectedWorkers: 3,
+        force: true,
+      }),
+    );
+    expect(result.activity).toMatchObject({ from: 5, to: 2 });
+    expect((await h.outcome(result.operationId)).phase).toBe('done');
+    const seen = await h.deployment('shop-web');
+    expect(seen.spec?.template.spec?.containers[0]?.args?.[3]).toBe('2');
+    // The workers patch touches the command alone: someone else's replicas stay.
+    expect(seen.spec?.replicas).toBe(3);
+
+    // What the admin saw of the workers is all that is compared: the replicas moved, no conflict.
+    await h.kubectl('scale', 'deployment/shop-web', '--replicas=2');
+    const again = valueOf(
+      await h.call('process.setWorkers', {
+        namespace: NS,
+        app: 'shop',
+        process: 'web',
+        workers: 3,
+        expectedWorkers: 2,
+      }),
+    );
+    expect((await h.outcome(again.operationId)).phase).toBe('done');
+    expect((await h.deployment('shop-web')).spec?.replicas).toBe(2);
   });
 });
 

@@ -152,8 +152,14 @@ describe('memory, metrics and the OOM crash loop', () => {
       const list = await pods('demo', 'churn-report');
       return list.length === 2 && list.every((p) => ready(p) && !oomKilled(p)) ? list : undefined;
     });
-    // They stay up over several metric intervals: below the limit now.
-    await new Promise((r) => setTimeout(r, 800));
+    // They stay up over several metric scrapes, each of which checks the memory limits: below
+    // the limit now. A scrape is seen by the new timestamp of the node metrics it serves.
+    const metrics = new Metrics(fx.admin);
+    const scrapes = new Set<string>();
+    await eventually('four more metric scrapes', async () => {
+      for (const node of (await metrics.getNodeMetrics()).items) scrapes.add(node.timestamp);
+      return scrapes.size > 4;
+    });
     const later = await pods('demo', 'churn-report');
     expect(later.map((p) => p.metadata?.name).sort()).toEqual(
       fresh.map((p) => p.metadata?.name).sort(),

@@ -10,8 +10,9 @@ import type { App } from '../../../shared/app-model';
 import { fakeHandlers } from '../../fixtures/handlers';
 
 /**
- * The renderer's browser-mode bridge (renderer/src/bridge.ts) against the real server. A page
- * carries the token in its cookie; here the test's fetch and WebSocket add it as a header.
+ * The renderer's browser-mode bridge (renderer/src/bridge.ts) against the real server, with
+ * Node's fetch and the ws client in place of the browser's. The bridge presents the token
+ * itself, as it does in a page: a header on each call, a subprotocol in the handshake.
  */
 
 let rendererDir: string;
@@ -36,16 +37,32 @@ async function serve(options: { port?: number; token?: string } = {}) {
   return { bus, handlers, server };
 }
 
-function bridgeTo(server: WebServer, token = server.token) {
-  const auth = { authorization: `Bearer ${token}` };
+/** Every request the bridge sent, with its headers, as the server received them. */
+function recordRequests(server: WebServer) {
+  const seen: Array<{ url: string; headers: Record<string, unknown> }> = [];
+  return {
+    seen,
+    fetch: (input: string | URL | Request, init?: RequestInit) => {
+      seen.push({ url: String(input), headers: { ...(init?.headers as Record<string, string>) } });
+      return fetch(input, init);
+    },
+    WebSocket: class extends WebSocket {
+      constructor(url: string, protocols: string[]) {
+        // A browser sends its page's origin; the ws client sends one only when told.
+        super(url, protocols, { origin: server.origin });
+        seen.push({ url, headers: { 'sec-websocket-protocol': protocols.join(', ') } });
+      }
+    } as unknown as new (url: string, protocols: string[]) => globalThis.WebSocket,
+  };
+}
+
+function bridgeTo(server: WebServer, token: string | null = server.token) {
+  const { fetch: recordedFetch, WebSocket: RecordedWebSocket } = recordRequests(server);
   const bridge = createHttpBridge({
     baseUrl: server.origin,
-    fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...auth } }),
-    WebSocket: class extends WebSocket {
-      constructor(url: string) {
-        super(url, { headers: auth, origin: server.origin });
-      }
-    } as unknown as new (url: string) => globalThis.WebSocket,
+    token,
+    fetch: recordedFetch,
+    WebSocket: RecordedWebSocket,
     minReconnectMs: 20,
     maxReconnectMs: 100,
   });
@@ -86,11 +103,46 @@ describe('the browser-mode bridge of the renderer', () => {
     expect(handlers['process.setWorkers']).not.toHaveBeenCalled();
   });
 
+  it('presents the token on each call and in the event handshake, and nothing ambient', async () => {
+    const { server } = await serve();
+    const recorder = recordRequests(server);
+    const bridge = createHttpBridge({
+      baseUrl: server.origin,
+      token: server.token,
+      fetch: recorder.fetch,
+      WebSocket: recorder.WebSocket,
+    });
+    bridges.push(bridge);
+    expect((await bridge.invoke('app.info', {})).ok).toBe(true);
+    bridge.subscribe('settings', () => undefined);
+    // Once the stream is open, the bridge reads the settings it may have missed.
+    await until(() => recorder.seen.some(({ url }) => url.endsWith('/settings.get')));
+    const [call, handshake] = [
+      recorder.seen.find(({ url }) => url.startsWith('http:')),
+      recorder.seen.find(({ url }) => url.startsWith('ws:')),
+    ];
+    expect(call?.headers).toEqual({
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${server.token}`,
+    });
+    expect(handshake?.headers).toEqual({
+      'sec-websocket-protocol': `scaledesk.events, scaledesk.token.${server.token}`,
+    });
+  });
+
   it('gets a typed error, not an exception, when refused or when the server is gone', async () => {
     const { server } = await serve();
     expect(await bridgeTo(server, 'wrong').invoke('app.info', {})).toMatchObject({
       ok: false,
       error: { code: 'UNAUTHORIZED' },
+    });
+    // A tab that never had the printed URL is told what to do.
+    expect(await bridgeTo(server, null).invoke('app.info', {})).toMatchObject({
+      ok: false,
+      error: {
+        code: 'UNAUTHORIZED',
+        message: expect.stringContaining('open the URL that "npm run web" printed'),
+      },
     });
     const bridge = bridgeTo(server);
     await server.close();
@@ -121,8 +173,13 @@ describe('the browser-mode bridge of the renderer', () => {
     expect(seen[0]).toEqual(progress);
     off();
     const count = seen.length;
+    // A listener still subscribed, and an event after the one under test: events come in order
+    // on the one socket, so once the later one is delivered the earlier one was too.
+    const still: Array<{ operationId: string }> = [];
+    bridge.subscribe('operation', (payload) => still.push(payload));
     bus.emit('operation', progress);
-    await new Promise((r) => setTimeout(r, 50));
+    bus.emit('operation', { ...progress, operationId: 'op2' });
+    await until(() => still.some((payload) => payload.operationId === 'op2'));
     expect(seen).toHaveLength(count);
   });
 

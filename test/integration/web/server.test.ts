@@ -4,10 +4,16 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EventBus } from '../../../main/transport/event-bus';
-import { httpStatusOf, startWebServer, type WebServer } from '../../../main/web/server';
+import {
+  httpStatusOf,
+  MAX_BODY_BYTES,
+  startWebServer,
+  type WebServer,
+} from '../../../main/web/server';
+import { EVENTS_PROTOCOL, tokenProtocol } from '../../../shared/browser-mode-access';
 import { errorCodes, ScaleDeskError } from '../../../shared/errors';
 import { fakeHandlers } from '../../fixtures/handlers';
-import { request } from '../../fixtures/http-client';
+import { rawExchange, request } from '../../fixtures/http-client';
 
 let rendererDir: string;
 let server: WebServer;
@@ -44,9 +50,10 @@ const invoke = (operation: string, input: unknown, headers: Record<string, strin
   });
 
 describe('browser mode over HTTP', () => {
-  it('listens on 127.0.0.1 only and prints a URL carrying a long random token', () => {
+  it('listens on 127.0.0.1 only and prints a URL carrying a long random token in its fragment', () => {
     expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(server.url).toBe(`${server.origin}/?token=${server.token}`);
+    // A fragment is never sent to a server: not to this one, not to any other.
+    expect(server.url).toBe(`${server.origin}/#token=${server.token}`);
     expect(server.token.length).toBeGreaterThanOrEqual(40);
   });
 
@@ -59,27 +66,47 @@ describe('browser mode over HTTP', () => {
     });
   });
 
-  it('refuses a request without a token with 401, calling nothing', async () => {
+  it('refuses an operation without a token with 401 and what to do, calling nothing', async () => {
     const response = await invoke('app.info', {}, {});
     expect(response.status).toBe(401);
-    expect(response.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(response.json()).toMatchObject({
+      ok: false,
+      error: {
+        code: 'UNAUTHORIZED',
+        message: expect.stringContaining('open the URL that "npm run web" printed'),
+        details: { transport: 'browser-mode', reason: 'token-missing' },
+      },
+    });
     expect(handlers['app.info']).not.toHaveBeenCalled();
-    const page = await request(server.port, { path: '/' });
-    expect(page.status).toBe(401);
-    expect(page.headers['content-type']).toBe('text/plain; charset=utf-8');
-    expect(page.body).toContain('open the URL that "npm run web" printed');
-    expect((await request(server.port, { path: '/assets/app.js' })).status).toBe(401);
+    // Anything under /api/ needs the token, not only the operations.
+    expect((await request(server.port, { path: '/api/nothing-here' })).status).toBe(401);
   });
 
-  it('refuses a wrong token with 401, in a header, a cookie or the URL', async () => {
+  it('serves the renderer files without the token, under the CSP, setting no cookie', async () => {
+    const page = await request(server.port, { path: '/' });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>ScaleDesk</title>');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("connect-src 'self'");
+    expect(page.headers['set-cookie']).toBeUndefined();
+    const script = await request(server.port, { path: '/assets/app.js' });
+    expect(script.status).toBe(200);
+    // A token in the query (the old URL) is neither needed nor traded for anything.
+    const oldUrl = await request(server.port, { path: `/?token=${server.token}` });
+    expect(oldUrl.status).toBe(200);
+    expect(oldUrl.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('refuses a wrong token with 401, and takes it from no cookie', async () => {
     const wrong = `${server.token.slice(0, -1)}x`;
     expect((await invoke('app.info', {}, { authorization: `Bearer ${wrong}` })).status).toBe(401);
     expect((await invoke('app.info', {}, { authorization: 'Basic abc' })).status).toBe(401);
-    const cookie = { cookie: `scaledesk_token_${server.port}=${wrong}` };
+    // The browser would send a cookie to every port of 127.0.0.1: it is no credential here.
+    const cookie = { cookie: `scaledesk_token_${server.port}=${server.token}` };
     expect((await invoke('app.info', {}, cookie)).status).toBe(401);
-    const viaUrl = await request(server.port, { path: `/?token=${wrong}` });
-    expect(viaUrl.status).toBe(401);
-    expect(viaUrl.headers['set-cookie']).toBeUndefined();
+    // The subprotocol carries the token in a WebSocket handshake only.
+    const protocol = { 'sec-websocket-protocol': tokenProtocol(server.token) };
+    expect((await invoke('app.info', {}, protocol)).status).toBe(401);
     expect(handlers['app.info']).not.toHaveBeenCalled();
   });
 
@@ -164,23 +191,6 @@ describe('browser mode over HTTP', () => {
         Object.keys(response.headers).filter((name) => name.startsWith('access-control-')),
       ).toEqual([]);
     }
-  });
-
-  it('trades the token in the printed URL for an HttpOnly SameSite=Strict cookie and a clean URL', async () => {
-    const first = await request(server.port, { path: `/?token=${server.token}` });
-    expect(first.status).toBe(303);
-    expect(first.headers.location).toBe('/');
-    const [cookie] = first.headers['set-cookie'] ?? [];
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    const pair = cookie!.split(';')[0]!;
-
-    const page = await request(server.port, { path: '/', headers: { cookie: pair } });
-    expect(page.status).toBe(200);
-    expect(page.body).toContain('<title>ScaleDesk</title>');
-    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
-    expect(page.headers['content-security-policy']).toContain("connect-src 'self'");
-    expect((await invoke('app.info', {}, { cookie: pair })).status).toBe(200);
   });
 
   it('refuses input that fails its schema with 400 and the typed error, calling nothing', async () => {
@@ -321,15 +331,34 @@ describe('browser mode events over WebSocket', () => {
     expect(await refusal(connect(bearer(), `http://127.0.0.1:${server.port + 1}`))).toBe(403);
   });
 
-  it('accepts the upgrade with the cookie the printed URL set', async () => {
-    const first = await request(server.port, { path: `/?token=${server.token}` });
-    const pair = first.headers['set-cookie']![0]!.split(';')[0]!;
-    const socket = connect({ cookie: pair }, server.origin);
+  it('accepts the token as a subprotocol, as a page sends it, and answers the events protocol only', async () => {
+    const socket = new WebSocket(
+      `ws://127.0.0.1:${server.port}/api/events`,
+      [EVENTS_PROTOCOL, tokenProtocol(server.token)],
+      { origin: server.origin },
+    );
+    const answered = new Promise<string | undefined>((resolve) =>
+      socket.once('upgrade', (response) => resolve(response.headers['sec-websocket-protocol'])),
+    );
     await new Promise((resolve, reject) => {
       socket.once('open', resolve);
       socket.once('error', reject);
     });
+    expect(await answered).toBe(EVENTS_PROTOCOL);
+    expect(socket.protocol).toBe(EVENTS_PROTOCOL);
     socket.close();
+  });
+
+  it('refuses an upgrade with a wrong token as a subprotocol, or with the token in a cookie (401)', async () => {
+    const withProtocols = (protocols: string[], headers: Record<string, string> = {}) =>
+      new WebSocket(`ws://127.0.0.1:${server.port}/api/events`, protocols, {
+        headers,
+        origin: server.origin,
+      });
+    expect(await refusal(withProtocols([EVENTS_PROTOCOL, tokenProtocol('nope')]))).toBe(401);
+    expect(await refusal(withProtocols([EVENTS_PROTOCOL]))).toBe(401);
+    const cookie = { cookie: `scaledesk_token_${server.port}=${server.token}` };
+    expect(await refusal(withProtocols([EVENTS_PROTOCOL], cookie))).toBe(401);
   });
 
   it('closes its clients when the server stops', async () => {
@@ -338,5 +367,135 @@ describe('browser mode events over WebSocket', () => {
     const closed = new Promise((resolve) => socket.once('close', resolve));
     await server.close();
     await closed;
+  });
+});
+
+describe('browser mode request bodies and connections', () => {
+  /** Fails with a sentence, rather than the test's own timeout, where the server never acts. */
+  const within = <T>(promise: Promise<T>, what: string, ms = 5_000) =>
+    Promise.race([
+      promise,
+      new Promise<never>((_resolve, reject) =>
+        setTimeout(() => reject(new Error(`the server did not ${what} within ${ms} ms`)), ms),
+      ),
+    ]);
+
+  const postHead = (port: number, headers: string) =>
+    `POST /api/invoke/app.info HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+    `Content-Type: application/json\r\n${headers}\r\n`;
+
+  it('refuses a body announced over the limit with 413 before a byte of it is sent, and closes', async () => {
+    const exchange = await rawExchange(server.port);
+    await exchange.write(
+      postHead(
+        server.port,
+        `Authorization: Bearer ${server.token}\r\nContent-Length: ${256 * 1024 * 1024}\r\n`,
+      ),
+    );
+    await within(exchange.closed, 'answer and close');
+    expect(exchange.received()).toMatch(/^HTTP\/1\.1 413 /);
+    expect(exchange.received()).toMatch(/\r\nconnection: close\r\n/i);
+    expect(handlers['app.info']).not.toHaveBeenCalled();
+  });
+
+  it('cuts a chunked body off as soon as it passes the limit, without waiting for its end', async () => {
+    const exchange = await rawExchange(server.port);
+    await exchange.write(
+      postHead(
+        server.port,
+        `Authorization: Bearer ${server.token}\r\nTransfer-Encoding: chunked\r\n`,
+      ),
+    );
+    const chunk = Buffer.alloc(64 * 1024, ' ');
+    const frame = Buffer.concat([
+      Buffer.from(`${chunk.length.toString(16)}\r\n`),
+      chunk,
+      Buffer.from('\r\n'),
+    ]);
+    // One chunk past the limit, and never the last chunk that would end the body.
+    for (let sent = 0; sent <= MAX_BODY_BYTES; sent += chunk.length) {
+      if (!(await exchange.write(frame))) break;
+    }
+    await within(exchange.closed, 'answer and close');
+    expect(exchange.received()).toMatch(/^HTTP\/1\.1 413 /);
+    expect(handlers['app.info']).not.toHaveBeenCalled();
+  });
+
+  it('answers 408 and closes the connection of a body that arrives too slowly', async () => {
+    const slow = await startWebServer({
+      handlers,
+      bus,
+      rendererDir,
+      timeouts: { headersMs: 200, requestMs: 200, checkIntervalMs: 20 },
+    });
+    try {
+      const exchange = await rawExchange(slow.port);
+      await exchange.write(
+        postHead(slow.port, `Authorization: Bearer ${slow.token}\r\nContent-Length: 100\r\n`),
+      );
+      await exchange.write('{"a":');
+      await within(exchange.closed, 'time the body out', 3_000);
+      expect(exchange.received()).toMatch(/^HTTP\/1\.1 408 /);
+      expect(handlers['app.info']).not.toHaveBeenCalled();
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('closes a connection left idle, before and after a request', async () => {
+    const idle = await startWebServer({
+      handlers,
+      bus,
+      rendererDir,
+      timeouts: { headersMs: 200, requestMs: 200, keepAliveMs: 200, checkIntervalMs: 20 },
+    });
+    try {
+      const silent = await rawExchange(idle.port);
+      await within(silent.closed, 'close a connection that sends nothing', 3_000);
+
+      const kept = await rawExchange(idle.port);
+      await kept.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${idle.port}\r\n\r\n`);
+      await within(kept.closed, 'close a kept-alive connection', 3_000);
+      expect(kept.received()).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('closes the connection after refusing a request without the token (401)', async () => {
+    const exchange = await rawExchange(server.port);
+    // A request that asks to keep the connection, with a body the server does not want.
+    await exchange.write(postHead(server.port, 'Connection: keep-alive\r\nContent-Length: 2\r\n'));
+    await exchange.write('{}');
+    await within(exchange.closed, 'close the connection');
+    expect(exchange.received()).toMatch(/^HTTP\/1\.1 401 /);
+    expect(exchange.received()).toMatch(/\r\nconnection: close\r\n/i);
+  });
+
+  it('closes the connection after refusing a foreign Host (403)', async () => {
+    const exchange = await rawExchange(server.port);
+    await exchange.write(`GET / HTTP/1.1\r\nHost: evil.example:${server.port}\r\n\r\n`);
+    await within(exchange.closed, 'close the connection');
+    expect(exchange.received()).toMatch(/^HTTP\/1\.1 403 /);
+  });
+
+  it('keeps the connection of an accepted request open for the next one', async () => {
+    const exchange = await rawExchange(server.port);
+    const get = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`;
+    await exchange.write(get);
+    await within(exchange.answered, 'answer');
+    expect(await exchange.write(get)).toBe(true);
+    await within(
+      new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (exchange.received().match(/HTTP\/1\.1 200 /g)?.length === 2) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 10);
+      }),
+      'answer the second request on the same connection',
+    );
+    exchange.destroy();
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { handleInvoke, registerIpc } from '../../../main/electron/ipc';
 import { EventBus } from '../../../main/transport/event-bus';
-import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../../shared/contract';
+import { EVENT_CHANNEL, INVOKE_CHANNEL, SettingsSchema } from '../../../shared/contract';
 import { FakeBrowserWindow, FakeFrame } from '../../fixtures/fake-electron';
 import { fakeHandlers } from '../../fixtures/handlers';
 
@@ -176,6 +176,6 @@ describe('registerIpc', () => {
     const ipcMain = { handle: vi.fn(), removeHandler: vi.fn() } as unknown as IpcMain;
     const bus = new EventBus();
     registerIpc({ ipcMain, handlers, bus, getWindow: () => null });
-    expect(() => bus.emit('settings', {} as never)).not.toThrow();
+    expect(() => bus.emit('settings', SettingsSchema.parse({}))).not.toThrow();
   });
 });

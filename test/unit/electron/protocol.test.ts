@@ -7,7 +7,7 @@ import {
   isAppUrl,
   registerAppScheme,
 } from '../../../main/electron/protocol';
-import { resolveRendererPath } from '../../../main/web/renderer-files';
+import { resolveRendererPath } from '../../../main/transport/renderer-files';
 import { protocol } from '../../fixtures/fake-electron';
 
 vi.mock('electron', async () =>

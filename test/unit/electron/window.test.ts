@@ -10,6 +10,7 @@ import {
   FakeBrowserWindow,
   FakeWebContents,
   fakeEvent,
+  fakeFrameNavigation,
   screen,
   shell,
 } from '../../fixtures/fake-electron';
@@ -97,6 +98,16 @@ describe('the main window', () => {
     });
   });
 
+  it('reloads its page when the page is gone, rather than staying blank', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    createMainWindow({ store: memoryStore(), preloadPath: '/p.cjs', isDev: false });
+    const window = FakeBrowserWindow.created[0]!;
+    window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(window.webContents.reload).toHaveBeenCalledTimes(1);
+    expect(window.webContents.listenerCount('unresponsive')).toBe(1);
+    vi.mocked(console.error).mockRestore();
+  });
+
   it('opens on the primary display when the saved position is on a display that is gone', () => {
     const store = memoryStore({
       [WINDOW_STATE_KEY]: { x: 2500, y: 100, width: 1000, height: 700, maximized: false },
@@ -154,6 +165,25 @@ describe('the page', () => {
     const toApp = fakeEvent();
     contents.emit('will-navigate', toApp, 'app://scaledesk/other.html');
     expect(toApp.defaultPrevented).toBe(true);
+  });
+
+  it('cannot navigate any frame; only a main-frame https link goes to the system browser', () => {
+    const contents = new FakeWebContents();
+    hardenWebContents(contents as never);
+    const main = fakeFrameNavigation('https://kubernetes.io/docs/', true);
+    contents.emit('will-frame-navigate', main);
+    expect(main.defaultPrevented).toBe(true);
+    expect(shell.openExternal.mock.calls).toEqual([['https://kubernetes.io/docs/']]);
+
+    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://scaledesk/x.html']) {
+      const inFrame = fakeFrameNavigation(url, false);
+      contents.emit('will-frame-navigate', inFrame);
+      expect(inFrame.defaultPrevented).toBe(true);
+    }
+    const toFile = fakeFrameNavigation('file:///etc/passwd', true);
+    contents.emit('will-frame-navigate', toFile);
+    expect(toFile.defaultPrevented).toBe(true);
+    expect(shell.openExternal).toHaveBeenCalledTimes(1);
   });
 
   it('cannot open windows; https links open in the system browser, others nowhere', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { GIB } from '../../../shared/app-model';
 import { PRELOAD_WARNING, planWorkers, validateWorkers } from '../../../shared/worker-plan';
-import { process } from '../../fixtures/app-model';
+import { shopProcess } from '../../fixtures/app-model';
 
 describe('planWorkers estimates a replica at the new worker count', () => {
   it('multiplies the memory per worker measured now by the new count', () => {
-    const web = process('web', 2, { memoryPerWorkerBytes: 1.5 * GIB });
+    const web = shopProcess('web', 2, { memoryPerWorkerBytes: 1.5 * GIB });
     const result = planWorkers(web, 3);
     if (!result.ok) throw new Error(result.message);
     expect(result.plan).toMatchObject({
@@ -20,7 +20,7 @@ describe('planWorkers estimates a replica at the new worker count', () => {
   });
 
   it('warns when the new count would take a replica past its memory limit', () => {
-    const web = process('web', 2, { memoryPerWorkerBytes: 1.5 * GIB });
+    const web = shopProcess('web', 2, { memoryPerWorkerBytes: 1.5 * GIB });
     const result = planWorkers(web, 6);
     if (!result.ok) throw new Error(result.message);
     expect(result.plan.overLimit).toBe(true);
@@ -36,7 +36,7 @@ describe('planWorkers estimates a replica at the new worker count', () => {
   });
 
   it('cautions when a replica would be within 10% of its limit', () => {
-    const web = process('web', 2, { memoryPerWorkerBytes: 1.9 * GIB });
+    const web = shopProcess('web', 2, { memoryPerWorkerBytes: 1.9 * GIB });
     const result = planWorkers(web, 4);
     if (!result.ok) throw new Error(result.message);
     expect(result.plan.overLimit).toBe(false);
@@ -45,7 +45,7 @@ describe('planWorkers estimates a replica at the new worker count', () => {
   });
 
   it('warns about --preload and shared database connection pools', () => {
-    const web = process('web', 1, { workers: { count: 2, spelling: '-w', preload: true } });
+    const web = shopProcess('web', 1, { workers: { count: 2, spelling: '-w', preload: true } });
     const result = planWorkers(web, 3);
     if (!result.ok) throw new Error(result.message);
     expect(result.plan.warnings).toEqual([{ kind: 'preload', message: PRELOAD_WARNING }]);
@@ -53,14 +53,14 @@ describe('planWorkers estimates a replica at the new worker count', () => {
   });
 
   it('has no estimate without metrics, and no memory warning', () => {
-    const result = planWorkers(process('web', 1), 3);
+    const result = planWorkers(shopProcess('web', 1), 3);
     if (!result.ok) throw new Error(result.message);
     expect(result.plan).toMatchObject({ estimatedReplicaBytes: null, overLimit: false });
     expect(result.plan.warnings).toEqual([]);
   });
 
   it('refuses a process that is not gunicorn', () => {
-    const worker = process('worker', 1, { workers: null, command: 'celery -A tasks worker' });
+    const worker = shopProcess('worker', 1, { workers: null, command: 'celery -A tasks worker' });
     expect(planWorkers(worker, 2)).toEqual({
       ok: false,
       code: 'INVALID_INPUT',
@@ -77,7 +77,7 @@ describe('planWorkers estimates a replica at the new worker count', () => {
     [65, 'Workers cannot be more than 64.'],
   ])('refuses %s workers: %s', (value, message) => {
     expect(validateWorkers(value)).toEqual({ ok: false, message });
-    expect(planWorkers(process('web', 1), value)).toEqual({
+    expect(planWorkers(shopProcess('web', 1), value)).toEqual({
       ok: false,
       code: 'INVALID_INPUT',
       message,

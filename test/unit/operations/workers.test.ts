@@ -1,6 +1,6 @@
 import type { V1Container, V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { processOf } from '../../../main/model/app-catalog';
+import { processOf } from '../../../main/model/process-model';
 import { gunicornContainer, workersPatch } from '../../../main/operations/workers';
 import { deployment } from '../../fixtures/kube-objects';
 

@@ -1,12 +1,26 @@
-import { describe, expect, it, vi } from 'vitest';
-import { Store } from '../../../renderer/src/state/store';
-import { FakeBridge } from '../../fixtures/fake-bridge';
-import { makeApp } from '../../fixtures/renderer-app-model';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Store } from '../../../../renderer/src/state/store';
+import { FakeBridge } from '../../../fixtures/fake-bridge';
+import { makeActivity } from '../../../fixtures/activity';
+import { makeApp } from '../../../fixtures/app-model';
+
+// The store tells its subscribers once a frame, by a timer where no frame comes (as here, in
+// Node): the clock is the test's, so "after the frame" is a step of it, not a wait.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Lets the bridge's answers arrive and the frame they were applied in end. */
+const nextFrame = () => vi.runAllTimersAsync();
 
 async function started(bridge: FakeBridge) {
   const store = new Store(bridge);
   store.start();
-  await vi.waitFor(() => expect(store.getState().appsLoaded).toBe(true));
+  await nextFrame();
+  expect(store.getState().appsLoaded).toBe(true);
   return store;
 }
 
@@ -26,7 +40,6 @@ describe('the renderer store', () => {
     const two = makeApp({ name: 'two' });
     const bridge = new FakeBridge([one, two]);
     const store = await started(bridge);
-    await new Promise((resolve) => setTimeout(resolve, 80));
     const listener = vi.fn();
     store.subscribe(listener);
     const idsBefore = store.getState().appIds;
@@ -38,8 +51,8 @@ describe('the renderer store', () => {
         removed: [],
       });
     }
-    await vi.waitFor(() => expect(listener).toHaveBeenCalled());
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(listener).not.toHaveBeenCalled();
+    await nextFrame();
 
     expect(listener).toHaveBeenCalledTimes(1);
     expect(store.getState().apps.get(one.id)?.memory.usedBytes).toBe(49);
@@ -52,9 +65,9 @@ describe('the renderer store', () => {
     const bridge = new FakeBridge([makeApp({ name: 'one' }), makeApp({ name: 'two' })]);
     const store = await started(bridge);
     bridge.emit('apps', { reset: false, upserted: [], removed: ['team-a/one'] });
-    await vi.waitFor(() => expect(store.getState().appIds).toEqual(['team-a/two']));
+    expect(store.getState().appIds).toEqual(['team-a/two']);
     bridge.emit('apps', { reset: true, upserted: [makeApp({ name: 'three' })], removed: [] });
-    await vi.waitFor(() => expect(store.getState().appIds).toEqual(['team-a/three']));
+    expect(store.getState().appIds).toEqual(['team-a/three']);
   });
 
   it('applies app events that arrive before the first list after it', async () => {
@@ -66,34 +79,19 @@ describe('the renderer store', () => {
     const store = new Store(bridge);
     store.start();
     bridge.emit('apps', { reset: false, upserted: [makeApp({ name: 'late' })], removed: [] });
+    expect(store.getState().appIds).toEqual([]);
     answer({ ok: true, value: [makeApp({ name: 'early' })] });
-    await vi.waitFor(() =>
-      expect(store.getState().appIds).toEqual(['team-a/early', 'team-a/late']),
-    );
+    await nextFrame();
+    expect(store.getState().appIds).toEqual(['team-a/early', 'team-a/late']);
   });
 
   it('keeps the newest version of an activity entry, newest first', async () => {
     const bridge = new FakeBridge([]);
     const store = await started(bridge);
-    const entry = {
-      id: 'a1',
-      at: '2026-01-01T10:00:00Z',
-      context: null,
-      namespace: 'team-a',
-      app: 'shop',
-      process: 'web',
-      kind: 'replicas' as const,
-      from: 2,
-      to: 3,
-      result: 'pending' as const,
-      message: null,
-      command: 'kubectl scale deployment/shop-web --replicas=3 -n team-a',
-      undoOf: null,
-    };
+    const entry = makeActivity({ id: 'a1', context: null, result: 'pending' });
     bridge.emit('activity', entry);
     bridge.emit('activity', { ...entry, result: 'done' });
     bridge.emit('activity', { ...entry, id: 'a0', at: '2026-01-01T09:00:00Z' });
-    await vi.waitFor(() => expect(store.getState().activity).toHaveLength(2));
     expect(store.getState().activity.map((e) => [e.id, e.result])).toEqual([
       ['a1', 'done'],
       ['a0', 'pending'],
@@ -111,9 +109,7 @@ describe('what a change redraws', () => {
     const copy = JSON.parse(JSON.stringify(app)) as typeof app;
     copy.processes[0]!.memoryUsedBytes = 123;
     bridge.emit('apps', { reset: false, upserted: [copy], removed: [] });
-    await vi.waitFor(() =>
-      expect(store.getState().apps.get(app.id)?.processes[0]?.memoryUsedBytes).toBe(123),
-    );
+    expect(store.getState().apps.get(app.id)?.processes[0]?.memoryUsedBytes).toBe(123);
     const after = store.getState().apps.get(app.id)!;
     expect(after).not.toBe(before);
     expect(after.processes[1]).toBe(before.processes[1]);
@@ -125,12 +121,14 @@ describe('what a change redraws', () => {
     const app = makeApp();
     const bridge = new FakeBridge([app]);
     const store = await started(bridge);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    const before = store.getState();
     const listener = vi.fn();
     store.subscribe(listener);
     bridge.emit('apps', { reset: false, upserted: [JSON.parse(JSON.stringify(app))], removed: [] });
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await nextFrame();
     expect(listener).not.toHaveBeenCalled();
-    expect(store.getState().apps.get(app.id)).toBe(store.getState().apps.get(app.id));
+    // Nothing was replaced: not the state, not the app shown.
+    expect(store.getState()).toBe(before);
+    expect(store.getState().apps.get(app.id)).toBe(before.apps.get(app.id));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GIB } from '../../../shared/app-model';
-import { niceTicks, timeTicks } from '../../../renderer/src/components/chart-scale';
+import { GIB } from '../../../../shared/app-model';
+import { niceTicks, timeTicks } from '../../../../renderer/src/components/chart-scale';
 
 describe('chart axes', () => {
   it('puts the value axis on round steps with little room wasted above the limit', () => {

@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { GIB } from '../../../shared/app-model';
-import { FakeBridge } from '../../fixtures/fake-bridge';
-import { makeActivity, makeApp, makeProcess } from '../../fixtures/renderer-app-model';
-import { renderApp } from '../../fixtures/render';
+import { GIB } from '../../../../shared/app-model';
+import { FakeBridge } from '../../../fixtures/fake-bridge';
+import { makeActivity } from '../../../fixtures/activity';
+import { makeApp, makeProcess } from '../../../fixtures/app-model';
+import { renderApp } from '../../../fixtures/render';
 
 afterEach(cleanup);
 
@@ -51,7 +52,7 @@ describe('the Scale tab', () => {
     expect(bridge.callsOf('process.setReplicas')).toEqual([]);
   });
 
-  it('shows the effect before saving, then sends the change with the version it was read at', async () => {
+  it('shows the effect before saving, then sends the change with the count the admin saw', async () => {
     const bridge = new FakeBridge([makeApp()]);
     await openScale(bridge);
     const web = screen.getByRole('region', { name: 'web' });
@@ -79,7 +80,7 @@ describe('the Scale tab', () => {
           app: 'shop',
           process: 'web',
           replicas: 3,
-          expectedVersion: '100',
+          expectedReplicas: 2,
         },
       ]),
     );
@@ -136,36 +137,95 @@ describe('the Scale tab', () => {
     await within(web).findByText('2 of 4 ready');
     fireEvent.click(within(web).getByRole('button', { name: 'Save' }));
 
-    const alert = await within(web).findByText('Changed by someone else');
-    expect(alert).toBeTruthy();
+    await within(web).findByText('Changed by someone else');
     expect(within(web).getByText('4 replicas')).toBeTruthy();
     expect((within(web).getByLabelText('Replicas') as HTMLInputElement).value).toBe('5');
-    expect(bridge.callsOf('process.setReplicas')[0]?.expectedVersion).toBe('100');
+    // What the admin saw when they typed, not what the model shows now: main judges the rest.
+    expect(bridge.callsOf('process.setReplicas')[0]?.expectedReplicas).toBe(2);
 
     bridge.on('process.setReplicas', () => ({
       ok: true,
       value: {
         operationId: 'op-9',
-        activity: {
+        activity: makeActivity({
           id: 'x',
-          at: '2026-01-01T10:00:00Z',
           context: null,
-          namespace: 'team-a',
-          app: 'shop',
-          process: 'web',
-          kind: 'replicas',
           from: 4,
           to: 5,
           result: 'pending',
-          message: null,
           command: 'kubectl scale deployment/shop-web --replicas=5 -n team-a',
-          undoOf: null,
-        },
+        }),
         warnings: [],
       },
     }));
     fireEvent.click(within(web).getByRole('button', { name: 'Apply anyway' }));
-    await waitFor(() => expect(bridge.callsOf('process.setReplicas')[1]?.force).toBe(true));
+    await waitFor(() =>
+      expect(bridge.callsOf('process.setReplicas')[1]).toMatchObject({
+        replicas: 5,
+        expectedReplicas: 2,
+        force: true,
+      }),
+    );
+  });
+
+  it('names the value main read on a conflict, where the model has not caught up with it yet', async () => {
+    const bridge = new FakeBridge([makeApp()]).fail('process.setReplicas', {
+      code: 'CONFLICT',
+      message: 'web was changed to 6 replicas by someone else; yours was 3. Nothing was written.',
+      details: { current: 6, yours: 3 },
+    });
+    await openScale(bridge);
+    const web = screen.getByRole('region', { name: 'web' });
+    fireEvent.click(within(web).getByRole('button', { name: 'Edit Resources' }));
+    fireEvent.click(within(web).getByRole('button', { name: 'One replica more' }));
+    fireEvent.click(within(web).getByRole('button', { name: 'Save' }));
+
+    await within(web).findByText('Changed by someone else');
+    // The model still says 2; the cluster, as main read it when refusing, has 6.
+    expect(within(web).getByText('2 of 2 ready')).toBeTruthy();
+    expect(within(web).getByText('6 replicas')).toBeTruthy();
+  });
+
+  it("sends a second change of workers with the count ScaleDesk's own first change left", async () => {
+    const app = makeApp();
+    const bridge = new FakeBridge([app]);
+    await openScale(bridge);
+    const web = () => screen.getByRole('region', { name: 'web' });
+    const redeploy = async (key: string) => {
+      fireEvent.keyDown(within(web()).getByRole('slider', { name: 'Workers' }), { key });
+      fireEvent.click(within(web()).getByRole('button', { name: 'Save and redeploy' }));
+      fireEvent.click(
+        within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Redeploy' }),
+      );
+    };
+
+    await redeploy('ArrowLeft');
+    await waitFor(() => expect(bridge.callsOf('process.setWorkers')).toHaveLength(1));
+    // The first change lands: the model shows web at 3 workers.
+    const [web0, worker] = app.processes;
+    bridge.emit('apps', {
+      reset: false,
+      removed: [],
+      upserted: [
+        {
+          ...app,
+          processes: [{ ...web0!, workers: { ...web0!.workers!, count: 3 } }, worker!],
+        },
+      ],
+    });
+    await waitFor(() =>
+      expect(
+        within(web()).getByRole('slider', { name: 'Workers' }).getAttribute('aria-valuenow'),
+      ).toBe('3'),
+    );
+
+    await redeploy('ArrowLeft');
+    await waitFor(() =>
+      expect(bridge.callsOf('process.setWorkers').map((call) => call.expectedWorkers)).toEqual([
+        4, 3,
+      ]),
+    );
+    expect(bridge.callsOf('process.setWorkers')[1]?.workers).toBe(2);
   });
 
   it('refuses before sending a change that passes the pod quota', async () => {
@@ -248,7 +308,7 @@ describe('the Scale tab', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Redeploy' }));
     await waitFor(() =>
       expect(bridge.callsOf('process.setWorkers')).toEqual([
-        { namespace: 'team-a', app: 'shop', process: 'web', workers: 3, expectedVersion: '100' },
+        { namespace: 'team-a', app: 'shop', process: 'web', workers: 3, expectedWorkers: 4 },
       ]),
     );
   });

@@ -5,7 +5,7 @@ import {
   rolloutVerdict,
   type TrackedDeployment,
 } from '../../../main/operations/rollout-progress';
-import { pod } from '../../fixtures/app-model';
+import { makePod } from '../../fixtures/app-model';
 
 const tracked = (overrides: Partial<TrackedDeployment> = {}): TrackedDeployment => ({
   process: 'web',
@@ -65,7 +65,7 @@ describe('rolloutVerdict reads a rollout as kubectl rollout status does', () => 
     );
     expect(rolloutVerdict(oldLeft, tracked())).toMatchObject({
       state: 'waiting',
-      message: 'web: 1 old replicas stopping.',
+      message: 'web: 1 old replica stopping.',
     });
   });
 
@@ -97,7 +97,7 @@ describe('rolloutVerdict reads a rollout as kubectl rollout status does', () => 
     expect(rolloutVerdict(stalled, tracked())).toEqual({
       state: 'failed',
       message:
-        'web passed its progress deadline: ReplicaSet "shop-web-1" has timed out progressing.',
+        'The rollout of web passed its progress deadline: ReplicaSet "shop-web-1" has timed out progressing.',
     });
     const quota = deployment(
       { replicas: 3, generation: 5 },
@@ -131,11 +131,12 @@ describe('rolloutVerdict reads a rollout as kubectl rollout status does', () => 
 describe('podFailure names why new pods cannot run', () => {
   it('sees an image that cannot be pulled', () => {
     expect(
-      podFailure('web', [pod('p1', { waitingReason: 'ImagePullBackOff', ready: false })]),
+      podFailure('web', [makePod({ name: 'p1', waitingReason: 'ImagePullBackOff', ready: false })]),
     ).toBe('web cannot start: the cluster cannot pull its image (ImagePullBackOff on p1).');
   });
   it('sees the memory limit in a crash loop of OOMKilled containers', () => {
-    const oom = pod('p2', {
+    const oom = makePod({
+      name: 'p2',
       ready: false,
       waitingReason: 'CrashLoopBackOff',
       restarts: 4,
@@ -146,7 +147,8 @@ describe('podFailure names why new pods cannot run', () => {
     );
   });
   it('sees any other crash loop with its exit code', () => {
-    const crash = pod('p3', {
+    const crash = makePod({
+      name: 'p3',
       waitingReason: 'CrashLoopBackOff',
       lastTermination: { reason: 'Error', exitCode: 3, finishedAt: null },
     });
@@ -156,7 +158,10 @@ describe('podFailure names why new pods cannot run', () => {
   });
   it('says nothing about healthy or starting pods', () => {
     expect(
-      podFailure('web', [pod('a'), pod('b', { waitingReason: 'ContainerCreating' })]),
+      podFailure('web', [
+        makePod({ name: 'a' }),
+        makePod({ name: 'b', waitingReason: 'ContainerCreating' }),
+      ]),
     ).toBeNull();
   });
 });

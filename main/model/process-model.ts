@@ -1,0 +1,145 @@
+import type { V1ContainerStatus, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import {
+  COMPONENT_LABEL,
+  PROCFILE_INDEX_ANNOTATION,
+  REPLICAS_BEFORE_STOP_ANNOTATION,
+  RESTARTED_AT_ANNOTATION,
+  type Pod,
+  type Process,
+} from '../../shared/app-model';
+import {
+  containerCommand,
+  parseWorkers,
+  processContainerIndex,
+  procfileLine,
+} from '../../shared/procfile';
+import { rolloutOf } from '../../shared/rollout';
+import { memoryLimitOf } from './memory-limits';
+import { objectKey } from './object-key';
+
+/**
+ * A process of the contract from its Deployment and pods (DOMAIN.md: the process type is the
+ * Deployment's `app.kubernetes.io/component`), the pods as the contract shows them, and the
+ * Procfile order the processes of an app are listed in.
+ */
+
+/** What a process needs from the rest of the model. */
+export interface ProcessContext {
+  /** The LimitRange default memory of the namespace; null where none. */
+  limitDefault(namespace: string): number | null;
+  /** Memory in use by the pod (`namespace/name`), where metrics have it. */
+  memory(podKey: string): number | undefined;
+}
+
+function isoOf(value: Date | string | undefined | null): string | null {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  return String(value);
+}
+
+function terminationOf(status: V1ContainerStatus): Pod['lastTermination'] {
+  const terminated = status.state?.terminated ?? status.lastState?.terminated;
+  if (!terminated) return null;
+  return {
+    reason: terminated.reason ?? (terminated.exitCode === 0 ? 'Completed' : 'Error'),
+    exitCode: terminated.exitCode ?? null,
+    finishedAt: isoOf(terminated.finishedAt),
+  };
+}
+
+export function podOf(pod: V1Pod, memoryBytes: number | null): Pod {
+  const statuses = pod.status?.containerStatuses ?? [];
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  let waitingReason: string | null = null;
+  let lastTermination: Pod['lastTermination'] = null;
+  let restarts = 0;
+  for (const status of statuses) {
+    restarts += status.restartCount ?? 0;
+    waitingReason ??= status.state?.waiting?.reason ?? null;
+    lastTermination ??= terminationOf(status);
+  }
+  return {
+    name: pod.metadata?.name ?? '',
+    node: pod.spec?.nodeName ?? null,
+    phase: pod.status?.phase ?? 'Unknown',
+    ready,
+    terminating: Boolean(pod.metadata?.deletionTimestamp),
+    restarts,
+    waitingReason,
+    lastTermination,
+    memoryBytes,
+    createdAt: isoOf(pod.metadata?.creationTimestamp),
+  };
+}
+
+function positiveInt(text: string | undefined): number | null {
+  if (text === undefined || !/^\s*\d+\s*$/.test(text)) return null;
+  const value = Number(text);
+  return value > 0 ? value : null;
+}
+
+export function processOf(
+  deployment: V1Deployment,
+  pods: readonly V1Pod[],
+  context: ProcessContext,
+): Process {
+  const namespace = deployment.metadata?.namespace ?? '';
+  const containers = deployment.spec?.template?.spec?.containers ?? [];
+  const container = containers[processContainerIndex(containers)];
+  const { command, args, env } = containerCommand(container ?? {});
+  const argv = [...command, ...args];
+  const workers = argv.length > 0 ? parseWorkers(argv, env) : null;
+  const modelPods = pods
+    .map((pod) => podOf(pod, context.memory(objectKey(pod)) ?? null))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  let used = 0;
+  let measured = 0;
+  for (const pod of modelPods) {
+    if (pod.memoryBytes === null) continue;
+    used += pod.memoryBytes;
+    measured++;
+  }
+  const memoryUsedBytes = measured > 0 ? used : null;
+  const memoryPerWorkerBytes =
+    workers && memoryUsedBytes !== null ? memoryUsedBytes / measured / (workers.count ?? 1) : null;
+  const status = deployment.status ?? {};
+  return {
+    name: deployment.metadata?.labels?.[COMPONENT_LABEL] ?? deployment.metadata?.name ?? '',
+    deployment: deployment.metadata?.name ?? '',
+    command: procfileLine(argv),
+    resourceVersion: deployment.metadata?.resourceVersion ?? '',
+    replicas: {
+      desired: deployment.spec?.replicas ?? 1,
+      ready: status.readyReplicas ?? 0,
+      updated: status.updatedReplicas ?? 0,
+      available: status.availableReplicas ?? 0,
+    },
+    replicasBeforeStop: positiveInt(
+      deployment.metadata?.annotations?.[REPLICAS_BEFORE_STOP_ANNOTATION],
+    ),
+    pods: modelPods,
+    workers,
+    memoryLimit: memoryLimitOf(deployment.spec?.template?.spec, context.limitDefault(namespace)),
+    memoryUsedBytes,
+    memoryPerWorkerBytes,
+    rollout: rolloutOf(deployment),
+    lastRestartAt:
+      deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] ?? null,
+  };
+}
+
+/** Procfile order: the procfile-index annotation where set, else web first, then by name. */
+export function procfileOrder(a: V1Deployment, b: V1Deployment): number {
+  const index = (d: V1Deployment) => {
+    const text = d.metadata?.annotations?.[PROCFILE_INDEX_ANNOTATION];
+    const value = text === undefined ? Number.NaN : Number(text);
+    return Number.isFinite(value) ? value : Number.POSITIVE_INFINITY;
+  };
+  const name = (d: V1Deployment) => d.metadata?.labels?.[COMPONENT_LABEL] ?? d.metadata?.name ?? '';
+  const byIndex = index(a) - index(b);
+  if (byIndex !== 0 && !Number.isNaN(byIndex)) return byIndex;
+  const webA = name(a) === 'web' ? 0 : 1;
+  const webB = name(b) === 'web' ? 0 : 1;
+  if (webA !== webB) return webA - webB;
+  return name(a).localeCompare(name(b));
+}

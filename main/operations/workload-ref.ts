@@ -1,0 +1,34 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Process } from '../../shared/app-model';
+import type { KubectlTarget } from '../../shared/kubectl-command';
+import type { SessionPort } from './session-port';
+
+/**
+ * The names an operation acts on and reports with: the Deployment to write (with the client
+ * configuration of the session's context), the `--context`/`-n` of the same change from a
+ * terminal, and the pods there are before the change.
+ */
+
+export interface DeploymentRef {
+  kubeConfig: KubeConfig;
+  context: string;
+  namespace: string;
+  name: string;
+}
+
+export function deploymentRef(
+  session: SessionPort,
+  namespace: string,
+  name: string,
+): DeploymentRef {
+  return { kubeConfig: session.kubeConfig, context: session.contextName, namespace, name };
+}
+
+export function kubectlTarget(session: SessionPort, namespace: string): KubectlTarget {
+  return { context: session.contextName, namespace };
+}
+
+/** The names of the pods of a process now, so new ones can be told apart while tracking. */
+export function podNames(process: Process): Set<string> {
+  return new Set(process.pods.map((p) => p.name));
+}

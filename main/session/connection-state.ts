@@ -1,0 +1,89 @@
+import type { Connection } from '../../shared/contract';
+import type { ScaleDeskError } from '../../shared/errors';
+import type { EventBus } from '../transport/event-bus';
+
+/**
+ * The contract's `Connection` of one session, worked out from the watches' health, the first
+ * sync and the last metrics read, and sent as a `connection` event only when what the user sees
+ * of it (state, error) changed, not at every interval.
+ */
+
+/** Which session this is: fixed for its life. */
+export interface ConnectionIdentity {
+  context: string;
+  namespace: string | null;
+  source: Connection['source'];
+  kubeconfigPaths: string[];
+  /** The API server's URL; empty where the kubeconfig has none. */
+  server: string;
+}
+
+/** What the state is read from, asked each time it is worked out. */
+export interface ConnectionInputs {
+  /** The error of a watch the model cannot do without, where one is failing. */
+  watchError(): ScaleDeskError | null;
+  /** Every watch has listed once. */
+  synced(): boolean;
+  /** The last metrics read's error; null after a good one. */
+  metricsError(): ScaleDeskError | null;
+}
+
+export class ConnectionState {
+  private lastLiveAt: string | null = null;
+  private lastSent: Connection | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly identity: ConnectionIdentity,
+    private readonly inputs: ConnectionInputs,
+    private readonly bus: EventBus,
+  ) {}
+
+  current(): Connection {
+    const metricsError = this.inputs.metricsError();
+    let error = this.inputs.watchError();
+    let state: Connection['state'];
+    if (this.stopped) state = 'disconnected';
+    else if (error) state = error.code === 'UNREACHABLE' ? 'stale' : 'error';
+    else if (!this.inputs.synced()) state = 'connecting';
+    else if (metricsError?.code === 'UNREACHABLE' && metricsError.details?.['code']) {
+      // The metrics request could not reach the cluster: the open watches may be dead too.
+      state = 'stale';
+      error = metricsError;
+    } else state = 'live';
+    const now = new Date().toISOString();
+    if (state === 'live') this.lastLiveAt = now;
+    return {
+      state,
+      context: this.identity.context,
+      namespace: this.identity.namespace,
+      source: this.identity.source,
+      kubeconfigPaths: this.identity.kubeconfigPaths,
+      server: this.identity.server || null,
+      error: error ? { code: error.code, message: error.message } : null,
+      syncedAt: state === 'live' ? now : this.lastLiveAt,
+    };
+  }
+
+  /** Sends the state where its state or error differs from the last sent. */
+  emitIfChanged(): void {
+    if (this.stopped) return;
+    const next = this.current();
+    const last = this.lastSent;
+    if (
+      last &&
+      last.state === next.state &&
+      last.error?.code === next.error?.code &&
+      last.error?.message === next.error?.message
+    ) {
+      return;
+    }
+    this.lastSent = next;
+    this.bus.emit('connection', next);
+  }
+
+  /** From now on the connection is `disconnected` and nothing more is sent. */
+  stop(): void {
+    this.stopped = true;
+  }
+}

@@ -1,0 +1,342 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1LimitRange,
+  type V1ListMeta,
+  type V1Node,
+  type V1Pod,
+  type V1ResourceQuota,
+  type V1Service,
+} from '@kubernetes/client-node';
+import type { ScaleDeskError } from '../../shared/errors';
+import {
+  ResourceWatch,
+  type WatchEventType,
+  type WatchHealth,
+  type WatchTiming,
+} from '../kube/resource-watch';
+
+/**
+ * The watches of one session (Deployments, Pods, Services, LimitRanges, ResourceQuotas, Nodes,
+ * and the pods of every namespace where one namespace is watched), as one set: it says what
+ * changed to whoever listens, when the set first matched the cluster, and how healthy it is.
+ * Each watch's own store is the only copy of its objects; the set hands them out read-only.
+ */
+
+/** What the set tells its owner; each call comes after the watch's store took the change. */
+export interface WatchSetListener {
+  deploymentChanged(type: WatchEventType, deployment: V1Deployment): void;
+  podChanged(type: WatchEventType, pod: V1Pod): void;
+  limitRangesChanged(): void;
+  quotasChanged(): void;
+  /** A node changed, or a pod that takes a slot on one. */
+  placementsChanged(): void;
+  /**
+   * After every event of any watch. `urgent` for a Deployment's: it is what an operation waits
+   * for, while pod events come in bursts.
+   */
+  eventApplied(urgent: boolean): void;
+  /** Every watch has listed once (or given up, for an optional one). Called once. */
+  firstSync(): void;
+  /** A watch's health changed, or a watch listed again after the first sync. */
+  healthChanged(): void;
+}
+
+export interface WatchSetOptions {
+  kubeConfig: KubeConfig;
+  contextName: string;
+  /** null: all namespaces. */
+  namespace: string | null;
+  /** The API server's URL, for error messages. */
+  server: string;
+  timing: WatchTiming;
+  listener: WatchSetListener;
+}
+
+/** Requests made by the watches, per watch name. */
+export interface WatchRequestStats {
+  lists: Record<string, number>;
+  watches: Record<string, number>;
+  gone: Record<string, number>;
+  /** Watch streams open now. */
+  streams: number;
+}
+
+type WatchHandle = Pick<
+  ResourceWatch<KubernetesObject>,
+  'currentHealth' | 'streaming' | 'stats' | 'start' | 'stop'
+>;
+
+interface Entry {
+  name: string;
+  watch: WatchHandle;
+  /** The model cannot do without it: its failure is the connection's. */
+  required: boolean;
+}
+
+interface WatchSpec<T extends KubernetesObject> {
+  resource: string;
+  path: string;
+  type: string;
+  list: () => Promise<{ metadata?: V1ListMeta; items: T[] }>;
+  onEvent: (type: WatchEventType, object: T) => void;
+  optional?: boolean;
+  keep?: (object: T) => T;
+  /** cluster: a cluster-scoped resource; all: every namespace whatever the session's. */
+  scope?: 'cluster' | 'all';
+}
+
+/** Only what pod room reads of a pod: cluster-wide pods may be many. */
+function placementOf(pod: V1Pod): V1Pod {
+  const slim: V1Pod = {
+    metadata: {
+      name: pod.metadata?.name,
+      namespace: pod.metadata?.namespace,
+      resourceVersion: pod.metadata?.resourceVersion,
+    },
+    spec: { containers: [], nodeName: pod.spec?.nodeName },
+    status: { phase: pod.status?.phase },
+  };
+  return slim;
+}
+
+export class WatchSet {
+  readonly deployments: ReadonlyMap<string, V1Deployment>;
+  readonly pods: ReadonlyMap<string, V1Pod>;
+  readonly services: ReadonlyMap<string, V1Service>;
+  readonly limitRanges: ReadonlyMap<string, V1LimitRange>;
+  readonly quotas: ReadonlyMap<string, V1ResourceQuota>;
+
+  private readonly options: WatchSetOptions;
+  private readonly nodeWatch: ResourceWatch<V1Node>;
+  /** Where pod room counts pods from: the pods watch, or all namespaces' where one is watched. */
+  private readonly placementWatch: ResourceWatch<V1Pod>;
+  private readonly entries: Entry[];
+  private synced = false;
+  private stopped = false;
+  private syncWaiters: (() => void)[] = [];
+
+  constructor(options: WatchSetOptions) {
+    this.options = options;
+    const { kubeConfig, namespace: ns, listener } = options;
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const apps = kubeConfig.makeApiClient(AppsV1Api);
+    const scope = ns === null ? '' : `/namespaces/${encodeURIComponent(ns)}`;
+
+    const deployments = this.watch<V1Deployment>({
+      resource: 'deployments',
+      path: `/apis/apps/v1${scope}/deployments`,
+      type: 'V1Deployment',
+      list: () =>
+        ns === null
+          ? apps.listDeploymentForAllNamespaces()
+          : apps.listNamespacedDeployment({ namespace: ns }),
+      onEvent: (type, d) => listener.deploymentChanged(type, d),
+    });
+    const pods = this.watch<V1Pod>({
+      resource: 'pods',
+      path: `/api/v1${scope}/pods`,
+      type: 'V1Pod',
+      list: () =>
+        ns === null ? core.listPodForAllNamespaces() : core.listNamespacedPod({ namespace: ns }),
+      onEvent: (type, pod) => {
+        listener.podChanged(type, pod);
+        if (ns === null) listener.placementsChanged();
+      },
+    });
+    const services = this.watch<V1Service>({
+      resource: 'services',
+      path: `/api/v1${scope}/services`,
+      type: 'V1Service',
+      list: () =>
+        ns === null
+          ? core.listServiceForAllNamespaces()
+          : core.listNamespacedService({ namespace: ns }),
+      onEvent: () => {},
+      optional: true,
+    });
+    const limitRanges = this.watch<V1LimitRange>({
+      resource: 'limitranges',
+      path: `/api/v1${scope}/limitranges`,
+      type: 'V1LimitRange',
+      list: () =>
+        ns === null
+          ? core.listLimitRangeForAllNamespaces()
+          : core.listNamespacedLimitRange({ namespace: ns }),
+      onEvent: () => listener.limitRangesChanged(),
+      optional: true,
+    });
+    const quotas = this.watch<V1ResourceQuota>({
+      resource: 'resourcequotas',
+      path: `/api/v1${scope}/resourcequotas`,
+      type: 'V1ResourceQuota',
+      list: () =>
+        ns === null
+          ? core.listResourceQuotaForAllNamespaces()
+          : core.listNamespacedResourceQuota({ namespace: ns }),
+      onEvent: () => listener.quotasChanged(),
+      optional: true,
+    });
+    this.nodeWatch = this.watch<V1Node>({
+      resource: 'nodes',
+      path: '/api/v1/nodes',
+      type: 'V1Node',
+      list: () => core.listNode(),
+      onEvent: () => listener.placementsChanged(),
+      optional: true,
+      scope: 'cluster',
+    });
+    const clusterPods =
+      ns === null
+        ? null
+        : this.watch<V1Pod>({
+            resource: 'pods',
+            path: '/api/v1/pods',
+            type: 'V1Pod',
+            list: () => core.listPodForAllNamespaces(),
+            onEvent: () => listener.placementsChanged(),
+            optional: true,
+            scope: 'all',
+            keep: placementOf,
+          });
+    this.placementWatch = clusterPods ?? pods;
+
+    this.deployments = deployments.items;
+    this.pods = pods.items;
+    this.services = services.items;
+    this.limitRanges = limitRanges.items;
+    this.quotas = quotas.items;
+    this.entries = [
+      { name: 'deployments', watch: deployments, required: true },
+      { name: 'pods', watch: pods, required: true },
+      { name: 'services', watch: services, required: false },
+      { name: 'limitranges', watch: limitRanges, required: false },
+      { name: 'resourcequotas', watch: quotas, required: false },
+      { name: 'nodes', watch: this.nodeWatch, required: false },
+      ...(clusterPods ? [{ name: 'cluster pods', watch: clusterPods, required: false }] : []),
+    ];
+  }
+
+  /** Every watch has listed once (optional ones that gave up aside). */
+  get isSynced(): boolean {
+    return this.synced;
+  }
+
+  /** The nodes and the pods placed on them, once both are listed; null before. */
+  placements(): { nodes: Iterable<V1Node>; pods: Iterable<V1Pod> } | null {
+    if (!this.nodeWatch.currentHealth.synced || !this.placementWatch.currentHealth.synced) {
+      return null;
+    }
+    return { nodes: this.nodeWatch.items.values(), pods: this.placementWatch.items.values() };
+  }
+
+  /** The error of a watch the model cannot do without, where one is failing. */
+  requiredError(): ScaleDeskError | null {
+    for (const { watch, required } of this.entries) {
+      if (required && watch.currentHealth.error !== null) return watch.currentHealth.error;
+    }
+    return null;
+  }
+
+  start(): void {
+    for (const { watch } of this.entries) watch.start();
+  }
+
+  /**
+   * Resolves at the first sync, or earlier where a required watch fails before it, the set is
+   * stopped, or `timeoutMs` passes: the caller then answers with the state there is.
+   */
+  firstSync(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.synced || this.stopped) return resolve();
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.syncWaiters.push(done);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeSyncWaiters();
+    await Promise.all(this.entries.map(({ watch }) => watch.stop()));
+  }
+
+  stats(): WatchRequestStats {
+    const stats: WatchRequestStats = { lists: {}, watches: {}, gone: {}, streams: 0 };
+    for (const { name, watch } of this.entries) {
+      if (watch.streaming) stats.streams++;
+      stats.lists[name] = watch.stats.lists;
+      stats.watches[name] = watch.stats.watches;
+      stats.gone[name] = watch.stats.gone;
+    }
+    return stats;
+  }
+
+  private watch<T extends KubernetesObject>(spec: WatchSpec<T>): ResourceWatch<T> {
+    const { kubeConfig, contextName, namespace, server, timing, listener } = this.options;
+    return new ResourceWatch<T>({
+      kubeConfig,
+      path: spec.path,
+      type: spec.type,
+      list: spec.list,
+      request: {
+        resource: spec.resource,
+        ...(spec.scope === 'cluster' ? {} : { namespace: spec.scope === 'all' ? null : namespace }),
+        context: contextName,
+        server,
+      },
+      onEvent: (type, object) => {
+        spec.onEvent(type, object);
+        listener.eventApplied(spec.resource === 'deployments');
+      },
+      onSynced: () => this.onWatchSynced(),
+      onHealth: (health) => this.onWatchHealth(health),
+      timing: {
+        requestTimeoutMs: timing.requestTimeoutMs,
+        backoffBaseMs: timing.backoffBaseMs,
+        backoffMaxMs: timing.backoffMaxMs,
+        watchTimeoutSeconds: timing.watchTimeoutSeconds,
+        healthyStreamMs: timing.healthyStreamMs,
+      },
+      ...(spec.optional ? { optional: true } : {}),
+      ...(spec.keep ? { keep: spec.keep } : {}),
+    });
+  }
+
+  private onWatchHealth(health: WatchHealth): void {
+    // A required watch failing before the first sync: waiting on would only delay the error.
+    if (
+      health.error &&
+      !this.synced &&
+      this.entries.some((e) => e.required && e.watch.currentHealth === health)
+    ) {
+      this.wakeSyncWaiters();
+    }
+    this.options.listener.healthChanged();
+  }
+
+  private onWatchSynced(): void {
+    if (this.synced) {
+      this.options.listener.healthChanged();
+      return;
+    }
+    const pending = this.entries.some(({ watch }) => {
+      const health = watch.currentHealth;
+      return !health.synced && health.state !== 'stopped';
+    });
+    if (pending) return;
+    this.synced = true;
+    this.options.listener.firstSync();
+    this.wakeSyncWaiters();
+  }
+
+  private wakeSyncWaiters(): void {
+    for (const waiter of this.syncWaiters.splice(0)) waiter();
+  }
+}

@@ -1,0 +1,84 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { FakeBridge } from '../../../fixtures/fake-bridge';
+import { makeApp } from '../../../fixtures/app-model';
+import { renderApp } from '../../../fixtures/render';
+
+afterEach(cleanup);
+
+function manyApps(count: number) {
+  return Array.from({ length: count }, (_, index) =>
+    makeApp({ name: `app-${String(index).padStart(4, '0')}` }),
+  );
+}
+
+describe('the sidebar', () => {
+  it('keeps a thousand apps fast by rendering only the rows in view', async () => {
+    renderApp(new FakeBridge(manyApps(1000)));
+    expect(await screen.findByText('1000 apps')).toBeTruthy();
+    const rows = within(screen.getByRole('listbox', { name: 'Apps' })).getAllByRole('option');
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(60);
+    expect(rows[0]!.getAttribute('aria-setsize')).toBe('1000');
+  });
+
+  it('filters by the search text and moves through the list with the arrow keys', async () => {
+    renderApp(new FakeBridge(manyApps(30)));
+    const search = await screen.findByRole('searchbox', { name: 'Search apps' });
+    fireEvent.change(search, { target: { value: 'app-001' } });
+    const list = screen.getByRole('listbox', { name: 'Apps' });
+    await waitFor(() => expect(within(list).getAllByRole('option')).toHaveLength(10));
+    expect(screen.getByText('10 of 30 apps')).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('option', { name: /app-0010/ }));
+    expect(screen.getByRole('heading', { level: 1, name: 'app-0010' })).toBeTruthy();
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    expect(screen.getByRole('heading', { level: 1, name: 'app-0011' })).toBeTruthy();
+    expect(screen.getByRole('option', { name: /app-0011/ }).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+  });
+
+  it('redraws a row when its app changes and follows apps that come and go', async () => {
+    const bridge = new FakeBridge([makeApp({ name: 'alpha' })]);
+    renderApp(bridge);
+    await screen.findByRole('option', { name: /alpha/ });
+    bridge.emit('apps', {
+      reset: false,
+      removed: [],
+      upserted: [
+        makeApp({
+          name: 'alpha',
+          status: { kind: 'deploying', progress: 0.5, message: 'Rolling out' },
+        }),
+        makeApp({ name: 'beta' }),
+      ],
+    });
+    await screen.findByRole('option', { name: /alpha.*Deploying.*50%/ });
+    expect(screen.getByRole('option', { name: /beta/ })).toBeTruthy();
+    bridge.emit('apps', { reset: false, removed: ['team-a/beta'], upserted: [] });
+    await waitFor(() => expect(screen.queryByRole('option', { name: /beta/ })).toBeNull());
+  });
+
+  it('switches the namespace through the contract', async () => {
+    const bridge = new FakeBridge([makeApp(), makeApp({ namespace: 'team-b' })]);
+    renderApp(bridge);
+    const select = await screen.findByLabelText('Namespace');
+    await within(select).findByRole('option', { name: 'team-b' });
+    fireEvent.change(select, { target: { value: 'team-b' } });
+    await waitFor(() =>
+      expect(bridge.callsOf('cluster.connect')).toEqual([
+        { context: 'sandbox', namespace: 'team-b' },
+      ]),
+    );
+  });
+});
+
+describe('the sidebar footer', () => {
+  it("shows ScaleDesk's version from app.info, and the sandbox note stays", async () => {
+    renderApp(new FakeBridge([makeApp()]));
+    expect(await screen.findByText('ScaleDesk 0.1.0')).toBeTruthy();
+    expect(screen.getByText('No kubeconfig found: showing the sandbox cluster.')).toBeTruthy();
+  });
+});

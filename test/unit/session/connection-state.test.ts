@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { Connection } from '../../../shared/contract';
+import { ScaleDeskError } from '../../../shared/errors';
+import { ConnectionState } from '../../../main/session/connection-state';
+import { EventBus } from '../../../main/transport/event-bus';
+
+function setup() {
+  const inputs: {
+    watchError: ScaleDeskError | null;
+    synced: boolean;
+    metricsError: ScaleDeskError | null;
+  } = { watchError: null, synced: false, metricsError: null };
+  const bus = new EventBus();
+  const sent: Connection[] = [];
+  bus.on('connection', (connection) => sent.push(connection));
+  const state = new ConnectionState(
+    {
+      context: 'prod',
+      namespace: 'shop',
+      source: 'kubeconfig',
+      kubeconfigPaths: ['/home/admin/.kube/config'],
+      server: 'https://k8s.example.com',
+    },
+    {
+      watchError: () => inputs.watchError,
+      synced: () => inputs.synced,
+      metricsError: () => inputs.metricsError,
+    },
+    bus,
+  );
+  return { inputs, state, sent };
+}
+
+describe('connection state', () => {
+  it('sends the connection only when its state or error changed', () => {
+    const { inputs, state, sent } = setup();
+    state.emitIfChanged();
+    state.emitIfChanged();
+    expect(sent.map((c) => c.state)).toEqual(['connecting']);
+    inputs.synced = true;
+    state.emitIfChanged();
+    state.emitIfChanged();
+    expect(sent.map((c) => c.state)).toEqual(['connecting', 'live']);
+    expect(sent[1]).toMatchObject({ context: 'prod', namespace: 'shop', error: null });
+    expect(sent[1]?.syncedAt).not.toBeNull();
+  });
+
+  it('is stale while the cluster is unreachable, keeping when it was last live', () => {
+    const { inputs, state, sent } = setup();
+    inputs.synced = true;
+    state.emitIfChanged();
+    const liveAt = sent[0]?.syncedAt;
+    inputs.metricsError = new ScaleDeskError('UNREACHABLE', 'connect ECONNREFUSED', {
+      code: 'ECONNREFUSED',
+    });
+    state.emitIfChanged();
+    expect(sent[1]).toMatchObject({
+      state: 'stale',
+      error: { code: 'UNREACHABLE', message: 'connect ECONNREFUSED' },
+      syncedAt: liveAt,
+    });
+    inputs.metricsError = null;
+    inputs.watchError = new ScaleDeskError('FORBIDDEN', 'pods is forbidden');
+    state.emitIfChanged();
+    expect(sent[2]).toMatchObject({ state: 'error', error: { code: 'FORBIDDEN' } });
+  });
+
+  it('is disconnected once stopped, and sends nothing more', () => {
+    const { inputs, state, sent } = setup();
+    inputs.synced = true;
+    state.stop();
+    state.emitIfChanged();
+    expect(sent).toEqual([]);
+    expect(state.current().state).toBe('disconnected');
+  });
+});
