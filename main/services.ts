@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { appId as makeAppId } from '../shared/app-model';
+import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/kube-names';
 import type { Connection } from '../shared/contract';
 import { ScaleDeskError, toContractError } from '../shared/errors';
 import { toClusterError, withTimeout } from './kube/cluster-errors';
@@ -9,9 +10,11 @@ import type { Handlers } from './transport/dispatch';
 import {
   kubeConfigForContext,
   kubeconfigPaths,
+  kubeconfigSecrets,
   listContexts,
   loadKubeconfig,
 } from './kube/kubeconfig';
+import { rememberSecrets } from './transport/redaction';
 import { ClusterSession } from './session/cluster-session';
 import type { ClusterSessionOptions } from './session/session-options';
 import { MemoryHistory } from './model/memory-history';
@@ -89,6 +92,22 @@ async function assertNamespace(
 }
 
 /**
+ * The namespace a context sets in the kubeconfig, else `default` (as kubectl). It goes into URL
+ * paths like any other: one that is no namespace name (`..` would be another path) is refused,
+ * as kubectl refuses it.
+ */
+function contextNamespace(merged: KubeConfig, context: string, paths: string[]): string {
+  const own = merged.getContextObject(context)?.namespace;
+  if (!own) return 'default';
+  if (isNamespaceName(own)) return own;
+  throw new ScaleDeskError(
+    'KUBECONFIG',
+    `The context "${context}" in ${paths.join(', ')} sets the namespace ${JSON.stringify(own)}, which is not a namespace name. ${NAMESPACE_NAME_RULE}`,
+    { file: paths.join(', '), problem: 'invalid namespace' },
+  );
+}
+
+/**
  * The composition root: the settings, the kubeconfig (or the sandbox cluster where there is
  * none), the live session of the chosen context, and one handler per operation of the contract,
  * which both transports (IPC and HTTP) call through `dispatch`. Returns at once; the first
@@ -145,13 +164,17 @@ export async function createServices(options: ServicesOptions): Promise<Services
     const paths = kubeconfigPaths(
       options.kubeconfigPath ? { explicitPath: options.kubeconfigPath } : {},
     );
-    if (paths.length > 0) return { source: 'kubeconfig', paths, merged: loadKubeconfig(paths) };
-    const own = await ensureSandbox();
-    return {
-      source: 'sandbox',
-      paths: [own.kubeconfigPath],
-      merged: loadKubeconfig([own.kubeconfigPath]),
-    };
+    const state: KubeconfigState =
+      paths.length > 0
+        ? { source: 'kubeconfig', paths, merged: loadKubeconfig(paths) }
+        : await ensureSandbox().then((own) => ({
+            source: 'sandbox',
+            paths: [own.kubeconfigPath],
+            merged: loadKubeconfig([own.kubeconfigPath]),
+          }));
+    // Its credentials are redacted wherever a message quotes them (transport/redaction.ts).
+    rememberSecrets(kubeconfigSecrets(state.merged));
+    return state;
   }
 
   function fail(error: unknown, partial: Partial<Connection>): Connection {
@@ -196,10 +219,19 @@ export async function createServices(options: ServicesOptions): Promise<Services
       );
     }
     const kubeConfig = kubeConfigForContext(state.merged, chosen, state.paths);
+    const ownNamespace = () => contextNamespace(state.merged, chosen, state.paths);
+    const remembered = settings.get().lastContext === chosen;
     let ns: string | null;
     if (namespace !== undefined) ns = namespace;
-    else if (settings.get().lastContext === chosen) ns = settings.get().lastNamespace;
-    else ns = state.merged.getContextObject(chosen)?.namespace ?? 'default';
+    else if (remembered && settings.refused().includes('lastNamespace')) {
+      // The settings dropped it at start as no namespace name (and said so): null would mean
+      // all namespaces, which the admin did not choose. Start in the context's own instead.
+      ns = ownNamespace();
+      console.warn(
+        `scaledesk: the namespace remembered for context "${chosen}" was not a namespace name; starting in "${ns}", the context's own.`,
+      );
+    } else if (remembered) ns = settings.get().lastNamespace;
+    else ns = ownNamespace();
 
     if (ns !== null) {
       try {
@@ -207,7 +239,13 @@ export async function createServices(options: ServicesOptions): Promise<Services
       } catch (error) {
         // The namespace remembered from last time is gone: start in the context's own instead.
         if (namespace !== undefined) throw error;
-        ns = state.merged.getContextObject(chosen)?.namespace ?? 'default';
+        const gone = ns;
+        ns = ownNamespace();
+        if (gone !== ns) {
+          console.warn(
+            `scaledesk: the namespace "${gone}" remembered for context "${chosen}" is not there; starting in "${ns}", the context's own.`,
+          );
+        }
       }
     }
     let history = histories.get(chosen);

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { AppSchema, DEFAULT_MAX_REPLICAS } from './app-model';
+import {
+  AppNameSchema,
+  ContextNameSchema,
+  NamespaceNameSchema,
+  ProcessNameSchema,
+} from './kube-names';
 
 /**
  * The contract between main and the renderer: every operation named once, with the schema of
@@ -10,11 +16,19 @@ import { AppSchema, DEFAULT_MAX_REPLICAS } from './app-model';
  * types are derived from one place and so tests can check what crosses the wire.
  */
 
-const name = z.string().min(1).max(253);
+/*
+ * The names an input carries, each by the rule of what it is on the cluster (kube-names.ts):
+ * a namespace is a DNS-1123 label (it goes into URL paths, where `..` is another path); an app
+ * is a part-of label value; a process is a component label value or, unlabelled, a Deployment
+ * name (a DNS-1123 subdomain); a context is a kubeconfig key, free text but bounded. Checked
+ * here, so dispatch refuses a name that cannot exist before anything is sent or saved.
+ */
 
 /** The app and the process an operation acts on. */
-const ProcessRef = z.object({ namespace: name, app: name, process: name }).strict();
-const AppRef = z.object({ namespace: name, app: name }).strict();
+const ProcessRef = z
+  .object({ namespace: NamespaceNameSchema, app: AppNameSchema, process: ProcessNameSchema })
+  .strict();
+const AppRef = z.object({ namespace: NamespaceNameSchema, app: AppNameSchema }).strict();
 
 /**
  * Replicas are checked against the hard ceiling here; the admin's own maximum (a setting,
@@ -62,8 +76,9 @@ export type Connection = z.infer<typeof ConnectionSchema>;
 export const ThemeSchema = z.enum(['system', 'light', 'dark']);
 
 export const SettingsSchema = z.object({
-  lastContext: z.string().nullable().default(null),
-  lastNamespace: z.string().nullable().default(null),
+  lastContext: ContextNameSchema.nullable().default(null),
+  /** Reused at the next start: one that fails the rule is dropped (services.ts), never saved. */
+  lastNamespace: NamespaceNameSchema.nullable().default(null),
   metricsIntervalSeconds: z.number().int().min(1).max(600).default(15),
   maxReplicas: z.number().int().min(1).max(REPLICAS_CEILING).default(DEFAULT_MAX_REPLICAS),
   theme: ThemeSchema.default('system'),
@@ -111,7 +126,8 @@ export const ActivityEntrySchema = z.object({
   kind: z.enum(['replicas', 'workers', 'restart', 'start']),
   from: z.union([z.number(), z.string(), z.null()]),
   to: z.union([z.number(), z.string(), z.null()]),
-  result: z.enum(['pending', 'done', 'failed']),
+  /** superseded: a later change (ours or someone else's) replaced what this one set. */
+  result: z.enum(['pending', 'done', 'failed', 'superseded']),
   message: z.string().nullable(),
   /** The same change from a terminal. */
   command: z.string(),
@@ -188,7 +204,9 @@ export const operations = {
     }),
   },
   'cluster.connect': {
-    input: z.object({ context: name, namespace: name.nullable() }).strict(),
+    input: z
+      .object({ context: ContextNameSchema, namespace: NamespaceNameSchema.nullable() })
+      .strict(),
     result: ConnectionSchema,
   },
   'cluster.connection': {
@@ -228,7 +246,7 @@ export const operations = {
     result: OperationResultSchema,
   },
   'app.restart': {
-    input: AppRef.extend({ process: name.optional() }).strict(),
+    input: AppRef.extend({ process: ProcessNameSchema.optional() }).strict(),
     result: OperationResultSchema,
   },
   'app.start': {
@@ -240,7 +258,8 @@ export const operations = {
     result: z.array(ActivityEntrySchema),
   },
   'activity.undo': {
-    input: z.object({ id: z.string().min(1) }).strict(),
+    // An id is a UUID (activity-log.ts); the bound only keeps a megabyte out of the lookup.
+    input: z.object({ id: z.string().min(1).max(128) }).strict(),
     result: OperationResultSchema,
   },
   'settings.get': {

@@ -12,6 +12,7 @@ export const errorCodes = [
   'FORBIDDEN', // 403: the user may not do this (details: verb, resource, namespace)
   'UNAUTHORIZED', // 401: credentials missing or expired
   'UNREACHABLE', // the cluster did not answer (connection refused, DNS, timeout)
+  'THROTTLED', // 429: the cluster asks to slow down (details: retryAfterSeconds where it said)
   'TLS', // the cluster answered but its certificate was not trusted
   'QUOTA_EXCEEDED', // the change would pass the namespace pod quota or the nodes' room
   'KUBECONFIG', // the kubeconfig file is unreadable or malformed

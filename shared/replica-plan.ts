@@ -23,9 +23,10 @@ export function validateReplicas(value: unknown, maxReplicas: number): ReplicasV
   if (Number.isNaN(value)) return { ok: false, message: 'Replicas must be a number.' };
   if (value < 0) return { ok: false, message: 'Replicas cannot be negative.' };
   if (value > maxReplicas) {
+    // Worded as dispatch words the contract's own limits: the rule whole, then what was sent.
     return {
       ok: false,
-      message: `Replicas cannot be more than ${maxReplicas}, the maximum set in Settings.`,
+      message: `replicas must be a whole number from 0 to ${maxReplicas} (the maximum set in Settings); got ${String(value)}`,
     };
   }
   if (!Number.isInteger(value)) return { ok: false, message: 'Replicas must be a whole number.' };

@@ -1,4 +1,5 @@
 import { ScaleDeskError } from '../../shared/errors';
+import { redactText, withoutUserinfo } from '../transport/redaction';
 
 /**
  * Turns what client-node throws (ApiException from the typed API, the status errors of `Watch`
@@ -44,6 +45,36 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Pr
   }
 }
 
+/**
+ * Errors thrown while an exec credential plugin (kubelogin, aws, gke-gcloud-auth-plugin) was run
+ * for a request: client-node rejects with a bare Error whose message is all the plugin wrote to
+ * stderr, which may be a token, a dump of its config or a stack trace. kubeconfig.ts marks them
+ * where it applies the credentials; {@link toClusterError} keeps only the first line.
+ */
+const credentialPluginFailures = new WeakSet<object>();
+
+export function markCredentialPluginFailure(error: unknown): void {
+  if (typeof error === 'object' && error !== null) credentialPluginFailures.add(error);
+}
+
+const MAX_PLUGIN_LINE = 300;
+
+/**
+ * What a plugin said, as much as may be shown: redacted, then its first line that is not blank,
+ * cut short. Output that is not JSON is not quoted at all: JSON.parse quotes the start of it,
+ * which is where a plugin prints its credential.
+ */
+function pluginSaid(error: unknown): string {
+  if (error instanceof SyntaxError) return 'its output is not the JSON of an ExecCredential';
+  const text = error instanceof Error ? error.message : String(error);
+  const line =
+    redactText(text)
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? '';
+  return line.length > MAX_PLUGIN_LINE ? `${line.slice(0, MAX_PLUGIN_LINE)}…` : line;
+}
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -78,7 +109,7 @@ interface StatusBody {
   message?: string;
   reason?: string;
   code?: number;
-  details?: { causes?: { field?: string; message?: string }[] };
+  details?: { causes?: { field?: string; message?: string }[]; retryAfterSeconds?: unknown };
 }
 
 function statusCodeOf(error: unknown): number | null {
@@ -141,11 +172,64 @@ function target(request: ClusterRequest): string {
 }
 
 function cluster(request: ClusterRequest): string {
-  if (request.context && request.server)
-    return `the cluster of context "${request.context}" (${request.server})`;
+  // A user and password in the server URL are credentials, not part of the address to show.
+  const server = request.server ? withoutUserinfo(request.server) : '';
+  if (request.context && server) return `the cluster of context "${request.context}" (${server})`;
   if (request.context) return `the cluster of context "${request.context}"`;
-  if (request.server) return `the cluster at ${request.server}`;
+  if (server) return `the cluster at ${server}`;
   return 'the cluster';
+}
+
+/**
+ * How long a 429 asked to wait, in whole seconds: its Retry-After header (seconds or an HTTP
+ * date; client-node's ApiException keeps the headers, lower-cased), else the Status's
+ * `details.retryAfterSeconds` (what the API server's priority and fairness sends). Null where
+ * it said neither, as a watch's refusal (client-node's Watch keeps only the status code).
+ */
+function retryAfterSecondsOf(error: unknown, body: StatusBody | null): number | null {
+  const headers = (error as { headers?: unknown } | null)?.headers;
+  if (typeof headers === 'object' && headers !== null) {
+    for (const [name, value] of Object.entries(headers)) {
+      if (name.toLowerCase() !== 'retry-after' || typeof value !== 'string') continue;
+      const text = value.trim();
+      if (/^\d+$/.test(text)) return Number(text);
+      const at = Date.parse(text);
+      if (!Number.isNaN(at)) return Math.max(0, Math.ceil((at - Date.now()) / 1000));
+    }
+  }
+  const fromStatus = body?.details?.retryAfterSeconds;
+  return typeof fromStatus === 'number' && Number.isInteger(fromStatus) && fromStatus >= 0
+    ? fromStatus
+    : null;
+}
+
+/**
+ * A 429 in its own words: the cluster answered, it is not unreachable. Lists and watches are
+ * what the session asks again by itself (its watches, the metrics loop), so their wording says
+ * it is retrying; any other request (a write, a read before one) is the admin's to try again.
+ */
+function throttled(
+  error: unknown,
+  body: StatusBody | null,
+  request: ClusterRequest,
+  details: Record<string, unknown>,
+): ScaleDeskError {
+  const seconds = retryAfterSecondsOf(error, body);
+  const when = seconds === null ? 'shortly' : `after ${seconds} s`;
+  const next = request.verb === 'list' || request.verb === 'watch' ? 'retrying' : 'try again';
+  return new ScaleDeskError(
+    'THROTTLED',
+    `The cluster is throttling requests (429 Too Many Requests); ${next} ${when}.`,
+    { ...details, retryAfterSeconds: seconds },
+  );
+}
+
+/**
+ * The cluster did not answer, failed on its side or asked to wait: the same request may well
+ * succeed later without anyone changing anything (unlike a refusal, 403, or a rejection, 422).
+ */
+export function isTransient(error: ScaleDeskError): boolean {
+  return error.code === 'UNREACHABLE' || error.code === 'THROTTLED';
 }
 
 function detailsOf(
@@ -166,6 +250,20 @@ function detailsOf(
 /** Maps any failure of a request to the cluster onto a typed ScaleDeskError. */
 export function toClusterError(error: unknown, request: ClusterRequest): ScaleDeskError {
   if (error instanceof ScaleDeskError) return error;
+  const spawned = (error as { syscall?: unknown } | null)?.syscall;
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    credentialPluginFailures.has(error) &&
+    !(typeof spawned === 'string' && spawned.startsWith('spawn'))
+  ) {
+    const said = pluginSaid(error);
+    return new ScaleDeskError(
+      'UNAUTHORIZED',
+      `The credential plugin of the kubeconfig failed${said ? `: ${said}` : ''}. Log in again or fix the plugin, then reconnect.`,
+      detailsOf(request, { cause: said }),
+    );
+  }
   const status = statusCodeOf(error);
   const body = bodyOf(error);
   const said = body?.message ? ` The cluster said: ${body.message}` : '';
@@ -222,8 +320,10 @@ export function toClusterError(error: unknown, request: ClusterRequest): ScaleDe
           { ...details, causes },
         );
       }
+      case 429:
+        return throttled(error, body, request, details);
       default:
-        if (status === 429 || status >= 500) {
+        if (status >= 500) {
           return new ScaleDeskError(
             'UNREACHABLE',
             `${cluster(request)} could not serve ${request.verb} ${target(request)} (HTTP ${status}).${said}`,

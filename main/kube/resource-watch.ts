@@ -6,7 +6,7 @@ import {
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from './client-node';
 import type { ScaleDeskError } from '../../shared/errors';
-import { toClusterError, withTimeout, type ClusterRequest } from './cluster-errors';
+import { isTransient, toClusterError, withTimeout, type ClusterRequest } from './cluster-errors';
 
 /**
  * One kind of object kept current from the cluster: list once, then watch from that
@@ -14,6 +14,11 @@ import { toClusterError, withTimeout, type ClusterRequest } from './cluster-erro
  * version seen (events and bookmarks move it), after a backoff with jitter; only a 410 Gone
  * (the version fell out of the server's window) or a failed list costs a new list. After a new
  * list the difference to what was held is applied as events, so nothing is counted twice or lost.
+ *
+ * The backoff after a failure grows to `backoffMaxMs` (30 s): right while a cluster is down, too
+ * long once it is back. Whoever knows the cluster answers again (the session's recovery probe)
+ * may end it early with {@link ResourceWatch.wake}, once per run of failures, so a watch that
+ * fails on its own while the server answers still backs off as before.
  *
  * This is client-node's `Watch` driven by our own loop on purpose: client-node 1.x's informer
  * (`ListWatch`) lists again every time a watch ends, which would turn every server timeout into a
@@ -29,7 +34,7 @@ export interface WatchTiming {
   backoffMaxMs: number;
   /** The server ends each watch after a random time in this range (seconds) and we resume it. */
   watchTimeoutSeconds: [number, number];
-  /** A stream that ends sooner than this without events counts as a failed attempt. */
+  /** A stream that ends sooner than this without events counts as a quick end (see below). */
   healthyStreamMs: number;
 }
 
@@ -104,8 +109,8 @@ function slim<T extends KubernetesObject>(object: T): T {
 type Outcome =
   | { kind: 'gone' }
   | { kind: 'error'; error: unknown }
-  /** healthy: it lived or carried events; expected: the server's own timeout ended it. */
-  | { kind: 'closed'; healthy: boolean; expected: boolean };
+  /** expected: the server's own timeout ended it. */
+  | { kind: 'closed'; expected: boolean };
 
 export class ResourceWatch<T extends KubernetesObject> {
   readonly items = new Map<string, T>();
@@ -114,8 +119,27 @@ export class ResourceWatch<T extends KubernetesObject> {
   private resourceVersion: string | null = null;
   private controller: AbortController | null = null;
   private stopped = false;
-  private attempt = 0;
-  private sleeping: { wake: () => void } | null = null;
+  /**
+   * Failed requests in a row (lists, watches refused or cut by an error). The backoff grows
+   * with them; it starts again from the shortest once a list succeeds or a stream opens: the
+   * server serves again, and an outage's long backoff must not carry over to the next cut.
+   */
+  private failures = 0;
+  /**
+   * Streams in a row that ended without having lived (no event, shorter than `healthyStreamMs`),
+   * however they ended: a server that accepts watches and drops them at once is backed off
+   * from as one that refuses them, though each stream opened.
+   */
+  private quickStreams = 0;
+  private sleeping: {
+    wake: () => void;
+    /** Ends the sleep after `ms` instead. */
+    shorten: (ms: number) => void;
+    /** A backoff after a failure, not the short pause after a cut stream. */
+    afterFailure: boolean;
+  } | null = null;
+  /** The backoff of this run of failures was ended early once already; reset by a success. */
+  private wokenEarly = false;
   private health: WatchHealth = { state: 'listing', synced: false, error: null };
   private running: Promise<void> | null = null;
 
@@ -132,8 +156,26 @@ export class ResourceWatch<T extends KubernetesObject> {
     return this.controller !== null;
   }
 
+  /** Waiting out the backoff after a failure, which {@link wake} would end early. */
+  get wakeable(): boolean {
+    return this.sleeping?.afterFailure === true && !this.wokenEarly;
+  }
+
   start(): void {
     this.running ??= this.loop();
+  }
+
+  /**
+   * The cluster answers again: ends the backoff after a failure now, after a random pause of up
+   * to `maxJitterMs` (so the watches of a session do not all ask at the same instant). Once per
+   * run of failures: where the next attempt fails too, the cluster answering was not this
+   * watch's cure, and it backs off as it would have. Returns whether it woke.
+   */
+  wake(maxJitterMs: number): boolean {
+    if (!this.wakeable || !this.sleeping) return false;
+    this.wokenEarly = true;
+    this.sleeping.shorten(Math.round(Math.random() * Math.max(0, maxJitterMs)));
+    return true;
   }
 
   async stop(): Promise<void> {
@@ -146,6 +188,7 @@ export class ResourceWatch<T extends KubernetesObject> {
   private setHealth(health: WatchHealth): void {
     const before = this.health;
     this.health = health;
+    if (health.error === null) this.wokenEarly = false;
     if (
       before.state !== health.state ||
       before.synced !== health.synced ||
@@ -162,9 +205,9 @@ export class ResourceWatch<T extends KubernetesObject> {
           await this.relist();
         } catch (error) {
           if (this.stopped) break;
-          this.fail(error, 'list');
+          const waitMs = this.fail(error, 'list');
           if (this.stopped) break;
-          await this.sleep();
+          await this.sleep(waitMs);
           continue;
         }
       }
@@ -175,40 +218,56 @@ export class ResourceWatch<T extends KubernetesObject> {
         this.stats.gone++;
         this.resourceVersion = null;
       } else if (outcome.kind === 'error') {
-        this.fail(outcome.error, 'watch');
+        const waitMs = this.fail(outcome.error, 'watch');
         if (this.stopped) break;
-        await this.sleep();
+        await this.sleep(waitMs);
       } else if (!outcome.expected) {
         // A cut stream: resume from the last version after a short, jittered pause, longer
         // each time it is cut again without having lived.
-        if (outcome.healthy) this.attempt = 0;
-        await this.sleep();
-      } else {
-        this.attempt = 0;
+        await this.sleep(null);
       }
     }
   }
 
-  private fail(error: unknown, verb: 'list' | 'watch'): void {
+  /**
+   * Records the failure; returns the least wait before the next attempt: what a 429 asked for
+   * (up to the longest backoff), else 0.
+   */
+  private fail(error: unknown, verb: 'list' | 'watch'): number {
     const mapped = toClusterError(error, { verb, ...this.options.request });
     if (this.options.optional && (mapped.code === 'FORBIDDEN' || mapped.code === 'NOT_FOUND')) {
       this.stopped = true;
       this.setHealth({ state: 'stopped', synced: this.health.synced, error: mapped });
-      return;
+      return 0;
     }
     this.setHealth({ state: 'retrying', synced: this.health.synced, error: mapped });
+    const retryAfter = mapped.details?.['retryAfterSeconds'];
+    return isTransient(mapped) && typeof retryAfter === 'number'
+      ? Math.min(retryAfter * 1000, this.timing.backoffMaxMs)
+      : 0;
   }
 
-  private sleep(): Promise<void> {
-    const delay = backoffDelay(this.attempt++, this.timing.backoffBaseMs, this.timing.backoffMaxMs);
+  /** Waits the next backoff; `afterFailureMinMs` null for the pause after a cut stream. */
+  private sleep(afterFailureMinMs: number | null): Promise<void> {
+    const afterFailure = afterFailureMinMs !== null;
+    const attempt = afterFailure ? Math.max(this.failures++, this.quickStreams) : this.quickStreams;
+    const backoff = backoffDelay(attempt, this.timing.backoffBaseMs, this.timing.backoffMaxMs);
+    const delay = Math.max(backoff, afterFailureMinMs ?? 0);
     return new Promise((resolve) => {
+      let timer = setTimeout(() => wake(), delay);
       const wake = () => {
         clearTimeout(timer);
         this.sleeping = null;
         resolve();
       };
-      const timer = setTimeout(wake, delay);
-      this.sleeping = { wake };
+      this.sleeping = {
+        wake,
+        shorten: (ms) => {
+          clearTimeout(timer);
+          timer = setTimeout(wake, ms);
+        },
+        afterFailure,
+      };
     });
   }
 
@@ -234,6 +293,7 @@ export class ResourceWatch<T extends KubernetesObject> {
       }
     }
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.failures = 0;
     this.setHealth({ state: 'watching', synced: true, error: null });
     this.options.onSynced?.();
   }
@@ -270,7 +330,9 @@ export class ResourceWatch<T extends KubernetesObject> {
     const [low, high] = this.timing.watchTimeoutSeconds;
     const timeoutSeconds = Math.round(low + Math.random() * Math.max(0, high - low));
     const startedAt = Date.now();
+    /** Events and bookmarks: what shows the stream lived (an ERROR does not). */
     let events = 0;
+    let opened = false;
     return new Promise<Outcome>((resolve) => {
       let settled = false;
       const finish = (outcome: Outcome) => {
@@ -278,6 +340,11 @@ export class ResourceWatch<T extends KubernetesObject> {
         settled = true;
         this.controller?.abort();
         this.controller = null;
+        if (opened && outcome.kind !== 'gone') {
+          const lived = events > 0 || Date.now() - startedAt >= this.timing.healthyStreamMs;
+          this.quickStreams =
+            lived || (outcome.kind === 'closed' && outcome.expected) ? 0 : this.quickStreams + 1;
+        }
         resolve(outcome);
       };
       this.stats.watches++;
@@ -291,7 +358,7 @@ export class ResourceWatch<T extends KubernetesObject> {
           },
           (type, object) => {
             if (settled) return;
-            events++;
+            if (type !== 'ERROR') events++;
             let result: 'gone' | 'error' | null;
             try {
               result = this.apply(type, object);
@@ -315,11 +382,7 @@ export class ResourceWatch<T extends KubernetesObject> {
               finish({ kind: 'error', error });
             } else {
               const lived = Date.now() - startedAt;
-              finish({
-                kind: 'closed',
-                healthy: events > 0 || lived >= this.timing.healthyStreamMs,
-                expected: lived >= timeoutSeconds * 1000 - 1000,
-              });
+              finish({ kind: 'closed', expected: lived >= timeoutSeconds * 1000 - 1000 });
             }
           },
         )
@@ -330,9 +393,13 @@ export class ResourceWatch<T extends KubernetesObject> {
           }
           this.controller = controller;
           if (this.stopped) {
-            finish({ kind: 'closed', healthy: true, expected: true });
+            finish({ kind: 'closed', expected: true });
             return;
           }
+          // The server serves the watch: a backoff grown by failures starts again from the
+          // shortest (a stream dropped at once still backs off, as a quick stream).
+          opened = true;
+          this.failures = 0;
           this.setHealth({ state: 'watching', synced: this.health.synced, error: null });
         })
         .catch((error: unknown) => finish({ kind: 'error', error }));

@@ -7,12 +7,9 @@ import {
   type Pod,
   type Process,
 } from '../../shared/app-model';
-import {
-  containerCommand,
-  parseWorkers,
-  processContainerIndex,
-  procfileLine,
-} from '../../shared/procfile';
+import { parseWorkers } from '../../shared/gunicorn-workers';
+import { containerCommand, processContainerIndex } from '../../shared/process-container';
+import { procfileLine } from '../../shared/procfile';
 import { rolloutOf } from '../../shared/rollout';
 import { memoryLimitOf } from './memory-limits';
 import { objectKey } from './object-key';

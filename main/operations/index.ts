@@ -1,4 +1,5 @@
-import { createActivityLog, type ActivityLog } from '../store/activity-log';
+import { createActivityLog, type ActivityLog, type ClusterScope } from '../store/activity-log';
+import { clusterIdentity } from './cluster-identity';
 import type { SessionPort } from './session-port';
 import type { EventBus } from '../transport/event-bus';
 import type { Handlers } from '../transport/dispatch';
@@ -6,16 +7,18 @@ import type { SettingsService } from '../store/settings';
 import type { KeyValueStore } from '../store/key-value-store';
 import { setReplicas } from './replicas';
 import { restart } from './restart';
-import { DEFAULT_TRACKING, type TrackingOptions } from './rollout-progress';
+import { DEFAULT_TRACKING, followPending, type TrackingOptions } from './rollout-progress';
 import { start } from './start';
 import { undo } from './undo';
 import { setWorkers } from './workers';
 import { WriteGuard } from './write-guard';
 
 /**
- * The operations that change a cluster, and the activity log that remembers them. Each handler
- * answers as soon as the cluster accepted the write; the rollout is followed in the background
- * and reported as `operation` events, its outcome written back to the activity entry.
+ * The operations that change a cluster, and the activity log that remembers them. Each change is
+ * logged (on disk) before it is sent; each handler answers as soon as the cluster accepted the
+ * write; the rollout is followed in the background and reported as `operation` events, its
+ * outcome written back to the activity entry. When a session goes live, the entries its cluster
+ * still has pending (left by a run that was closed or killed) are judged from the cluster.
  */
 
 export type OperationHandlers = Pick<
@@ -50,14 +53,9 @@ export interface OperationContext {
   tracking: TrackingOptions;
   /** Decides, for every replica and worker write, whether it would overwrite someone's change. */
   guard: WriteGuard;
+  /** Activity entries being followed in this process: not judged again on a new connection. */
+  following: Set<string>;
 }
-
-/**
- * The activity log is written this long after a change: the write (~6 ms with a full log) would
- * otherwise come between the cluster's answer and the handler's, and before the model sees the
- * change (see docs/performance.md). Pending changes are written at exit.
- */
-export const ACTIVITY_WRITE_BEHIND_MS = 100;
 
 export function createOperations(deps: OperationsDeps): OperationHandlers {
   const ctx: OperationContext = {
@@ -65,19 +63,46 @@ export function createOperations(deps: OperationsDeps): OperationHandlers {
     store: deps.store,
     bus: deps.bus,
     settings: deps.settings,
-    log: createActivityLog(deps.store, deps.bus, {
-      writeBehindMs: ACTIVITY_WRITE_BEHIND_MS,
-      ...(deps.activityCap === undefined ? {} : { cap: deps.activityCap }),
-    }),
+    // Written as each change happens, small appends to a file of its own: store/activity-log.ts.
+    log: createActivityLog(
+      deps.store,
+      deps.bus,
+      deps.activityCap === undefined ? {} : { cap: deps.activityCap },
+    ),
     tracking: { ...DEFAULT_TRACKING, ...deps.tracking },
     guard: new WriteGuard(),
+    following: new Set(),
   };
+
+  /** The cluster of the session connected last in this process: listed while disconnected. */
+  let lastScope: ClusterScope | null = null;
+  const scopeNow = (): ClusterScope | null => {
+    const session = deps.session();
+    if (session) {
+      lastScope = { cluster: clusterIdentity(session.kubeConfig), context: session.contextName };
+    }
+    return lastScope;
+  };
+  /** Each time a session goes live (again): entries already followed here are left alone. */
+  const judgePending = (): void => {
+    const session = deps.session();
+    if (!session) return;
+    scopeNow();
+    void followPending(ctx, session);
+  };
+  deps.bus.on('connection', (connection) => {
+    if (connection.state === 'live') judgePending();
+  });
+  // Made with a session already live (tests, tools): judged now, as no `live` event will come.
+  judgePending();
+
   return {
     'process.setReplicas': (input) => setReplicas(ctx, input),
     'process.setWorkers': (input) => setWorkers(ctx, input),
     'app.restart': (input) => restart(ctx, input),
     'app.start': (input) => start(ctx, input),
-    'activity.list': async (input) => ctx.log.list(input.limit),
+    // Before any connection in this process: nothing, rather than another cluster's entries.
+    'activity.list': async (input) => ctx.log.list(scopeNow(), input.limit),
     'activity.undo': (input) => undo(ctx, input.id),
   };
 }

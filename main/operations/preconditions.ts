@@ -31,12 +31,16 @@ export function requireApp(session: SessionPort, namespace: string, name: string
   return app;
 }
 
-/** A scaled process of the app (not the workspace); NOT_FOUND names the ones there are. */
+/**
+ * A process of the app, its workspace included (restart and undo act on it too); NOT_FOUND names
+ * every one that could have been meant, the workspace among them.
+ */
 export function requireProcess(app: App, name: string): Process {
   const process = app.processes.find((p) => p.name === name);
   if (process) return process;
   if (app.workspace && app.workspace.name === name) return app.workspace;
-  const known = app.processes.map((p) => p.name).join(', ') || 'none';
+  const all = app.workspace ? [...app.processes, app.workspace] : app.processes;
+  const known = all.map((p) => p.name).join(', ') || 'none';
   throw new ScaleDeskError(
     'NOT_FOUND',
     `${app.name} has no process "${name}" (its processes: ${known}).`,

@@ -5,7 +5,7 @@ import { ScaleDeskError } from '../../shared/errors';
 import { plural } from '../../shared/format';
 import { kubectlScale } from '../../shared/kubectl-command';
 import { planReplicas } from '../../shared/replica-plan';
-import { acceptChange } from './accept-change';
+import { acceptChange, beginChange } from './accept-change';
 import { mergePatchDeployment, patchScale } from './cluster-writes';
 import type { OperationContext } from './index';
 import { requireApp, requirePermission, requireSession } from './preconditions';
@@ -50,18 +50,37 @@ export async function setReplicas(
   const process = app.processes.find((p) => p.name === input.process)!;
   const ref = deploymentRef(session, app.namespace, process.deployment);
   const warnings: string[] = [];
+  const doneMessage = `${process.name} runs ${plural(plan.to, 'replica')}.`;
+  // Logged before it is sent: the count the model shows as `from`, until the write says.
+  const change = beginChange(
+    ctx,
+    session,
+    app,
+    {
+      process: process.name,
+      kind: 'replicas',
+      from: process.replicas.desired,
+      to: plan.to,
+      command: kubectlScale(kubectlTarget(session, app.namespace), process.deployment, plan.to),
+      undoOf,
+    },
+    [{ process: process.name, deployment: process.deployment, replicas: plan.to }],
+    doneMessage,
+  );
 
-  const { replaced } = await ctx.guard.write({
-    ref,
-    field: 'replicas',
-    valueIn: replicasIn,
-    expected: input.expectedReplicas,
-    force: input.force ?? false,
-    wanted: plan.to,
-    cached: session.getDeployment(app.namespace, process.deployment),
-    write: (_current, version) => patchScale(ref, plan.to, version),
-    conflict: (now) => conflict(now, process.name, plan.to),
-  });
+  const { replaced } = await change.send(() =>
+    ctx.guard.write({
+      ref,
+      field: 'replicas',
+      valueIn: replicasIn,
+      expected: input.expectedReplicas,
+      force: input.force ?? false,
+      wanted: plan.to,
+      cached: session.getDeployment(app.namespace, process.deployment),
+      write: (_current, version) => patchScale(ref, plan.to, version),
+      conflict: (now) => conflict(now, process.name, plan.to),
+    }),
+  );
   // Stopped: remember the replicas so Start can bring them back. After the scale, not before:
   // the guarded write must be the first, and the controller moves the version right after it.
   if (plan.to === 0 && replaced > 0) {
@@ -75,17 +94,9 @@ export async function setReplicas(
   }
   return acceptChange(
     ctx,
-    session,
-    app,
-    {
-      process: process.name,
-      kind: 'replicas',
-      // What the write replaced, which the model may not have shown yet.
-      from: replaced,
-      to: plan.to,
-      command: kubectlScale(kubectlTarget(session, app.namespace), process.deployment, plan.to),
-      undoOf,
-    },
+    change,
+    // What the write replaced, which the model may not have shown yet.
+    { from: replaced },
     [
       {
         process: process.name,
@@ -95,7 +106,6 @@ export async function setReplicas(
         podsBefore: podNames(process),
       },
     ],
-    `${process.name} runs ${plural(plan.to, 'replica')}.`,
     warnings,
   );
 }

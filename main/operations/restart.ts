@@ -4,7 +4,7 @@ import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { plural } from '../../shared/format';
 import { kubectlRolloutRestart } from '../../shared/kubectl-command';
-import { acceptChange } from './accept-change';
+import { acceptChange, beginChange } from './accept-change';
 import { mergePatchDeployment } from './cluster-writes';
 import type { OperationContext } from './index';
 import { requireApp, requirePermission, requireProcess, requireSession } from './preconditions';
@@ -110,20 +110,10 @@ export async function restart(
   }
   requirePermission(app, 'patch', `restart ${input.process ?? app.name}`);
   const at = new Date().toISOString();
-  const tracked = await restartProcesses(
-    ctx,
-    session,
-    app,
-    targets.map((process) => ({
-      process,
-      patch: restartPatch(at),
-      replicas: null,
-      scales: false,
-    })),
-  );
   const previous =
     input.process === undefined ? app.lastRestartAt : (targets[0]?.lastRestartAt ?? null);
-  return acceptChange(
+  // Logged before it is sent.
+  const change = beginChange(
     ctx,
     session,
     app,
@@ -137,12 +127,25 @@ export async function restart(
         targets.map((p) => p.deployment),
       ),
     },
-    tracked,
+    targets.map((p) => ({ process: p.name, deployment: p.deployment, restartedAt: at })),
     input.process === undefined
       ? `${app.name} restarted: all its pods were replaced.`
       : `${input.process} restarted: its pods were replaced.`,
-    [],
   );
+  const tracked = await change.send(() =>
+    restartProcesses(
+      ctx,
+      session,
+      app,
+      targets.map((process) => ({
+        process,
+        patch: restartPatch(at),
+        replicas: null,
+        scales: false,
+      })),
+    ),
+  );
+  return acceptChange(ctx, change, {}, tracked, []);
 }
 
 /** Says what the other change left, from the Deployment as the write guard read it. */

@@ -1,16 +1,31 @@
-import type { V1Deployment } from '@kubernetes/client-node';
-import type { App, Pod } from '../../shared/app-model';
+import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
+import { RESTARTED_AT_ANNOTATION, appId, type App, type Pod } from '../../shared/app-model';
 import type { OperationProgress } from '../../shared/contract';
-import type { ActivityLog } from '../store/activity-log';
-import type { SessionPort } from './session-port';
-import type { EventBus } from '../transport/event-bus';
+import { ScaleDeskError } from '../../shared/errors';
+import { plural } from '../../shared/format';
 import { rolloutOf, waitingForCluster } from '../../shared/rollout';
+import type { ActivityLog, ChangeTarget, LoggedChange, Outcome } from '../store/activity-log';
+import type { EventBus } from '../transport/event-bus';
+import { clusterIdentity } from './cluster-identity';
+import { readDeployment } from './cluster-writes';
+import type { OperationContext } from './index';
+import { replicasIn } from './replicas';
+import type { SessionPort } from './session-port';
+import { workersIn } from './workers';
 
 /**
- * Follows an accepted change to its end in the background: the rollout of each Deployment it
- * touched (read from the live model, so no polling of the cluster), then the app's endpoint until
- * it answers. Reports `operation` events and settles the activity entry with the outcome.
- * Whether a rollout is done is shared/rollout's judgement, the one the app model shows.
+ * Follows a change to its end, in the background, and settles its activity entry: done (rolled
+ * out, and the app answers), failed (why), or superseded (a later change, ScaleDesk's own or
+ * someone else's, replaced what it set: it will never show, and that is not a failure).
+ *
+ * The outcome comes from the Deployments the change touched, never from which namespace or
+ * context happens to be connected. While the session the change was made in is the one
+ * connected, the live model is read (no polling; a GET only to confirm, every few seconds, that
+ * a value the model does not show was replaced rather than not yet seen); once the admin has
+ * switched namespace or context, each Deployment is read from the cluster it was changed on.
+ * Entries still pending when ScaleDesk stopped are judged the same way when it next connects to
+ * that cluster ({@link followPending}). Whether a rollout is done is shared/rollout's judgement,
+ * the one the app model shows.
  */
 
 export interface TrackedDeployment {
@@ -29,7 +44,7 @@ export interface TrackingOptions {
   timeoutMs: number;
   /** How often the endpoint is probed while waiting for the app to answer. */
   probeIntervalMs: number;
-  /** How often the model is looked at again when no update arrives. */
+  /** How often the model is looked at again when no update arrives, or the cluster read. */
   recheckMs: number;
 }
 
@@ -40,40 +55,97 @@ export const DEFAULT_TRACKING: TrackingOptions = {
 };
 
 export interface Tracking {
-  session: SessionPort;
+  /** The session the change was made in; null: none (an entry left pending by a previous run). */
+  session: SessionPort | null;
+  /** Whether that session is still the one connected (its model still kept current). */
+  current: () => boolean;
+  /** The client configuration of the cluster the change was made on, to read it directly. */
+  kubeConfig: KubeConfig;
   bus: EventBus;
   log: ActivityLog;
   operationId: string;
+  /** Report `operation` events (false for an entry judged after a restart: no one waits). */
+  announce: boolean;
   activityId: string;
   appId: string;
   namespace: string;
   /** The process the operation is about; null for the whole app. */
   process: string | null;
   deployments: TrackedDeployment[];
+  /** What the change set on each Deployment (by name). */
+  targets: readonly ChangeTarget[];
   /** The activity message once everything is done, e.g. `web runs 4 replicas.` */
   doneMessage: string;
   options: TrackingOptions;
 }
 
-type Verdict =
+export type Verdict =
   | { state: 'waiting'; progress: number; message: string }
+  /** The copy read does not show the change: the model lags, or a later change replaced it. */
+  | { state: 'not-shown'; progress: 0; message: string }
   | { state: 'complete' }
-  | { state: 'failed'; message: string };
+  | { state: 'failed'; message: string }
+  | { state: 'superseded'; message: string };
+
+/** What to look for on a Deployment: what the operation tracked and what the entry logged. */
+function expectation(tracked: TrackedDeployment, target: ChangeTarget | undefined): ChangeTarget {
+  const replicas = target?.replicas ?? tracked.replicas ?? undefined;
+  return {
+    process: tracked.process,
+    deployment: tracked.deployment,
+    ...(replicas === undefined ? {} : { replicas }),
+    ...(target?.workers === undefined ? {} : { workers: target.workers }),
+    ...(target?.restartedAt === undefined ? {} : { restartedAt: target.restartedAt }),
+  };
+}
+
+/** Where the Deployment does not have what the change set: what it has instead; else null. */
+export function differsFrom(deployment: V1Deployment, target: ChangeTarget): string | null {
+  const name = target.process;
+  if (target.replicas !== undefined) {
+    const now = replicasIn(deployment);
+    if (now !== target.replicas) return `${name} now has ${plural(now, 'replica')}`;
+  }
+  if (target.workers !== undefined) {
+    const now = workersIn(deployment);
+    if (now !== target.workers) {
+      return now === null
+        ? `${name} now has no worker count set (gunicorn's default)`
+        : `${name} now runs ${plural(now, 'worker')}`;
+    }
+  }
+  if (target.restartedAt !== undefined) {
+    const now = deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION];
+    if (now !== target.restartedAt) {
+      return now ? `${name} was restarted again (at ${now})` : `${name}'s pod template was changed`;
+    }
+  }
+  return null;
+}
 
 /**
- * The rollout of one Deployment after our write: waiting until the write shows on the object
- * (the model may lag the answer), then the shared rollout rule, in words that name the process.
+ * One Deployment after our write. `fresh`: read from the cluster after the write was answered,
+ * so a value other than ours was set after it (superseded); a copy from the watch may just not
+ * have caught up (not-shown), unless its generation is already past our write's.
  */
 export function rolloutVerdict(
-  deployment: V1Deployment | undefined,
+  deployment: V1Deployment | undefined | null,
   tracked: TrackedDeployment,
+  target?: ChangeTarget,
+  fresh = false,
 ): Verdict {
   const name = tracked.process;
   if (!deployment) return { state: 'failed', message: `The deployment of ${name} was deleted.` };
-  const landed =
-    (tracked.generation === null || (deployment.metadata?.generation ?? 0) >= tracked.generation) &&
-    (tracked.replicas === null || deployment.spec?.replicas === tracked.replicas);
-  if (!landed) return { state: 'waiting', progress: 0, message: waitingForCluster(name) };
+  const reached =
+    tracked.generation === null || (deployment.metadata?.generation ?? 0) >= tracked.generation;
+  const instead = differsFrom(deployment, expectation(tracked, target));
+  if (instead !== null) {
+    if (fresh || (tracked.generation !== null && reached)) {
+      return { state: 'superseded', message: `Superseded by a later change: ${instead}.` };
+    }
+    return { state: 'not-shown', progress: 0, message: waitingForCluster(name) };
+  }
+  if (!reached) return { state: 'waiting', progress: 0, message: waitingForCluster(name) };
   const rollout = rolloutOf(deployment, name);
   switch (rollout.state) {
     case 'complete':
@@ -115,21 +187,87 @@ function servesRequests(app: App | undefined): boolean {
   return web !== undefined && web.replicas.desired > 0;
 }
 
+/** A Deployment as the cluster has it now; null where it is gone. */
+async function readFromCluster(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  name: string,
+): Promise<V1Deployment | null> {
+  try {
+    return await readDeployment({
+      kubeConfig,
+      context: kubeConfig.currentContext,
+      namespace,
+      name,
+    });
+  } catch (error) {
+    if (error instanceof ScaleDeskError && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+/** The verdicts of several Deployments, as one: the first failure, else waiting, else the rest. */
+type Combined =
+  | { state: 'failed' | 'superseded'; message: string }
+  | { state: 'waiting'; progress: number; message: string; notShown: boolean }
+  | { state: 'complete' };
+
+function combine(verdicts: readonly Verdict[]): Combined {
+  let waiting: { progress: number; message: string } | null = null;
+  let notShown = false;
+  let superseded: string | null = null;
+  let progressSum = 0;
+  for (const verdict of verdicts) {
+    switch (verdict.state) {
+      case 'failed':
+        return verdict;
+      case 'not-shown':
+      case 'waiting':
+        notShown ||= verdict.state === 'not-shown';
+        progressSum += verdict.progress;
+        waiting ??= verdict;
+        break;
+      case 'superseded':
+        superseded ??= verdict.message;
+        progressSum += 1;
+        break;
+      case 'complete':
+        progressSum += 1;
+    }
+  }
+  if (waiting) {
+    const progress = progressSum / Math.max(1, verdicts.length);
+    return { state: 'waiting', progress, message: waiting.message, notShown };
+  }
+  if (superseded !== null) return { state: 'superseded', message: superseded };
+  return { state: 'complete' };
+}
+
 /**
  * Starts following the change; resolves with the outcome once it is settled (callers do not
  * wait for it: the handler has already answered).
  */
-export function trackOperation(tracking: Tracking): Promise<'done' | 'failed'> {
+export function trackOperation(tracking: Tracking): Promise<Outcome> {
   const { session, bus, log, operationId, appId, options } = tracking;
   let last: Omit<OperationProgress, 'operationId' | 'appId' | 'process'> | null = null;
   let settled = false;
   let phase: 'rolling' | 'waiting-for-app' = 'rolling';
   let lastMessage = 'Sent.';
-  let resolveOutcome: (outcome: 'done' | 'failed') => void = () => {};
+  /** The model does not show the change: the cluster is asked at the next recheck. */
+  let confirm = false;
+  let reading = false;
+  let resolveOutcome: (outcome: Outcome) => void = () => {};
   // Declared before use: a session may call a new listener at once, before setup is over.
   let unsubscribe: () => void = () => {};
+  const targetOf = (tracked: TrackedDeployment) =>
+    tracking.targets.find((t) => t.deployment === tracked.deployment);
+  /** The live model is the session's the change was made in, while it is the one connected. */
+  const fromModel = (): boolean => session !== null && tracking.current();
   // Timers run their callbacks later, by when everything below is defined.
-  const recheck = setInterval(() => evaluate(), options.recheckMs);
+  const recheck = setInterval(() => {
+    if (!fromModel() || confirm) void readCluster();
+    else evaluate();
+  }, options.recheckMs);
   recheck.unref?.();
   const timeout = setTimeout(() => {
     const seconds = Math.round(options.timeoutMs / 1000);
@@ -137,9 +275,11 @@ export function trackOperation(tracking: Tracking): Promise<'done' | 'failed'> {
     finish('failed', `${stage} within ${seconds} s. Last seen: ${lastMessage}`);
   }, options.timeoutMs);
   timeout.unref?.();
-  const outcome = new Promise<'done' | 'failed'>((resolve) => (resolveOutcome = resolve));
+  const outcome = new Promise<Outcome>((resolve) => (resolveOutcome = resolve));
 
   const emit = (phaseNow: OperationProgress['phase'], progress: number, message: string): void => {
+    lastMessage = message;
+    if (!tracking.announce) return;
     const next = { phase: phaseNow, progress: Math.max(0, Math.min(1, progress)), message };
     if (
       last &&
@@ -150,17 +290,17 @@ export function trackOperation(tracking: Tracking): Promise<'done' | 'failed'> {
       return;
     }
     last = next;
-    lastMessage = message;
     bus.emit('operation', { operationId, appId, process: tracking.process, ...next });
   };
 
-  const finish = (result: 'done' | 'failed', message: string): void => {
+  const finish = (result: Outcome, message: string): void => {
     if (settled) return;
     settled = true;
     unsubscribe();
     clearInterval(recheck);
     clearTimeout(timeout);
-    emit(result, 1, message);
+    // The operation is over either way; superseded is not a failure of the admin's change.
+    emit(result === 'failed' ? 'failed' : 'done', 1, message);
     log.settle(tracking.activityId, result, message);
     resolveOutcome(result);
   };
@@ -169,68 +309,212 @@ export function trackOperation(tracking: Tracking): Promise<'done' | 'failed'> {
     phase = 'waiting-for-app';
     emit('waiting-for-app', 1, 'The new pods are ready; waiting for the app to answer.');
     while (!settled) {
+      // Another namespace or context is connected: the rollout is all that can be checked.
+      if (!fromModel()) return finish('done', tracking.doneMessage);
       try {
-        await session.probeEndpoint(appId);
+        await session!.probeEndpoint(appId);
       } catch {
         // A probe that throws is an app that does not answer yet; the timeout ends the wait.
       }
       if (settled) return;
-      const endpoint = session.getApp(appId)?.endpoint;
+      const endpoint = session!.getApp(appId)?.endpoint;
       // No endpoint known (no web Service, no URL): the ready pods are all there is to check.
-      if (endpoint === null || endpoint?.answering) {
-        finish('done', tracking.doneMessage);
-        return;
-      }
+      if (endpoint === null || endpoint?.answering) return finish('done', tracking.doneMessage);
       if (endpoint?.message) lastMessage = `Waiting for the app to answer: ${endpoint.message}`;
       await new Promise((resolve) => setTimeout(resolve, options.probeIntervalMs).unref?.());
     }
   };
 
-  const evaluate = (): void => {
-    if (settled || phase !== 'rolling') return;
-    const app = session.getApp(appId);
-    if (!app) {
-      finish('failed', 'The app is gone from the cluster.');
-      return;
+  const conclude = (combined: Combined): void => {
+    switch (combined.state) {
+      case 'failed':
+      case 'superseded':
+        return finish(combined.state, combined.message);
+      case 'waiting':
+        confirm = combined.notShown;
+        return emit('rolling', combined.progress, combined.message);
+      case 'complete':
+        if (fromModel() && servesRequests(session!.getApp(appId))) void waitForApp();
+        else finish('done', tracking.doneMessage);
     }
-    let waiting: { progress: number; message: string } | null = null;
-    let progressSum = 0;
+  };
+
+  /** From the live model: the session's copy of each Deployment, and the new pods. */
+  const evaluate = (): void => {
+    if (settled || phase !== 'rolling' || !fromModel()) return;
+    const app = session!.getApp(appId);
+    if (!app) return finish('failed', 'The app is gone from the cluster.');
+    const verdicts: Verdict[] = [];
     for (const tracked of tracking.deployments) {
       const processModel = [...app.processes, ...(app.workspace ? [app.workspace] : [])].find(
         (p) => p.deployment === tracked.deployment,
       );
       const newPods = (processModel?.pods ?? []).filter((p) => !tracked.podsBefore.has(p.name));
       const failure = podFailure(tracked.process, newPods);
-      if (failure) {
-        finish('failed', failure);
-        return;
-      }
-      const verdict = rolloutVerdict(
-        session.getDeployment(tracking.namespace, tracked.deployment),
-        tracked,
-      );
-      if (verdict.state === 'failed') {
-        finish('failed', verdict.message);
-        return;
-      }
-      if (verdict.state === 'waiting') {
-        progressSum += verdict.progress;
-        waiting ??= verdict;
-      } else {
-        progressSum += 1;
-      }
+      if (failure) return finish('failed', failure);
+      const deployment = session!.getDeployment(tracking.namespace, tracked.deployment);
+      verdicts.push(rolloutVerdict(deployment, tracked, targetOf(tracked)));
     }
-    if (waiting) {
-      emit('rolling', progressSum / tracking.deployments.length, waiting.message);
+    conclude(combine(verdicts));
+  };
+
+  /** From the cluster: each Deployment read now, after the write was answered. */
+  const readCluster = async (): Promise<void> => {
+    if (settled || phase !== 'rolling' || reading) return;
+    reading = true;
+    const verdicts: Verdict[] = [];
+    try {
+      for (const tracked of tracking.deployments) {
+        const deployment = await readFromCluster(
+          tracking.kubeConfig,
+          tracking.namespace,
+          tracked.deployment,
+        );
+        verdicts.push(rolloutVerdict(deployment, tracked, targetOf(tracked), true));
+      }
+    } catch (error) {
+      // Not reachable now: tried again at the next recheck, until the timeout.
+      lastMessage = `The cluster could not be read: ${(error as Error).message}`;
       return;
+    } finally {
+      reading = false;
     }
-    if (servesRequests(app)) void waitForApp();
-    else finish('done', tracking.doneMessage);
+    if (!settled && phase === 'rolling') conclude(combine(verdicts));
   };
 
   emit('sent', 0, 'Sent to the cluster.');
-  unsubscribe = session.onAppChange(appId, evaluate);
-  if (settled) unsubscribe();
-  evaluate();
+  if (fromModel()) {
+    unsubscribe = session!.onAppChange(appId, evaluate);
+    if (settled) unsubscribe();
+    evaluate();
+  } else {
+    void readCluster();
+  }
   return outcome;
+}
+
+/** Each target's Deployment read now: whether it has what the change set (null: gone). */
+async function readTargets(
+  kubeConfig: KubeConfig,
+  logged: LoggedChange,
+): Promise<Array<{ target: ChangeTarget; instead: string | null }>> {
+  const found: Array<{ target: ChangeTarget; instead: string | null }> = [];
+  for (const target of logged.targets) {
+    const deployment = await readFromCluster(kubeConfig, logged.entry.namespace, target.deployment);
+    found.push({
+      target,
+      instead: deployment
+        ? differsFrom(deployment, target)
+        : `the deployment of ${target.process} is gone`,
+    });
+  }
+  return found;
+}
+
+/** Follows a logged change from the cluster alone (no session's model to read). */
+function followFromCluster(
+  ctx: OperationContext,
+  kubeConfig: KubeConfig,
+  logged: LoggedChange,
+): void {
+  const { entry } = logged;
+  ctx.following.add(entry.id);
+  void trackOperation({
+    session: null,
+    current: () => false,
+    kubeConfig,
+    bus: ctx.bus,
+    log: ctx.log,
+    operationId: `${entry.id}:followed`,
+    announce: false,
+    activityId: entry.id,
+    appId: appId(entry.namespace, entry.app),
+    namespace: entry.namespace,
+    process: entry.process,
+    deployments: logged.targets.map((target) => ({
+      process: target.process,
+      deployment: target.deployment,
+      generation: null,
+      replicas: target.replicas ?? null,
+      podsBefore: new Set<string>(),
+    })),
+    targets: logged.targets,
+    doneMessage: logged.doneMessage ?? 'Done.',
+    options: ctx.tracking,
+  }).finally(() => ctx.following.delete(entry.id));
+}
+
+/**
+ * A change whose write failed in a way that does not say whether the cluster applied it (no
+ * answer, or one of several writes refused): judged from what the cluster has. Nothing of it
+ * there: withdrawn, as a refusal is. All of it: followed like an accepted change. Part of it:
+ * failed, with the error. The cluster cannot be read: listed as pending, to be judged when
+ * ScaleDesk next connects to that cluster.
+ */
+export async function followUnanswered(
+  ctx: OperationContext,
+  kubeConfig: KubeConfig,
+  id: string,
+  error: unknown,
+): Promise<void> {
+  const logged = ctx.log.change(id);
+  if (!logged) return;
+  let found;
+  try {
+    found = await readTargets(kubeConfig, logged);
+  } catch {
+    ctx.log.accept(id, {}, false);
+    return;
+  }
+  const carried = found.filter((f) => f.instead === null).length;
+  if (carried === 0) return ctx.log.withdraw(id);
+  const accepted = ctx.log.accept(id);
+  if (!accepted) return;
+  if (carried === found.length) return followFromCluster(ctx, kubeConfig, logged);
+  const why = error instanceof Error ? error.message : String(error);
+  ctx.log.settle(id, 'failed', `Only partly done: ${why}`);
+}
+
+/**
+ * Once connected to a cluster: its entries still pending (ScaleDesk was closed, or killed, while
+ * they were followed, or before the cluster answered) judged from each Deployment as it is now,
+ * and followed on where a rollout is still going. A change whose answer was never seen and
+ * that is not on the cluster is said to be unconfirmed, not superseded: it may never have left.
+ */
+export async function followPending(ctx: OperationContext, session: SessionPort): Promise<void> {
+  const { kubeConfig } = session;
+  const scope = { cluster: clusterIdentity(kubeConfig), context: session.contextName };
+  for (const logged of ctx.log.pending(scope)) {
+    const { entry } = logged;
+    if (ctx.following.has(entry.id)) continue;
+    if (logged.targets.length === 0) {
+      ctx.log.settle(
+        entry.id,
+        'failed',
+        'Not followed to the end: ScaleDesk was closed before the rollout finished.',
+      );
+      continue;
+    }
+    ctx.following.add(entry.id);
+    let found;
+    try {
+      found = await readTargets(kubeConfig, logged);
+    } catch {
+      // Not reachable now: judged at the next connection.
+      ctx.following.delete(entry.id);
+      continue;
+    }
+    const missing = found.filter((f) => f.instead !== null);
+    if (!logged.sent && missing.length > 0) {
+      ctx.following.delete(entry.id);
+      ctx.log.settle(
+        entry.id,
+        'failed',
+        `Not confirmed: no answer from the cluster was seen (ScaleDesk was closed, or the cluster did not answer), and ${missing.map((f) => f.instead).join('; ')}.`,
+      );
+      continue;
+    }
+    if (!logged.sent) ctx.log.accept(entry.id);
+    followFromCluster(ctx, kubeConfig, logged);
+  }
 }

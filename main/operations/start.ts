@@ -3,7 +3,7 @@ import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { kubectlRolloutRestart, kubectlScale, kubectlSequence } from '../../shared/kubectl-command';
 import { plural } from '../../shared/format';
-import { acceptChange } from './accept-change';
+import { acceptChange, beginChange } from './accept-change';
 import type { OperationContext } from './index';
 import { requireApp, requirePermission, requireSession } from './preconditions';
 import { restartPatch, restartProcesses } from './restart';
@@ -96,24 +96,6 @@ export async function start(
   // straight from the new template, and nothing can slip in between two writes.
   const at = new Date().toISOString();
   const processes = [...targets.keys()];
-  const tracked = await restartProcesses(
-    ctx,
-    session,
-    app,
-    [...targets].map(([process, replicas]) => {
-      const stopped = process.replicas.desired === 0;
-      const patch = restartPatch(
-        at,
-        // The remembered count has served its purpose: a later stop writes a fresh one.
-        stopped ? { annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: null } } : {},
-      );
-      // Setting the replicas makes it a guarded write (restartProcesses): someone scaling the
-      // process meanwhile is not overwritten.
-      if (stopped) patch.spec['replicas'] = replicas;
-      return { process, patch, replicas, scales: stopped };
-    }),
-  );
-
   const target = kubectlTarget(session, app.namespace);
   const command = kubectlSequence([
     ...scalesUp.map(([p, n]) => kubectlScale(target, p.deployment, n)),
@@ -129,13 +111,38 @@ export async function start(
     );
   }
   const summary = [...targets].map(([p, n]) => `${p.name} ${n}`).join(', ');
-  return acceptChange(
+  // Logged before it is sent.
+  const change = beginChange(
     ctx,
     session,
     app,
     { process: null, kind: 'start', from: app.status.kind, to: 'running', command },
-    tracked,
+    [...targets].map(([p, n]) => ({
+      process: p.name,
+      deployment: p.deployment,
+      restartedAt: at,
+      ...(p.replicas.desired === 0 ? { replicas: n } : {}),
+    })),
     `${app.name} started (${summary}); ${plural(processes.length, 'process', 'processes')} restarted.`,
-    warnings,
   );
+  const tracked = await change.send(() =>
+    restartProcesses(
+      ctx,
+      session,
+      app,
+      [...targets].map(([process, replicas]) => {
+        const stopped = process.replicas.desired === 0;
+        const patch = restartPatch(
+          at,
+          // The remembered count has served its purpose: a later stop writes a fresh one.
+          stopped ? { annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: null } } : {},
+        );
+        // Setting the replicas makes it a guarded write (restartProcesses): someone scaling the
+        // process meanwhile is not overwritten.
+        if (stopped) patch.spec['replicas'] = replicas;
+        return { process, patch, replicas, scales: stopped };
+      }),
+    ),
+  );
+  return acceptChange(ctx, change, {}, tracked, warnings);
 }

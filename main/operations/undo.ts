@@ -1,5 +1,7 @@
 import type { OperationResult } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
+import { inScope } from '../store/activity-log';
+import { clusterIdentity } from './cluster-identity';
 import type { OperationContext } from './index';
 import { requireApp, requireProcess, requireSession } from './preconditions';
 import { setReplicas } from './replicas';
@@ -31,10 +33,16 @@ export async function undo(ctx: OperationContext, id: string): Promise<Operation
     });
   }
   const session = requireSession(ctx, 'undo');
-  if (entry.context !== null && entry.context !== session.contextName) {
+  // The cluster, not the context's name: another cluster may have a context of the same name.
+  const logged = ctx.log.change(id);
+  const here = { cluster: clusterIdentity(session.kubeConfig), context: session.contextName };
+  if (logged && !inScope(logged, here)) {
+    const sameName = entry.context === session.contextName;
     throw new ScaleDeskError(
       'INVALID_INPUT',
-      `This change was made on context "${entry.context}"; connect to it to undo the change.`,
+      sameName
+        ? `This change was made on another cluster whose context is also named "${entry.context}"; connect to that cluster to undo the change.`
+        : `This change was made on context "${entry.context}"; connect to it to undo the change.`,
       { id, context: entry.context },
     );
   }

@@ -5,17 +5,15 @@ import {
   kubectlJsonPatch,
   kubectlSetEnv,
   type JsonPatchOperation,
+  type KubectlTarget,
 } from '../../shared/kubectl-command';
-import {
-  containerCommand,
-  isGunicorn,
-  parseWorkers,
-  processContainerIndex,
-  setContainerWorkers,
-} from '../../shared/procfile';
+import { isGunicorn } from '../../shared/gunicorn-command';
+import { parseWorkers } from '../../shared/gunicorn-workers';
+import { containerCommand, processContainerIndex } from '../../shared/process-container';
+import { setContainerWorkers } from '../../shared/workers-edit';
 import { plural } from '../../shared/format';
 import { planWorkers } from '../../shared/worker-plan';
-import { acceptChange } from './accept-change';
+import { acceptChange, beginChange } from './accept-change';
 import { jsonPatchDeployment } from './cluster-writes';
 import type { OperationContext } from './index';
 import { requireApp, requirePermission, requireProcess, requireSession } from './preconditions';
@@ -86,6 +84,24 @@ export function workersPatch(
   return { operations, envChanges };
 }
 
+/** The patch as an admin would make it from a terminal: `kubectl set env` where it is only that. */
+function workersCommand(
+  target: KubectlTarget,
+  deployment: string,
+  patch: ReturnType<typeof workersPatch>,
+  container: string,
+): string {
+  const { operations, envChanges } = patch;
+  const onlyEnv = operations.length - 1 === Object.keys(envChanges).length;
+  return onlyEnv
+    ? kubectlSetEnv(target, deployment, container, envChanges)
+    : kubectlJsonPatch(
+        target,
+        deployment,
+        operations.filter((op) => op.op !== 'test'),
+      );
+}
+
 export async function setWorkers(
   ctx: OperationContext,
   input: ParsedInput<'process.setWorkers'>,
@@ -110,57 +126,67 @@ export async function setWorkers(
       `${process.name} does not run gunicorn in a container command ScaleDesk can see, so it has no workers to set.`,
       { namespace: app.namespace, app: app.name, process: process.name },
     );
-  if (!deployment || !gunicornContainer(deployment)) throw notGunicorn();
+  const planned = deployment ? gunicornContainer(deployment) : null;
+  if (!planned) throw notGunicorn();
   const ref = deploymentRef(session, app.namespace, process.deployment);
-
-  const { result: written, replaced } = await ctx.guard.write({
-    ref,
-    field: 'workers',
-    valueIn: workersIn,
-    expected: input.expectedWorkers,
-    force: input.force ?? false,
-    wanted: input.workers,
-    cached: deployment,
-    // The patch names paths by index: made from the very object it is sent against.
-    write: async (current, version) => {
-      const target = gunicornContainer(current);
-      if (!target) throw notGunicorn();
-      const patch = workersPatch(target.index, target.container, input.workers);
-      const guarded: JsonPatchOperation[] =
-        version === null
-          ? patch.operations
-          : [
-              { op: 'replace', path: '/metadata/resourceVersion', value: version },
-              ...patch.operations,
-            ];
-      const patched = await jsonPatchDeployment(ref, guarded);
-      return { deployment: patched, patch, container: target.container.name };
-    },
-    conflict: (now) => conflict(now, process.name, input.workers),
-  });
-
-  const { operations, envChanges } = written.patch;
-  const target = kubectlTarget(session, app.namespace);
-  const onlyEnv = operations.length - 1 === Object.keys(envChanges).length;
-  const command = onlyEnv
-    ? kubectlSetEnv(target, process.deployment, written.container, envChanges)
-    : kubectlJsonPatch(
-        target,
-        process.deployment,
-        operations.filter((op) => op.op !== 'test'),
-      );
-  return acceptChange(
+  const where = kubectlTarget(session, app.namespace);
+  // Logged before it is sent, with the patch as made from the model's copy, until the write says.
+  const change = beginChange(
     ctx,
     session,
     app,
     {
       process: process.name,
       kind: 'workers',
+      from: process.workers?.count ?? null,
+      to: input.workers,
+      command: workersCommand(
+        where,
+        process.deployment,
+        workersPatch(planned.index, planned.container, input.workers),
+        planned.container.name,
+      ),
+      undoOf,
+    },
+    [{ process: process.name, deployment: process.deployment, workers: input.workers }],
+    `${process.name} runs ${plural(input.workers, 'worker')} per replica.`,
+  );
+
+  const { result: written, replaced } = await change.send(() =>
+    ctx.guard.write({
+      ref,
+      field: 'workers',
+      valueIn: workersIn,
+      expected: input.expectedWorkers,
+      force: input.force ?? false,
+      wanted: input.workers,
+      cached: deployment,
+      // The patch names paths by index: made from the very object it is sent against.
+      write: async (current, version) => {
+        const target = gunicornContainer(current);
+        if (!target) throw notGunicorn();
+        const patch = workersPatch(target.index, target.container, input.workers);
+        const guarded: JsonPatchOperation[] =
+          version === null
+            ? patch.operations
+            : [
+                { op: 'replace', path: '/metadata/resourceVersion', value: version },
+                ...patch.operations,
+              ];
+        const patched = await jsonPatchDeployment(ref, guarded);
+        return { deployment: patched, patch, container: target.container.name };
+      },
+      conflict: (now) => conflict(now, process.name, input.workers),
+    }),
+  );
+
+  return acceptChange(
+    ctx,
+    change,
+    {
       // What the write replaced, which the model may not have shown yet.
       from: replaced,
-      to: input.workers,
-      command,
-      undoOf,
+      command: workersCommand(where, process.deployment, written.patch, written.container),
     },
     [
       {
@@ -171,7 +197,6 @@ export async function setWorkers(
         podsBefore: podNames(process),
       },
     ],
-    `${process.name} runs ${plural(input.workers, 'worker')} per replica.`,
     result.plan.warnings.map((warning) => warning.message),
   );
 }

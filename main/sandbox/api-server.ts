@@ -34,6 +34,7 @@ import { podLogs } from './pod-logs';
 import { decodeProtobufBody, isProtobuf } from './protobuf-body';
 import { proxyToService } from './service-proxy';
 import { toTable, type IncludeObject } from './table';
+import { toServedVersion } from './version-conversion';
 import { serveWatch, type WatchStream } from './watch';
 
 /**
@@ -559,6 +560,7 @@ export class ApiServer {
     asList: boolean,
     listMeta: { resourceVersion?: string; continueToken?: string; remaining?: number } = {},
   ): unknown {
+    objects = objects.map((o) => toServedVersion(type, o));
     if (media.table) {
       const include = (q.get('includeObject') ?? 'Metadata') as IncludeObject;
       return toTable(type, objects, {
@@ -683,7 +685,7 @@ export class ApiServer {
         timeoutSeconds,
         allowBookmarks: truthy(q.get('allowWatchBookmarks')),
         sendInitialEvents: truthy(q.get('sendInitialEvents')),
-        render,
+        render: (o: KubeObject) => render(toServedVersion(type, o)),
         bookmarkIntervalMs: this.deps.bookmarkIntervalMs,
       },
       res,

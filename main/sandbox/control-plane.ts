@@ -2,6 +2,7 @@ import { AppProfiles } from './app-profiles';
 import { DeploymentController } from './deployment-controller';
 import { EndpointsController } from './endpoints-controller';
 import { EventRecorder } from './events';
+import { HorizontalPodAutoscalerController } from './hpa-controller';
 import { Kubelet, type KubeletTiming } from './kubelet';
 import type { Namespace, Pod } from './kube-types';
 import { LoadModel } from './load-model';
@@ -12,6 +13,7 @@ import { ReplicaSetController } from './replicaset-controller';
 import { refreshQuotaStatus } from './resource-quota';
 import { RESOURCE_TYPES, TYPES } from './resource-types';
 import { Scheduler } from './scheduler';
+import { StatefulSetController } from './statefulset-controller';
 import { readyEndpoints } from './service-proxy';
 import type { Service } from './kube-types';
 
@@ -24,6 +26,8 @@ import type { Service } from './kube-types';
 export interface ControlPlaneOptions {
   metricsIntervalMs: number;
   readyDelayMs: number;
+  /** The HPA controller's sync period (default 15000, as kube-controller-manager's). */
+  hpaSyncIntervalMs?: number;
 }
 
 export class ControlPlane {
@@ -34,10 +38,12 @@ export class ControlPlane {
   readonly load = new LoadModel(this.profiles);
   readonly deployments: DeploymentController;
   readonly replicaSets: ReplicaSetController;
+  readonly statefulSets: StatefulSetController;
   readonly scheduler: Scheduler;
   readonly endpoints: EndpointsController;
   readonly kubelet: Kubelet;
   readonly metrics: MetricsServer;
+  readonly autoscalers: HorizontalPodAutoscalerController;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly quotaDirty = new Set<string>();
   private quotaScheduled = false;
@@ -52,15 +58,24 @@ export class ControlPlane {
     };
     this.deployments = new DeploymentController(this.store, this.registry, this.events);
     this.replicaSets = new ReplicaSetController(this.store, this.registry, this.events);
+    this.statefulSets = new StatefulSetController(this.store, this.registry, this.events);
     this.scheduler = new Scheduler(this.store, this.events);
     this.endpoints = new EndpointsController(this.store);
     this.kubelet = new Kubelet(this.store, this.events, this.profiles, timing, (pod, container) =>
       this.cpuOf(pod.namespace, pod.app, container.component, container.shape.workers),
     );
     this.metrics = new MetricsServer(this.store, this.kubelet, options.metricsIntervalMs);
+    this.autoscalers = new HorizontalPodAutoscalerController(
+      this.store,
+      this.registry,
+      this.events,
+      this.metrics,
+      options.hpaSyncIntervalMs ?? 15_000,
+    );
     this.unsubscribe = this.store.subscribe((event) => {
       this.deployments.onStoreEvent(event);
       this.replicaSets.onStoreEvent(event);
+      this.statefulSets.onStoreEvent(event);
       this.scheduler.onStoreEvent(event);
       this.endpoints.onStoreEvent(event);
       this.kubelet.onStoreEvent(event);
@@ -87,6 +102,8 @@ export class ControlPlane {
   /** Starts the periodic loops: metrics scrapes, controller resyncs, event expiry. */
   start(): void {
     this.metrics.start();
+    // After the first scrape, so HPAs that exist already are measured at once.
+    this.autoscalers.start();
     const every = (ms: number, fn: () => void): void => {
       const t = setInterval(fn, ms);
       t.unref?.();
@@ -95,6 +112,7 @@ export class ControlPlane {
     every(5_000, () => {
       this.deployments.resyncProgressing();
       this.replicaSets.resyncBlocked();
+      this.statefulSets.resyncBlocked();
       this.scheduler.retryUnschedulable();
     });
     every(60_000, () => this.events.expire());
@@ -105,6 +123,7 @@ export class ControlPlane {
     for (let i = 0; i < 20; i++) {
       this.deployments.drain();
       this.replicaSets.drain();
+      this.statefulSets.drain();
       this.scheduler.drain();
       this.endpoints.drain();
       this.flushQuota();
@@ -115,9 +134,11 @@ export class ControlPlane {
     this.unsubscribe();
     for (const t of this.timers) clearInterval(t);
     this.metrics.stop();
+    this.autoscalers.stop();
     this.kubelet.stop();
     this.deployments.stop();
     this.replicaSets.stop();
+    this.statefulSets.stop();
     this.scheduler.stop();
     this.endpoints.stop();
   }

@@ -7,7 +7,13 @@ import type {
   PodSpec,
   ReplicaSet,
   Service,
+  StatefulSet,
 } from './kube-types';
+import {
+  cpuUtilizationMetric,
+  DEFAULT_CPU_UTILIZATION,
+  type HorizontalPodAutoscaler,
+} from './hpa-types';
 
 /**
  * The defaults the API server fills in on create, so objects read back as they would from a
@@ -35,6 +41,50 @@ export function podSpecDefaults(spec: PodSpec): PodSpec {
     securityContext: {},
     ...spec,
     containers: (spec.containers ?? []).map(containerDefaults),
+  };
+}
+
+/**
+ * apps/v1 StatefulSet defaults (SetDefaults_StatefulSet, with the feature gates of 1.32): a
+ * RollingUpdate strategy gets partition 0 when it names a rollingUpdate or no type at all; an
+ * explicit `type: RollingUpdate` alone stays without one, as upstream.
+ */
+function statefulSetDefaults(s: StatefulSet): KubeObject {
+  const spec: Partial<StatefulSet['spec']> = s.spec ?? {};
+  let strategy = spec.updateStrategy ?? {};
+  if (!strategy.type) strategy = { type: 'RollingUpdate', rollingUpdate: {}, ...strategy };
+  if (strategy.type === 'RollingUpdate' && strategy.rollingUpdate) {
+    strategy = {
+      ...strategy,
+      rollingUpdate: { partition: 0, ...strategy.rollingUpdate },
+    };
+  }
+  const retention = spec.persistentVolumeClaimRetentionPolicy as
+    { whenDeleted?: string; whenScaled?: string } | undefined;
+  return {
+    ...s,
+    metadata: { ...s.metadata, generation: 1 },
+    spec: {
+      replicas: 1,
+      podManagementPolicy: 'OrderedReady',
+      revisionHistoryLimit: 10,
+      ...spec,
+      updateStrategy: strategy,
+      persistentVolumeClaimRetentionPolicy: {
+        whenDeleted: 'Retain',
+        whenScaled: 'Retain',
+        ...(retention ?? {}),
+      },
+      // A StatefulSet as sent may lack a spec or template; validation answers for that.
+      template: spec.template
+        ? {
+            ...spec.template,
+            metadata: spec.template.metadata ?? {},
+            spec: podSpecDefaults(spec.template.spec ?? { containers: [] }),
+          }
+        : spec.template,
+    },
+    status: { replicas: 0, availableReplicas: 0 },
   };
 }
 
@@ -74,6 +124,8 @@ export function applyCreateDefaults(kind: string | undefined, object: KubeObject
         status: {},
       };
     }
+    case 'StatefulSet':
+      return statefulSetDefaults(object as StatefulSet);
     case 'ReplicaSet': {
       const rs = object as ReplicaSet;
       return {
@@ -81,6 +133,22 @@ export function applyCreateDefaults(kind: string | undefined, object: KubeObject
         metadata: { ...rs.metadata, generation: 1 },
         spec: { replicas: 1, ...rs.spec },
         status: { replicas: 0 },
+      };
+    }
+    case 'HorizontalPodAutoscaler': {
+      // SetDefaults_HorizontalPodAutoscaler; the create strategy drops any status sent.
+      const hpa = object as HorizontalPodAutoscaler;
+      const spec: Partial<HorizontalPodAutoscaler['spec']> = hpa.spec ?? {};
+      return {
+        ...hpa,
+        spec: {
+          minReplicas: 1,
+          ...spec,
+          metrics: spec.metrics?.length
+            ? spec.metrics
+            : [cpuUtilizationMetric(DEFAULT_CPU_UTILIZATION)],
+        },
+        status: { desiredReplicas: 0 },
       };
     }
     case 'Pod': {

@@ -236,3 +236,40 @@ export interface Namespace extends KubeObject {
   spec?: { finalizers?: string[] };
   status?: { phase: string };
 }
+
+export interface StatefulSetSpec {
+  replicas?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  serviceName?: string;
+  podManagementPolicy?: string;
+  updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
+  revisionHistoryLimit?: number;
+  minReadySeconds?: number;
+  ordinals?: { start?: number };
+  [key: string]: unknown;
+}
+
+export interface StatefulSetStatus {
+  observedGeneration?: number;
+  replicas: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  availableReplicas: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  collisionCount?: number;
+  [key: string]: unknown;
+}
+
+export interface StatefulSet extends KubeObject {
+  spec: StatefulSetSpec;
+  status?: StatefulSetStatus;
+}
+
+/** A snapshot of a controller's pod template (`data` is a strategic merge patch restoring it). */
+export interface ControllerRevision extends KubeObject {
+  data?: unknown;
+  revision: number;
+}

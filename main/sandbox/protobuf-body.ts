@@ -170,6 +170,18 @@ const root = protobuf.Root.fromJSON({
           spec: m('ServiceSpec', 2),
           status: m('Ignored', 3),
         }),
+        CrossVersionObjectReference: msg({ kind: s(1), name: s(2), apiVersion: s(3) }),
+        HorizontalPodAutoscalerSpecV1: msg({
+          scaleTargetRef: m('CrossVersionObjectReference', 1),
+          minReplicas: i32(2),
+          maxReplicas: i32(3),
+          targetCPUUtilizationPercentage: i32(4),
+        }),
+        HorizontalPodAutoscalerV1: msg({
+          metadata: m('ObjectMeta', 1),
+          spec: m('HorizontalPodAutoscalerSpecV1', 2),
+          status: m('Ignored', 3),
+        }),
       },
     },
   },
@@ -184,7 +196,13 @@ const DECODABLE = new Set([
   'Pod',
   'Deployment',
   'Service',
+  'HorizontalPodAutoscalerV1',
 ]);
+
+/** Kinds whose message differs by version (`kubectl autoscale` sends autoscaling/v1). */
+const VERSIONED_MESSAGES: Record<string, string> = {
+  'autoscaling/v1 HorizontalPodAutoscaler': 'HorizontalPodAutoscalerV1',
+};
 
 /** Numbers that mean something at zero (pointers in Go); every other zero is an unset field. */
 const MEANINGFUL_ZEROS = new Set([
@@ -192,6 +210,9 @@ const MEANINGFUL_ZEROS = new Set([
   'revisionHistoryLimit',
   'progressDeadlineSeconds',
   'terminationGracePeriodSeconds',
+  'minReplicas',
+  'maxReplicas',
+  'targetCPUUtilizationPercentage',
 ]);
 
 export function isProtobuf(contentType: string | undefined): boolean {
@@ -331,12 +352,13 @@ export function decodeProtobufBody(body: Buffer): unknown {
     raw?: Uint8Array;
   };
   const kind = unknown.typeMeta?.kind ?? '';
-  if (!DECODABLE.has(kind)) {
+  const message = VERSIONED_MESSAGES[`${unknown.typeMeta?.apiVersion} ${kind}`] ?? kind;
+  if (!DECODABLE.has(message)) {
     throw unsupported(
       `the sandbox does not read ${kind || 'this kind'} in protobuf; send it as application/json`,
     );
   }
-  const type = root.lookupType(`k8s.${kind}`);
+  const type = root.lookupType(`k8s.${message}`);
   const raw = unknown.raw ?? new Uint8Array();
   checkKnown(type, raw, '');
   const object = type.toObject(type.decode(raw), { longs: Number, defaults: false }) as Record<

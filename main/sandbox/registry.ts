@@ -15,8 +15,9 @@ import { applyPatch } from './patch';
 import { admitPod } from './resource-quota';
 import { apiVersionOf, RESOURCE_TYPES, TYPES, type ResourceType } from './resource-types';
 import { selectorString } from './selectors';
-import { invalidObject, validate, validateScaleReplicas } from './validation';
+import { invalidObject, updateCauses, validate, validateScaleReplicas } from './validation';
 import { timestamp } from './timestamps';
+import { toServedVersion, toStorageVersion } from './version-conversion';
 
 /**
  * The REST semantics of each resource on top of the store, as the API server's registry gives
@@ -55,7 +56,7 @@ function hasStatusSubresource(type: ResourceType): boolean {
 }
 
 function tracksGeneration(type: ResourceType): boolean {
-  return type.kind === 'Deployment' || type.kind === 'ReplicaSet';
+  return type.kind === 'Deployment' || type.kind === 'ReplicaSet' || type.kind === 'StatefulSet';
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -112,7 +113,7 @@ export class Registry {
   }
 
   get(type: ResourceType, namespace: string, name: string): KubeObject {
-    return this.store.mustGet(type, namespace, name);
+    return toServedVersion(type, this.store.mustGet(type, namespace, name));
   }
 
   private requireNamespace(type: ResourceType, namespace: string, creating: boolean): void {
@@ -138,12 +139,12 @@ export class Registry {
         `the API version in the data (${object.apiVersion}) does not match the expected API version (${apiVersionOf(type)})`,
       );
     }
-    return {
+    return toStorageVersion(type, {
       ...object,
       apiVersion: apiVersionOf(type),
       kind: type.kind,
       metadata: { ...(object.metadata ?? {}) },
-    };
+    });
   }
 
   create(type: ResourceType, namespace: string, body: unknown): KubeObject {
@@ -170,7 +171,7 @@ export class Registry {
       object = applyLimitRangeDefaults(this.store, object as Pod);
       admitPod(this.store, object as Pod);
     }
-    return this.store.create(type, object);
+    return toServedVersion(type, this.store.create(type, object));
   }
 
   /** PUT on the main resource: the status stays as stored, the spec may change. */
@@ -197,16 +198,19 @@ export class Registry {
     }
     this.checkImmutable(type, current, next);
     validate(type, next);
-    return this.store.update(type, next, current.metadata.resourceVersion);
+    return toServedVersion(type, this.store.update(type, next, current.metadata.resourceVersion));
   }
 
   /** PUT on `status`: only the status changes. */
   updateStatus(type: ResourceType, namespace: string, name: string, body: unknown): KubeObject {
     const { object, current } = this.replacing(type, namespace, name, body);
-    return this.store.update(
+    return toServedVersion(
       type,
-      { ...current, status: object['status'] },
-      current.metadata.resourceVersion,
+      this.store.update(
+        type,
+        { ...current, status: object['status'] },
+        current.metadata.resourceVersion,
+      ),
     );
   }
 
@@ -244,7 +248,7 @@ export class Registry {
     const current =
       subresource === 'scale'
         ? this.getScale(type, namespace, name)
-        : this.store.mustGet(type, namespace, name);
+        : this.get(type, namespace, name);
     const patched = applyPatch(contentType, current, patch) as KubeObject;
     if (!patched || typeof patched !== 'object' || !patched.metadata) {
       throw badRequest('the patch removed the object metadata');
@@ -365,6 +369,8 @@ export class Registry {
   }
 
   private checkImmutable(type: ResourceType, current: KubeObject, next: KubeObject): void {
+    const forbidden = updateCauses(type, current, next);
+    if (forbidden.length > 0) throw invalidObject(type, current.metadata.name ?? '', forbidden);
     if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet') return;
     const before = (current as Deployment).spec?.selector;
     const after = (next as Deployment).spec?.selector;

@@ -115,6 +115,21 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
       },
     ],
   }),
+  rw('apps', 'v1', 'statefulsets', 'StatefulSet', true, {
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: [
+      statusOf('StatefulSet'),
+      {
+        name: 'scale',
+        kind: 'Scale',
+        group: 'autoscaling',
+        version: 'v1',
+        verbs: ['get', 'patch', 'update'],
+      },
+    ],
+  }),
+  rw('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   rw('apps', 'v1', 'replicasets', 'ReplicaSet', true, {
     shortNames: ['rs'],
     categories: ['all'],
@@ -129,6 +144,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
       },
     ],
   }),
+  // One stored object, two served versions (version-conversion.ts); v2 first: the preferred one.
+  ...(['v2', 'v1'] as const).map((version) =>
+    rw('autoscaling', version, 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, {
+      shortNames: ['hpa'],
+      categories: ['all'],
+      subresources: [statusOf('HorizontalPodAutoscaler')],
+    }),
+  ),
   {
     group: 'authorization.k8s.io',
     version: 'v1',
@@ -224,6 +247,9 @@ export const TYPES = {
   resourcequotas: must('', 'v1', 'resourcequotas'),
   deployments: must('apps', 'v1', 'deployments'),
   replicasets: must('apps', 'v1', 'replicasets'),
+  horizontalpodautoscalers: must('autoscaling', 'v2', 'horizontalpodautoscalers'),
+  statefulsets: must('apps', 'v1', 'statefulsets'),
+  controllerrevisions: must('apps', 'v1', 'controllerrevisions'),
 } as const;
 
 function must(group: string, version: string, resource: string): ResourceType {

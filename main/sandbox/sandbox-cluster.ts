@@ -29,6 +29,8 @@ export interface SandboxOptions {
   metricsIntervalMs?: number;
   /** How long a new or restarted container takes to become ready (default 1500). */
   readyDelayMs?: number;
+  /** How often the HorizontalPodAutoscaler controller syncs every HPA (default 15000). */
+  hpaSyncIntervalMs?: number;
   /** How often watches that asked for bookmarks get one (default 60000). */
   bookmarkIntervalMs?: number;
 }
@@ -65,7 +67,11 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const metricsIntervalMs = options.metricsIntervalMs ?? 15_000;
   const readyDelayMs = options.readyDelayMs ?? 1500;
-  const cp = new ControlPlane({ metricsIntervalMs, readyDelayMs });
+  const cp = new ControlPlane({
+    metricsIntervalMs,
+    readyDelayMs,
+    hpaSyncIntervalMs: options.hpaSyncIntervalMs,
+  });
   seedCluster(cp, { demo: options.seed ?? true, apps: options.apps ?? 0 });
 
   const certs = makeServingCertificates();

@@ -1,4 +1,5 @@
 import type {
+  ControllerRevision,
   Deployment,
   KubeEvent,
   KubeObject,
@@ -7,7 +8,9 @@ import type {
   ReplicaSet,
   ResourceQuota,
   Service,
+  StatefulSet,
 } from './kube-types';
+import { autoscalerRow } from './hpa-printing';
 import type { ResourceType } from './resource-types';
 import { selectorString } from './selectors';
 
@@ -203,6 +206,49 @@ const PRINTERS: Record<string, Printer> = {
         age(rs.metadata.creationTimestamp, now),
         ...podTemplateCells(rs.spec),
       ];
+    },
+  },
+  StatefulSet: {
+    columns: [NAME, col('Ready'), AGE, col('Containers', 'string', 1), col('Images', 'string', 1)],
+    cells(o, now) {
+      const s = o as StatefulSet;
+      const containers = s.spec.template.spec.containers;
+      return [
+        s.metadata.name,
+        `${s.status?.readyReplicas ?? 0}/${s.spec.replicas ?? 1}`,
+        age(s.metadata.creationTimestamp, now),
+        containers.map((c) => c.name).join(','),
+        containers.map((c) => c.image ?? '').join(','),
+      ];
+    },
+  },
+  ControllerRevision: {
+    columns: [NAME, col('Controller'), col('Revision'), AGE],
+    cells(o, now) {
+      const r = o as ControllerRevision;
+      const owner = r.metadata.ownerReferences?.find((ref) => ref.controller);
+      // kubectl names the controller by its group kind: statefulset.apps/web.
+      const group = owner?.apiVersion.includes('/') ? owner.apiVersion.split('/')[0] : '';
+      const controller = owner
+        ? `${owner.kind.toLowerCase()}${group ? `.${group}` : ''}/${owner.name}`
+        : '<none>';
+      return [r.metadata.name, controller, r.revision, age(r.metadata.creationTimestamp, now)];
+    },
+  },
+  HorizontalPodAutoscaler: {
+    columns: [
+      NAME,
+      col('Reference'),
+      col('Targets'),
+      col('MinPods'),
+      col('MaxPods', 'integer'),
+      col('Replicas', 'integer'),
+      AGE,
+    ],
+    cells(o, now) {
+      const r = autoscalerRow(o);
+      const created = age(o.metadata.creationTimestamp, now);
+      return [o.metadata.name, r.reference, r.targets, r.minPods, r.maxPods, r.replicas, created];
     },
   },
   Node: {

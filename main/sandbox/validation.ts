@@ -1,4 +1,5 @@
 import { invalid, type ApiError, type StatusCause } from './api-errors';
+import { autoscalerSpecCauses } from './hpa-validation';
 import type { Container, KubeObject, PodTemplateSpec } from './kube-types';
 import { isValidQuantity } from './quantity';
 import type { ResourceType } from './resource-types';
@@ -124,6 +125,145 @@ function checkTemplate(
   checkContainers(`${field}.spec.containers`, template.spec?.containers, causes);
 }
 
+function notSupported(field: string, v: unknown, supported: string[]): StatusCause {
+  return {
+    reason: 'FieldValueNotSupported',
+    message: `Unsupported value: ${value(v)}: supported values: ${supported.map((x) => `"${x}"`).join(', ')}`,
+    field,
+  };
+}
+
+function checkNonNegative(field: string, v: unknown, causes: StatusCause[]): void {
+  if (typeof v === 'number' && v < 0)
+    causes.push(cause(field, v, 'must be greater than or equal to 0'));
+}
+
+/** ValidateStatefulSetSpec's rules, on top of the pod template's. */
+function checkStatefulSet(spec: Record<string, unknown>, causes: StatusCause[]): void {
+  checkReplicas('spec.replicas', spec['replicas'], causes);
+  const selector = spec['selector'] as
+    { matchLabels?: object; matchExpressions?: unknown[] } | undefined;
+  const template = spec['template'] as PodTemplateSpec | undefined;
+  if (
+    selector &&
+    typeof selector === 'object' &&
+    Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length === 0
+  ) {
+    causes.push(cause('spec.selector', selector, 'empty selector is invalid for statefulset'));
+    // Upstream compares the template's labels only with a selector that selects something.
+    if (!template || typeof template !== 'object') causes.push(required('spec.template'));
+    else checkContainers('spec.template.spec.containers', template.spec?.containers, causes);
+  } else {
+    checkTemplate('spec.template', selector, template, causes);
+  }
+  const restartPolicy = template?.spec?.restartPolicy;
+  if (restartPolicy !== undefined && restartPolicy !== 'Always') {
+    causes.push(notSupported('spec.template.spec.restartPolicy', restartPolicy, ['Always']));
+  }
+  const policy = spec['podManagementPolicy'];
+  if (policy !== 'OrderedReady' && policy !== 'Parallel') {
+    causes.push(
+      policy === undefined || policy === ''
+        ? required('spec.podManagementPolicy')
+        : cause('spec.podManagementPolicy', policy, "must be 'OrderedReady' or 'Parallel'"),
+    );
+  }
+  const strategy = (spec['updateStrategy'] ?? {}) as {
+    type?: string;
+    rollingUpdate?: { partition?: unknown };
+  };
+  if (!strategy.type) causes.push(required('spec.updateStrategy'));
+  else if (strategy.type === 'OnDelete') {
+    if (strategy.rollingUpdate !== undefined) {
+      causes.push(
+        cause(
+          'spec.updateStrategy.rollingUpdate',
+          strategy.rollingUpdate,
+          "only allowed for updateStrategy 'RollingUpdate'",
+        ),
+      );
+    }
+  } else if (strategy.type === 'RollingUpdate') {
+    checkNonNegative(
+      'spec.updateStrategy.rollingUpdate.partition',
+      strategy.rollingUpdate?.partition,
+      causes,
+    );
+  } else {
+    causes.push(cause('spec.updateStrategy', strategy, "must be 'RollingUpdate' or 'OnDelete'"));
+  }
+  // The service name becomes each pod's subdomain, so it must be a DNS label (checked since 1.33;
+  // before, the controller failed to create the pods instead).
+  const serviceName = spec['serviceName'];
+  if (
+    typeof serviceName === 'string' &&
+    serviceName !== '' &&
+    !(DNS_LABEL.test(serviceName) && serviceName.length <= 63)
+  ) {
+    causes.push(
+      cause(
+        'spec.serviceName',
+        serviceName,
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+      ),
+    );
+  }
+  checkNonNegative('spec.minReadySeconds', spec['minReadySeconds'], causes);
+  checkNonNegative('spec.revisionHistoryLimit', spec['revisionHistoryLimit'], causes);
+  checkNonNegative(
+    'spec.ordinals.start',
+    (spec['ordinals'] as { start?: unknown } | undefined)?.start,
+    causes,
+  );
+}
+
+/** Equal as JSON values, whatever the order of keys (a PUT may order them differently). */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) =>
+    deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
+}
+
+/** The spec fields of a StatefulSet an update may change; any other change is forbidden. */
+const STATEFULSET_MUTABLE = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'revisionHistoryLimit',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+];
+
+/** What an update may not change, beyond what makes any object invalid. */
+export function updateCauses(
+  type: ResourceType,
+  current: KubeObject,
+  next: KubeObject,
+): StatusCause[] {
+  if (type.kind !== 'StatefulSet') return [];
+  const fixed = (o: KubeObject): Record<string, unknown> => {
+    const spec = { ...((o['spec'] ?? {}) as Record<string, unknown>) };
+    for (const k of STATEFULSET_MUTABLE) delete spec[k];
+    return spec;
+  };
+  if (deepEqual(fixed(current), fixed(next))) return [];
+  return [
+    {
+      reason: 'FieldValueForbidden',
+      message:
+        "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+      field: 'spec',
+    },
+  ];
+}
+
 /** The causes that make an object invalid; an empty list where it is fine. */
 export function validationCauses(type: ResourceType, object: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
@@ -135,8 +275,14 @@ export function validationCauses(type: ResourceType, object: KubeObject): Status
       checkReplicas('spec.replicas', spec['replicas'], causes);
       checkTemplate('spec.template', spec['selector'], spec['template'] as PodTemplateSpec, causes);
       break;
+    case 'StatefulSet':
+      checkStatefulSet(spec, causes);
+      break;
     case 'Pod':
       checkContainers('spec.containers', spec['containers'], causes);
+      break;
+    case 'HorizontalPodAutoscaler':
+      causes.push(...autoscalerSpecCauses(spec));
       break;
     case 'ResourceQuota':
       checkQuantities('spec.hard', spec['hard'], causes);

@@ -6,14 +6,16 @@ import { MemoryHistory } from '../model/memory-history';
 import { NamespaceLimits } from '../model/namespace-limits';
 import { NamespaceRoom, samePodRoom } from '../model/namespace-room';
 import type { SessionPort } from '../operations/session-port';
+import { withoutUserinfo } from '../transport/redaction';
 import { appSamples } from './app-sample';
 import { AppUpdates } from './app-updates';
-import { ConnectionState } from './connection-state';
+import { clusterFailedMetrics, ConnectionState } from './connection-state';
 import { EndpointProbes } from './endpoint-probes';
 import { MetricsLoop } from './metrics-loop';
 import { namespaceChoices } from './namespace-choices';
 import { NamespacePermissions } from './namespace-permissions';
 import { PodMetrics } from './pod-metrics';
+import { askVersion, RECOVERY_PROBE_MS, RecoveryProbe } from './recovery-probe';
 import { sessionTiming, type ClusterSessionOptions, type SessionTiming } from './session-options';
 import { WatchSet, type WatchRequestStats } from './watch-set';
 
@@ -28,18 +30,24 @@ import { WatchSet, type WatchRequestStats } from './watch-set';
  * Idle cost (nothing changing): one metrics request per interval (one namespace, or one
  * cluster-wide request for all namespaces), plus one probe per app being looked at (see
  * `endpointProbes`); the watches stay open and cost a request only when the server ends one
- * (every 30-60 minutes) or the stream is cut.
+ * (every 30-60 minutes) or the stream is cut. After a failure, while something waits for the
+ * cluster, the RecoveryProbe asks it every 750 ms whether it answers again.
  *
  * This class composes the parts, each owning its state: the watches (WatchSet), the catalog of
  * apps over the watches' stores, the namespaces' limits and room, the metrics (PodMetrics) and
- * probes (EndpointProbes) read at each tick of the MetricsLoop, the coalesced AppUpdates and
- * the ConnectionState.
+ * probes (EndpointProbes) read at each tick of the MetricsLoop, the coalesced AppUpdates,
+ * the ConnectionState and the RecoveryProbe.
  */
+
+/** The most a watch woken by the cluster's recovery waits first, so they do not all ask at once. */
+const WAKE_JITTER_MS = 250;
 
 /** Requests made, for tests and the bench: lists and watches per resource, metrics, probes. */
 export interface SessionStats extends WatchRequestStats {
   metricsRequests: number;
   probes: number;
+  /** `GET /version` asked while waiting for the cluster to answer again. */
+  recoveryProbes: number;
 }
 
 export class ClusterSession implements SessionPort {
@@ -62,6 +70,12 @@ export class ClusterSession implements SessionPort {
   private readonly updates: AppUpdates;
   private readonly state: ConnectionState;
   private readonly loop: MetricsLoop;
+  private readonly recovery: RecoveryProbe;
+  /**
+   * The metrics were read again early, at the cluster's recovery, since they last succeeded:
+   * once only, so a metrics read failing on its own is not retried at every probe.
+   */
+  private metricsRetriedEarly = false;
   private started = false;
   private stopped = false;
 
@@ -76,6 +90,9 @@ export class ClusterSession implements SessionPort {
     this.history = options.history ?? new MemoryHistory();
     const server = kubeConfig.getCurrentCluster()?.server ?? '';
     this.server = server;
+    // Shown to the user: a user and password in the URL are credentials, not the address. The
+    // requests (the endpoint probes' proxy URLs) keep the URL as the kubeconfig has it.
+    const shownServer = withoutUserinfo(server);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.permissions = new NamespacePermissions(kubeConfig, timing.requestTimeoutMs, (ns) => {
       this.catalog.markNamespace(ns);
@@ -99,6 +116,7 @@ export class ClusterSession implements SessionPort {
         eventApplied: (urgent) => this.updates.schedule(urgent),
         firstSync: () => this.onFirstSync(),
         healthChanged: () => this.state.emitIfChanged(),
+        troubled: () => this.recovery.troubled(),
       },
     });
     this.room = new NamespaceRoom({
@@ -139,7 +157,7 @@ export class ClusterSession implements SessionPort {
         namespace,
         source: options.source,
         kubeconfigPaths: options.kubeconfigPaths,
-        server,
+        server: shownServer,
       },
       {
         watchError: () => this.watches.requiredError(),
@@ -152,6 +170,15 @@ export class ClusterSession implements SessionPort {
       intervalMs: () => this.intervalMs(),
       sample: () => this.sampleOnce(),
       bus,
+    });
+    this.recovery = new RecoveryProbe({
+      intervalMs: RECOVERY_PROBE_MS,
+      ask: askVersion(kubeConfig, Math.min(timing.requestTimeoutMs, timing.probeTimeoutMs), {
+        context: contextName,
+        server,
+      }),
+      waiting: () => this.watches.backingOff() || this.metricsWaitForCluster(),
+      recovered: () => this.onRecovered(),
     });
   }
 
@@ -175,6 +202,7 @@ export class ClusterSession implements SessionPort {
     if (this.stopped) return;
     this.stopped = true;
     this.state.stop();
+    this.recovery.stop();
     this.updates.stop();
     this.probes.stop();
     this.permissions.stop();
@@ -250,7 +278,26 @@ export class ClusterSession implements SessionPort {
       ...this.watches.stats(),
       metricsRequests: this.metrics.requests,
       probes: this.probes.probes,
+      recoveryProbes: this.recovery.probes,
     };
+  }
+
+  /** The last metrics read failed as the cluster did not answer, and was not read again early. */
+  private metricsWaitForCluster(): boolean {
+    return clusterFailedMetrics(this.metrics.error) && !this.metricsRetriedEarly;
+  }
+
+  /**
+   * The cluster answers again: the watches backing off try again now, and the metrics (whose
+   * failure keeps the connection stale) are read now rather than at the next interval.
+   */
+  private onRecovered(): void {
+    if (this.stopped) return;
+    this.watches.wake(WAKE_JITTER_MS);
+    if (this.metricsWaitForCluster()) {
+      this.metricsRetriedEarly = true;
+      void this.loop.tick();
+    }
   }
 
   private intervalMs(): number {
@@ -292,6 +339,8 @@ export class ClusterSession implements SessionPort {
     ]);
     if (this.stopped) return;
     if (memory.status === 'fulfilled' && memory.value) this.catalog.memoryChanged(memory.value);
+    if (this.metrics.error === null) this.metricsRetriedEarly = false;
+    else if (clusterFailedMetrics(this.metrics.error)) this.recovery.troubled();
     this.state.emitIfChanged();
     // Pod room moves with every pod; it reaches apps here, once per interval, not on each event.
     for (const app of this.catalog.list()) {

@@ -1,5 +1,6 @@
 import type { Connection } from '../../shared/contract';
 import type { ScaleDeskError } from '../../shared/errors';
+import { isTransient } from '../kube/cluster-errors';
 import type { EventBus } from '../transport/event-bus';
 
 /**
@@ -28,6 +29,17 @@ export interface ConnectionInputs {
   metricsError(): ScaleDeskError | null;
 }
 
+/**
+ * A metrics read that failed because the cluster did not answer (a network error: the open
+ * watches may be dead too) or throttles, rather than because metrics-server is missing or
+ * failing (a 404 or 503 of its own, which leaves the model as current as ever).
+ */
+export function clusterFailedMetrics(error: ScaleDeskError | null): boolean {
+  if (!error) return false;
+  if (error.code === 'THROTTLED') return true;
+  return error.code === 'UNREACHABLE' && Boolean(error.details?.['code']);
+}
+
 export class ConnectionState {
   private lastLiveAt: string | null = null;
   private lastSent: Connection | null = null;
@@ -44,10 +56,10 @@ export class ConnectionState {
     let error = this.inputs.watchError();
     let state: Connection['state'];
     if (this.stopped) state = 'disconnected';
-    else if (error) state = error.code === 'UNREACHABLE' ? 'stale' : 'error';
+    // Not answering and throttling both pass: what is shown is kept, marked stale meanwhile.
+    else if (error) state = isTransient(error) ? 'stale' : 'error';
     else if (!this.inputs.synced()) state = 'connecting';
-    else if (metricsError?.code === 'UNREACHABLE' && metricsError.details?.['code']) {
-      // The metrics request could not reach the cluster: the open watches may be dead too.
+    else if (clusterFailedMetrics(metricsError)) {
       state = 'stale';
       error = metricsError;
     } else state = 'live';

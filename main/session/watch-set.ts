@@ -12,6 +12,7 @@ import {
   type V1Service,
 } from '@kubernetes/client-node';
 import type { ScaleDeskError } from '../../shared/errors';
+import { isTransient } from '../kube/cluster-errors';
 import {
   ResourceWatch,
   type WatchEventType,
@@ -43,6 +44,11 @@ export interface WatchSetListener {
   firstSync(): void;
   /** A watch's health changed, or a watch listed again after the first sync. */
   healthChanged(): void;
+  /**
+   * A watch failed because the cluster did not answer, failed on its side or throttles, and is
+   * backing off: the cluster answering again is worth knowing at once (see `wake`).
+   */
+  troubled(): void;
 }
 
 export interface WatchSetOptions {
@@ -67,7 +73,7 @@ export interface WatchRequestStats {
 
 type WatchHandle = Pick<
   ResourceWatch<KubernetesObject>,
-  'currentHealth' | 'streaming' | 'stats' | 'start' | 'stop'
+  'currentHealth' | 'streaming' | 'stats' | 'start' | 'stop' | 'wakeable' | 'wake'
 >;
 
 interface Entry {
@@ -245,6 +251,21 @@ export class WatchSet {
     for (const { watch } of this.entries) watch.start();
   }
 
+  /** Some watch is waiting out a backoff that the cluster answering again would end. */
+  backingOff(): boolean {
+    return this.entries.some(({ watch }) => watch.wakeable);
+  }
+
+  /**
+   * The cluster answers again: every watch backing off tries again now, each after its own
+   * random pause of up to `maxJitterMs`. Returns how many were woken.
+   */
+  wake(maxJitterMs: number): number {
+    let woken = 0;
+    for (const { watch } of this.entries) if (watch.wake(maxJitterMs)) woken++;
+    return woken;
+  }
+
   /**
    * Resolves at the first sync, or earlier where a required watch fails before it, the set is
    * stopped, or `timeoutMs` passes: the caller then answers with the state there is.
@@ -319,6 +340,9 @@ export class WatchSet {
       this.wakeSyncWaiters();
     }
     this.options.listener.healthChanged();
+    if (health.state === 'retrying' && health.error && isTransient(health.error)) {
+      this.options.listener.troubled();
+    }
   }
 
   private onWatchSynced(): void {

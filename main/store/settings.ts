@@ -26,6 +26,8 @@ export interface SettingsService {
   set(change: SettingsChange): Settings;
   /** What was wrong with the stored settings when they were read, one sentence each. */
   problems(): string[];
+  /** The settings whose stored value failed its schema when read (their default is used). */
+  refused(): Field[];
 }
 
 type Field = keyof Settings;
@@ -41,20 +43,22 @@ function describe(value: unknown): string {
 }
 
 /** Reads what is stored, keeping each valid field and reporting each invalid one. */
-function load(store: KeyValueStore): { settings: Settings; problems: string[] } {
+function load(store: KeyValueStore): { settings: Settings; problems: string[]; refused: Field[] } {
   const defaults = SettingsSchema.parse({});
   const stored = store.get(SETTINGS_KEY);
-  if (stored === undefined) return { settings: defaults, problems: [] };
+  if (stored === undefined) return { settings: defaults, problems: [], refused: [] };
   if (!isRecord(stored)) {
     return {
       settings: defaults,
       problems: [
         `The settings in ${store.path} are not an object (${describe(stored)}); the defaults are used.`,
       ],
+      refused: [],
     };
   }
   const settings: Record<string, unknown> = { ...defaults };
   const problems: string[] = [];
+  const refused: Field[] = [];
   for (const field of fields) {
     if (!Object.hasOwn(stored, field)) continue;
     const value = stored[field];
@@ -62,13 +66,14 @@ function load(store: KeyValueStore): { settings: Settings; problems: string[] } 
     if (parsed.success) {
       settings[field] = parsed.data;
     } else {
+      refused.push(field);
       const why = parsed.error.issues.map((issue) => issue.message).join('; ');
       problems.push(
         `The setting ${field} in ${store.path} is not valid (${describe(value)}: ${why}); the default ${describe(defaults[field])} is used.`,
       );
     }
   }
-  return { settings: settings as Settings, problems };
+  return { settings: settings as Settings, problems, refused };
 }
 
 export function createSettings(store: KeyValueStore, bus: EventBus): SettingsService {
@@ -95,5 +100,6 @@ export function createSettings(store: KeyValueStore, bus: EventBus): SettingsSer
       return current;
     },
     problems: () => [...loaded.problems],
+    refused: () => [...loaded.refused],
   };
 }

@@ -71,18 +71,26 @@ interface KeyValueGroups {
 
 // A plain word after `key: ` is prose ("invalid token: Expired"); a credential rarely is one.
 const PROSE_WORD = /^[A-Za-z][a-z]*$/;
-// A cheap test before the patterns: a string with none of these holds none of the forms.
-const MAY_HOLD_SECRET = /[=:@]|-----BEGIN|bearer|eyJ/i;
+/**
+ * A cheap test before the patterns, for most strings are names, commands and timestamps: one
+ * that has none of these (an `=`, a URL, a PEM, a bearer, a JWT, a credential's key before a
+ * colon) holds none of the forms above.
+ */
+const MAY_HOLD_SECRET =
+  /=|:\/\/|-----BEGIN|bearer|eyJ|(?:token|passw(?:or)?d|pwd|secrets?|key|data|authorization)\\?["']?\s*:/i;
 
 /** `https://user:pass@host/x` as `https://host/x`; other text as it is. */
 export function withoutUserinfo(url: string): string {
   return url.replace(URL_USERINFO, '$1');
 }
 
-/** The text with every secret it holds, by form or by value, replaced with {@link REDACTED}. */
-export function redactText(text: string, secrets: readonly string[] = knownLongestFirst): string {
+/**
+ * The text with every secret it holds, by form or by value, replaced with {@link REDACTED}; the
+ * values are those remembered, unless `secrets` is given (tests).
+ */
+export function redactText(text: string, secrets?: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) {
+  for (const secret of secrets ?? knownLongestFirst) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   if (!MAY_HOLD_SECRET.test(out)) return out;
@@ -107,13 +115,14 @@ export function redactText(text: string, secrets: readonly string[] = knownLonge
 // C0 and C1 controls, DEL, and the marks that reorder text: LRM, RLM, ALM, the embeddings,
 // overrides and isolates.
 const CONTROL_OR_BIDI =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 /** Each control character or bidi mark as `\u{HEX}`, visible and inert. */
 export function escapeControls(text: string): string {
   return text.replace(
     CONTROL_OR_BIDI,
-    (char) => `\\u{${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`,
+    (char) => `\\u{${char.codePointAt(0)!.toString(16).toUpperCase()}}`,
   );
 }
 

@@ -106,6 +106,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'TLS':
       return 502;
     case 'NOT_CONNECTED':
+    case 'THROTTLED':
       return 503;
     case 'KUBECONFIG':
     case 'ROLLOUT_FAILED':

@@ -42,7 +42,8 @@ const run = promisify(execFile);
  * replica ready, rollout complete) so each starts from a quiet cluster.
  *
  * ScaleDesk's store starts with a full activity log (its cap, 1,000 entries), as after weeks of
- * use: every change is written to it before the handler answers, and its size is part of the cost.
+ * use (moved into the log's own file when it opens): every change appends its pending entry,
+ * fsynced, before the write is sent, and the log's size is part of the cost.
  */
 
 export const ACTIVITY_LOG_ENTRIES = DEFAULT_ACTIVITY_CAP;

@@ -118,7 +118,7 @@ describe('the Scale tab against the sandbox cluster', () => {
     const save = web.getByRole('button', { name: 'Save', exact: true });
 
     await input.fill('11');
-    await web.getByText(/Replicas cannot be more than 10/).waitFor();
+    await web.getByText(/from 0 to 10 \(the maximum set in Settings\); got 11/).waitFor();
     expect(await save.isDisabled()).toBe(true);
     await input.press('Enter');
 

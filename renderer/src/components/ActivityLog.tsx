@@ -1,7 +1,8 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { App } from '../../../shared/app-model';
 import type { ActivityEntry } from '../../../shared/contract';
-import { useStore } from '../state/StoreContext';
+import { useStore, useStoreInstance } from '../state/StoreContext';
+import type { Store } from '../state/store';
 import { useOperation } from '../state/useOperation';
 import { formatClock, formatFull } from '../format/time';
 import { ErrorNotice } from './ErrorNotice';
@@ -10,13 +11,45 @@ import './ActivityLog.css';
 
 const SHOWN = 20;
 
+/** The cluster each store's activity was last listed for (context and server). */
+const listedFor = new WeakMap<Store, string>();
+
+/**
+ * Main lists the connected cluster's changes only, and none before a cluster is connected; the
+ * store lists them once, at start, which may be before. So once connected, and after each switch
+ * to another context (or to the same name on another server), they are listed again: once per
+ * store, however many logs are shown.
+ */
+function useActivityOfConnectedCluster(): string | null {
+  const store = useStoreInstance();
+  const context = useStore((state) => state.connection?.context ?? null);
+  const server = useStore((state) => state.connection?.server ?? null);
+  const live = useStore((state) => state.connection?.state === 'live');
+  useEffect(() => {
+    if (!live || context === null) return;
+    const key = `${context}\n${server ?? ''}`;
+    if (listedFor.get(store) === key) return;
+    listedFor.set(store, key);
+    void store.loadActivity();
+  }, [store, context, server, live]);
+  return context;
+}
+
 /** Changes made from here to this app, newest first, with Undo for the last change of replicas
  * or workers. */
 export function ActivityLog({ app }: { app: App }) {
   const all = useStore((state) => state.activity);
+  const context = useActivityOfConnectedCluster();
   const entries = useMemo(
-    () => all.filter((entry) => entry.namespace === app.namespace && entry.app === app.name),
-    [all, app.namespace, app.name],
+    () =>
+      all.filter(
+        (entry) =>
+          entry.namespace === app.namespace &&
+          entry.app === app.name &&
+          // Another context's app of the same name is another app.
+          (context === null || entry.context === null || entry.context === context),
+      ),
+    [all, app.namespace, app.name, context],
   );
   const undoable = useMemo(() => lastUndoable(entries), [entries]);
   const undo = useOperation('activity.undo');
@@ -76,6 +109,11 @@ export function ActivityLog({ app }: { app: App }) {
                     {entry.message && entry.result === 'failed' && (
                       <p className="activity-log__message">{entry.message}</p>
                     )}
+                    {entry.message && entry.result === 'superseded' && (
+                      <p className="activity-log__message activity-log__message--note">
+                        {entry.message}
+                      </p>
+                    )}
                     <KubectlCommand command={entry.command} label="kubectl" />
                   </div>
                 </li>
@@ -111,9 +149,16 @@ function describe(entry: ActivityEntry): string {
   }
 }
 
+const RESULT_LABELS: Record<ActivityEntry['result'], string> = {
+  pending: 'In progress',
+  done: 'Done',
+  failed: 'Failed',
+  // What it set was replaced by a later change before or after it rolled out: not a failure.
+  superseded: 'Superseded',
+};
+
 function ResultChip({ entry }: { entry: ActivityEntry }) {
-  const label =
-    entry.result === 'pending' ? 'In progress' : entry.result === 'done' ? 'Done' : 'Failed';
+  const label = RESULT_LABELS[entry.result];
   return (
     <span className={`activity-log__result activity-log__result--${entry.result}`}>{label}</span>
   );

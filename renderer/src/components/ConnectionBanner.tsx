@@ -32,15 +32,17 @@ export function ConnectionBanner() {
     );
   }
   const since = connection.syncedAt ? formatClock(connection.syncedAt) : null;
+  // The code says what happened; a throttling cluster answers, it is not unreachable.
+  const title =
+    connection.error?.code === 'THROTTLED'
+      ? 'Cluster throttling requests.'
+      : connection.error?.code === 'UNREACHABLE' || connection.state === 'stale'
+        ? 'Cluster unreachable.'
+        : 'Connection problem.';
   return (
     <div className="connection-banner connection-banner--stale" role="alert">
       <div>
-        <strong>
-          {connection.error?.code === 'UNREACHABLE' || connection.state === 'stale'
-            ? 'Cluster unreachable.'
-            : 'Connection problem.'}
-        </strong>{' '}
-        {connection.error?.message}{' '}
+        <strong>{title}</strong> {connection.error?.message}{' '}
         <span className="connection-banner__stale">
           Stale: what you see {since ? `was current at ${since}` : 'may be out of date'}.
         </span>

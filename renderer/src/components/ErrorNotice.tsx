@@ -10,6 +10,7 @@ const TITLES: Record<ErrorCode, string> = {
   FORBIDDEN: 'Not allowed',
   UNAUTHORIZED: 'Credentials expired or missing',
   UNREACHABLE: 'Cluster unreachable',
+  THROTTLED: 'Cluster throttling requests',
   TLS: 'Cluster certificate not trusted',
   QUOTA_EXCEEDED: 'Over the pod limit',
   KUBECONFIG: 'Kubeconfig problem',
@@ -28,7 +29,7 @@ export interface ConflictChoice {
 
 interface ErrorNoticeProps {
   error: ContractError;
-  /** Offered for UNREACHABLE (and anything else worth trying again). */
+  /** Offered for UNREACHABLE and THROTTLED (and anything else worth trying again). */
   onRetry?: () => void;
   /** Offered for CONFLICT. */
   conflict?: ConflictChoice;
@@ -99,10 +100,10 @@ interface GuardedWriteErrorProps {
 }
 
 /**
- * The error of a write guarded by the value the admin saw (replicas, workers): an unreachable
- * cluster offers Retry, a change made meanwhile offers Apply anyway or Keep theirs. The value now
- * is the one main read from the cluster when it refused (the CONFLICT's `current`): the model
- * may not have caught up with the other change yet.
+ * The error of a write guarded by the value the admin saw (replicas, workers): an unreachable or
+ * throttling cluster offers Retry, a change made meanwhile offers Apply anyway or Keep theirs.
+ * The value now is the one main read from the cluster when it refused (the CONFLICT's
+ * `current`): the model may not have caught up with the other change yet.
  */
 export function GuardedWriteError({
   error,
@@ -117,7 +118,9 @@ export function GuardedWriteError({
     <ErrorNotice
       error={error}
       onDismiss={onDismiss}
-      onRetry={error.code === 'UNREACHABLE' ? () => send(false) : undefined}
+      onRetry={
+        error.code === 'UNREACHABLE' || error.code === 'THROTTLED' ? () => send(false) : undefined
+      }
       conflict={
         error.code === 'CONFLICT'
           ? {

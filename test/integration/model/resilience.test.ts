@@ -108,6 +108,50 @@ describe('the model stays right when the cluster misbehaves', () => {
   });
 });
 
+describe('a cluster that throttles', () => {
+  it('says so in its own words (THROTTLED, not unreachable) while it answers 429, and is live again after', async () => {
+    const states: Connection[] = [];
+    const off = live.harness.bus.on('connection', (c) => states.push(c));
+    await streamsOpen();
+    await until(
+      'live',
+      async () => (await live.harness.services.handlers['cluster.connection']({})).state === 'live',
+    );
+    live.sandbox.faults.throttleRate = 1;
+    try {
+      // The metrics read is refused first: the sandbox says Retry-After: 1.
+      const metrics = await until('a throttled connection', () =>
+        states.find((c) => c.error?.code === 'THROTTLED'),
+      );
+      expect(metrics.state).toBe('stale');
+      expect(metrics.error?.message).toBe(
+        'The cluster is throttling requests (429 Too Many Requests); retrying after 1 s.',
+      );
+      // Watches started again meanwhile are refused too: still throttling, not unreachable.
+      // (client-node's Watch keeps no header of a refusal, so the wait is not known there.)
+      const mark = states.length;
+      expect(live.sandbox.faults.cutWatches()).toBeGreaterThan(0);
+      const watches = await until('a watch refused with 429', () =>
+        states.slice(mark).find((c) => c.error?.message.endsWith('retrying shortly.')),
+      );
+      expect(watches).toMatchObject({ state: 'stale', error: { code: 'THROTTLED' } });
+      expect(watches.error?.message).toBe(
+        'The cluster is throttling requests (429 Too Many Requests); retrying shortly.',
+      );
+      expect(states.slice(mark).every((c) => c.state !== 'live')).toBe(true);
+    } finally {
+      live.sandbox.faults.reset();
+    }
+    await until(
+      'live again',
+      async () => (await live.harness.services.handlers['cluster.connection']({})).state === 'live',
+    );
+    await until('the pods of the model to match the cluster', modelMatchesCluster);
+    expect(states.some((c) => c.error?.code === 'UNREACHABLE')).toBe(false);
+    off();
+  });
+});
+
 describe('a cluster that is not there', () => {
   it('reports UNREACHABLE and keeps trying, without stopping ScaleDesk', async () => {
     // A port nothing listens on: take one and free it again.

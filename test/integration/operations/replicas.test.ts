@@ -76,11 +76,15 @@ describe('set replicas', () => {
   });
 
   it.each([
-    ['-1', -1, 'replicas: Replicas cannot be negative.'],
-    ['11', 11, 'Replicas cannot be more than 10, the maximum set in Settings.'],
-    ['2.5', 2.5, 'replicas: Replicas must be a whole number.'],
-    ['"3"', '3', 'replicas: Replicas must be a number, not text.'],
-    ['NaN', Number.NaN, 'replicas: Replicas must be a number, not text.'],
+    ['-1', -1, 'replicas must be a whole number from 0 to 100; got -1'],
+    [
+      '11',
+      11,
+      'replicas must be a whole number from 0 to 10 (the maximum set in Settings); got 11',
+    ],
+    ['2.5', 2.5, 'replicas must be a whole number from 0 to 100; got 2.5'],
+    ['"3"', '3', 'replicas must be a whole number from 0 to 100; got "3"'],
+    ['NaN', Number.NaN, 'replicas must be a whole number from 0 to 100; got NaN'],
   ])('refuses %s with INVALID_INPUT and sends nothing', async (_label, replicas, message) => {
     const writes = h.writes();
     const before = await h.deployment('shop-web');
@@ -331,7 +335,7 @@ describe('set replicas', () => {
       );
       expect(error).toMatchObject({
         code: 'INVALID_INPUT',
-        message: 'Replicas cannot be more than 2, the maximum set in Settings.',
+        message: 'replicas must be a whole number from 0 to 2 (the maximum set in Settings); got 3',
       });
     } finally {
       h.settings.set({ maxReplicas: 10 });

@@ -123,9 +123,9 @@ describe('set workers', () => {
   });
 
   it.each([
-    [0, 'workers: A gunicorn process needs at least 1 worker.'],
-    [2.5, 'workers: Workers must be a whole number.'],
-    ['3', 'workers: Workers must be a number, not text.'],
+    [0, 'workers must be a whole number from 1 to 64; got 0'],
+    [2.5, 'workers must be a whole number from 1 to 64; got 2.5'],
+    ['3', 'workers must be a whole number from 1 to 64; got "3"'],
   ])('refuses %s workers and sends nothing', async (workers, message) => {
     const writes = h.writes();
     const error = errorOf(

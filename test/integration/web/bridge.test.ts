@@ -97,7 +97,7 @@ describe('the browser-mode bridge of the renderer', () => {
       ok: false,
       error: {
         code: 'INVALID_INPUT',
-        message: 'workers: A gunicorn process needs at least 1 worker.',
+        message: 'workers must be a whole number from 1 to 64; got 0',
       },
     });
     expect(handlers['process.setWorkers']).not.toHaveBeenCalled();

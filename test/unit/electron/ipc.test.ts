@@ -47,7 +47,7 @@ describe('the IPC invoke handler', () => {
       ok: false,
       error: {
         code: 'INVALID_INPUT',
-        message: expect.stringContaining('Replicas must be a number'),
+        message: 'replicas must be a whole number from 0 to 100; got "four"',
       },
     });
     expect(handlers['process.setReplicas']).not.toHaveBeenCalled();

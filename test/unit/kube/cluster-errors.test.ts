@@ -1,6 +1,7 @@
 import { ApiException, FetchError } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import {
+  markCredentialPluginFailure,
   RequestTimeoutError,
   toClusterError,
   type ClusterRequest,
@@ -146,5 +147,121 @@ describe('cluster errors', () => {
     const mapped = toClusterError(file, scale);
     expect(mapped.code).toBe('KUBECONFIG');
     expect(mapped.message).toContain('/x/ca.crt');
+  });
+
+  it('a credential plugin that failed is UNAUTHORIZED, quoting only its first line, redacted', () => {
+    // client-node rejects with a bare Error of everything the plugin wrote to stderr.
+    const error = new Error(
+      '\nerror: token=SECRET-abc123 was refused\nsecond line: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\n',
+    );
+    markCredentialPluginFailure(error);
+    const mapped = toClusterError(error, scale);
+    expect(mapped.code).toBe('UNAUTHORIZED');
+    expect(mapped.message).toBe(
+      'The credential plugin of the kubeconfig failed: error: token=[redacted] was refused. Log in again or fix the plugin, then reconnect.',
+    );
+    expect(mapped.details?.['cause']).toBe('error: token=[redacted] was refused');
+    expect(JSON.stringify(mapped.toContract())).not.toMatch(/SECRET|second line|eyJ/);
+  });
+
+  it("does not quote a plugin's output that is not JSON", () => {
+    let error: unknown;
+    try {
+      JSON.parse('token-in-plain-text-1234');
+    } catch (caught) {
+      error = caught;
+    }
+    markCredentialPluginFailure(error);
+    const mapped = toClusterError(error, scale);
+    expect(mapped.code).toBe('UNAUTHORIZED');
+    expect(mapped.message).not.toContain('token-in-plain-text');
+    expect(mapped.message).toContain('not the JSON of an ExecCredential');
+  });
+
+  it('a bare Error not from a plugin keeps its INTERNAL mapping', () => {
+    expect(toClusterError(new Error('No active cluster!'), scale).code).toBe('INTERNAL');
+  });
+
+  it('shows the server without the user and password of its URL', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const mapped = toClusterError(refused, { ...scale, server: 'https://alice:pw-9@prod:6443' });
+    expect(mapped.message).toContain('(https://prod:6443)');
+    expect(mapped.message).not.toContain('alice');
+  });
+});
+
+describe('throttling (429) keeps its own wording', () => {
+  const podsList: ClusterRequest = {
+    verb: 'list',
+    resource: 'pods',
+    namespace: 'shop',
+    context: 'prod',
+    server: 'https://prod:6443',
+  };
+
+  function tooMany(headers: Record<string, string>, details?: object) {
+    return new ApiException(
+      429,
+      'Too Many Requests',
+      JSON.stringify({
+        kind: 'Status',
+        status: 'Failure',
+        code: 429,
+        reason: 'TooManyRequests',
+        message: 'Too many requests, please try again later.',
+        ...(details ? { details } : {}),
+      }),
+      headers,
+    );
+  }
+
+  it('is THROTTLED, not UNREACHABLE, waiting what Retry-After says', () => {
+    const error = toClusterError(tooMany({ 'retry-after': '3' }), podsList);
+    expect(error.code).toBe('THROTTLED');
+    expect(error.message).toBe(
+      'The cluster is throttling requests (429 Too Many Requests); retrying after 3 s.',
+    );
+    expect(error.details).toMatchObject({ status: 429, retryAfterSeconds: 3, resource: 'pods' });
+  });
+
+  it("reads the wait from the Status's retryAfterSeconds, or from a Retry-After date", () => {
+    expect(
+      toClusterError(tooMany({}, { retryAfterSeconds: 2 }), podsList).details?.[
+        'retryAfterSeconds'
+      ],
+    ).toBe(2);
+    const inFiveSeconds = new Date(Date.now() + 4_500).toUTCString();
+    const wait = toClusterError(tooMany({ 'Retry-After': inFiveSeconds }), podsList).details?.[
+      'retryAfterSeconds'
+    ];
+    expect(wait).toBeGreaterThanOrEqual(3);
+    expect(wait).toBeLessThanOrEqual(5);
+  });
+
+  it("says 'shortly' where the cluster said no wait, as for a watch's refusal", () => {
+    const refused = Object.assign(new Error('Too Many Requests'), { statusCode: 429 });
+    const error = toClusterError(refused, { ...podsList, verb: 'watch' });
+    expect(error.code).toBe('THROTTLED');
+    expect(error.message).toBe(
+      'The cluster is throttling requests (429 Too Many Requests); retrying shortly.',
+    );
+    expect(error.details?.['retryAfterSeconds']).toBeNull();
+  });
+
+  it('tells the admin to try a write again, as nothing retries it', () => {
+    const error = toClusterError(tooMany({ 'retry-after': '1' }), scale);
+    expect(error.code).toBe('THROTTLED');
+    expect(error.message).toBe(
+      'The cluster is throttling requests (429 Too Many Requests); try again after 1 s.',
+    );
+  });
+
+  it('a 5xx is still UNREACHABLE', () => {
+    const error = toClusterError(
+      status(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'),
+      podsList,
+    );
+    expect(error.code).toBe('UNREACHABLE');
+    expect(error.message).toContain('(HTTP 503)');
   });
 });

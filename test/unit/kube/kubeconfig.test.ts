@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScaleDeskError } from '../../../shared/errors';
+import { toClusterError } from '../../../main/kube/cluster-errors';
 import {
   kubeConfigForContext,
   kubeconfigPaths,
+  kubeconfigSecrets,
   listContexts,
   loadKubeconfig,
 } from '../../../main/kube/kubeconfig';
@@ -170,5 +172,117 @@ describe('kubeconfig as kubectl reads it', () => {
     const error = caught(() => kubeConfigForContext(kc, 'y', [file]));
     expect(error.code).toBe('NOT_FOUND');
     expect(error.message).toContain('"y"');
+  });
+
+  it('lists a server without the user and password of its URL', () => {
+    const file = write(
+      'userinfo.yaml',
+      config({ cluster: 'c', server: 'https://alice:pa55word@c:6443', user: 'u', context: 'x' }),
+    );
+    expect(listContexts(loadKubeconfig([file]))[0]?.server).toBe('https://c:6443');
+  });
+});
+
+describe('the secrets of a kubeconfig', () => {
+  it('lists tokens, passwords, client keys and certificates, exec env values and URL passwords', () => {
+    const file = write(
+      'secrets.yaml',
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: c',
+        '  cluster:',
+        '    server: https://alice:url%2Fpassword@c:6443',
+        '    proxy-url: http://p:proxy-password@proxy:3128',
+        'users:',
+        '- name: t',
+        '  user:',
+        '    token: the-token',
+        '- name: b',
+        '  user:',
+        '    username: bob',
+        '    password: the-password',
+        '- name: k',
+        '  user:',
+        '    client-certificate-data: Y2VydA==',
+        '    client-key-data: a2V5',
+        '- name: e',
+        '  user:',
+        '    exec:',
+        '      apiVersion: client.authentication.k8s.io/v1',
+        '      command: kubelogin',
+        '      env:',
+        '      - name: AZURE_CLIENT_SECRET',
+        '        value: the-env-secret',
+        '- name: o',
+        '  user:',
+        '    auth-provider:',
+        '      name: oidc',
+        '      config:',
+        '        client-id: not-a-secret',
+        '        id-token: the-id-token',
+        '        refresh-token: the-refresh-token',
+        'contexts: []',
+        '',
+      ].join('\n'),
+    );
+    const secrets = kubeconfigSecrets(loadKubeconfig([file]));
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        'the-token',
+        'the-password',
+        'Y2VydA==',
+        'a2V5',
+        'the-env-secret',
+        'the-id-token',
+        'the-refresh-token',
+        'url/password',
+        'proxy-password',
+      ]),
+    );
+    expect(secrets).not.toContain('not-a-secret');
+    expect(secrets).not.toContain('bob');
+  });
+});
+
+describe('a context whose user is an exec credential plugin', () => {
+  it("marks the plugin's failure, so only the first line of its stderr is shown", async () => {
+    const plugin = write(
+      'plugin.cjs',
+      "process.stderr.write('login failed: token=SECRET-FROM-PLUGIN\\nsecond line SECRET-2\\n'); process.exit(1);\n",
+    );
+    const file = write(
+      'exec.yaml',
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: x',
+        'clusters:',
+        '- name: c',
+        '  cluster:',
+        '    server: https://127.0.0.1:1',
+        'users:',
+        '- name: u',
+        '  user:',
+        '    exec:',
+        '      apiVersion: client.authentication.k8s.io/v1',
+        `      command: ${JSON.stringify(process.execPath)}`,
+        `      args: [${JSON.stringify(plugin)}]`,
+        'contexts:',
+        '- name: x',
+        '  context: {cluster: c, user: u}',
+        '',
+      ].join('\n'),
+    );
+    const own = kubeConfigForContext(loadKubeconfig([file]), 'x', [file]);
+    const failure = await own.applyToFetchOptions({}).then(
+      () => new Error('expected the plugin to fail'),
+      (error: unknown) => error,
+    );
+    const mapped = toClusterError(failure, { verb: 'list', resource: 'pods', namespace: null });
+    expect(mapped.code).toBe('UNAUTHORIZED');
+    expect(mapped.details?.['cause']).toBe('login failed: token=[redacted]');
+    expect(JSON.stringify(mapped.toContract())).not.toContain('SECRET');
   });
 });

@@ -44,9 +44,12 @@ describe('rolloutVerdict reads a rollout as kubectl rollout status does', () => 
       { replicas: 2, generation: 5 },
       { observedGeneration: 5, replicas: 2, updatedReplicas: 2, availableReplicas: 2 },
     );
-    expect(rolloutVerdict(before, tracked({ generation: null, replicas: 4 })).state).toBe(
-      'waiting',
-    );
+    // The watch's copy may lag: not shown yet, which the cluster is asked to confirm.
+    expect(rolloutVerdict(before, tracked({ generation: null, replicas: 4 }))).toEqual({
+      state: 'not-shown',
+      progress: 0,
+      message: 'Waiting for the cluster to act on web.',
+    });
   });
 
   it('reports progress while new replicas start and old ones stop', () => {
@@ -124,6 +127,65 @@ describe('rolloutVerdict reads a rollout as kubectl rollout status does', () => 
     expect(rolloutVerdict(undefined, tracked())).toEqual({
       state: 'failed',
       message: 'The deployment of web was deleted.',
+    });
+  });
+});
+
+describe('rolloutVerdict knows a change a later one replaced', () => {
+  const settled = { observedGeneration: 7, replicas: 3, updatedReplicas: 3, availableReplicas: 3 };
+
+  it('says superseded where the cluster, read after the write, has another count', () => {
+    const now = deployment({ replicas: 3, generation: 7 }, settled);
+    const scaleUp = tracked({ generation: null, replicas: 6 });
+    expect(rolloutVerdict(now, scaleUp, undefined, true)).toEqual({
+      state: 'superseded',
+      message: 'Superseded by a later change: web now has 3 replicas.',
+    });
+    // The same copy from the watch could be one from before the write.
+    expect(rolloutVerdict(now, scaleUp).state).toBe('not-shown');
+  });
+
+  it('says superseded where a copy past our generation has other workers', () => {
+    const gunicorn = (workers: number, generation: number): V1Deployment => ({
+      metadata: { name: 'shop-web', generation },
+      spec: {
+        replicas: 3,
+        selector: {},
+        template: {
+          spec: {
+            containers: [{ name: 'web', command: ['gunicorn', '-w', String(workers), 'app:app'] }],
+          },
+        },
+      },
+      status: { ...settled, observedGeneration: generation },
+    });
+    const ours = tracked({ generation: 6 });
+    const target = { process: 'web', deployment: 'shop-web', workers: 4 };
+    expect(rolloutVerdict(gunicorn(2, 5), ours, target).state).toBe('not-shown');
+    expect(rolloutVerdict(gunicorn(2, 7), ours, target)).toEqual({
+      state: 'superseded',
+      message: 'Superseded by a later change: web now runs 2 workers.',
+    });
+    expect(rolloutVerdict(gunicorn(4, 7), ours, target)).toEqual({ state: 'complete' });
+  });
+
+  it('says superseded where the pod template has another restart', () => {
+    const restarted = (at: string): V1Deployment => ({
+      metadata: { name: 'shop-web', generation: 7 },
+      spec: {
+        replicas: 3,
+        selector: {},
+        template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } },
+      },
+      status: settled,
+    });
+    const target = { process: 'web', deployment: 'shop-web', restartedAt: '2026-01-01T10:00:00Z' };
+    expect(rolloutVerdict(restarted('2026-01-01T10:00:00Z'), tracked(), target, true)).toEqual({
+      state: 'complete',
+    });
+    expect(rolloutVerdict(restarted('2026-01-01T10:05:00Z'), tracked(), target, true)).toEqual({
+      state: 'superseded',
+      message: 'Superseded by a later change: web was restarted again (at 2026-01-01T10:05:00Z).',
     });
   });
 });

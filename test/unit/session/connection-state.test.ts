@@ -65,6 +65,39 @@ describe('connection state', () => {
     expect(sent[2]).toMatchObject({ state: 'error', error: { code: 'FORBIDDEN' } });
   });
 
+  it('is stale while the cluster throttles, in its own words, and live again after', () => {
+    const { inputs, state, sent } = setup();
+    inputs.synced = true;
+    state.emitIfChanged();
+    const throttled = new ScaleDeskError(
+      'THROTTLED',
+      'The cluster is throttling requests (429 Too Many Requests); retrying after 1 s.',
+      { status: 429, retryAfterSeconds: 1 },
+    );
+    inputs.metricsError = throttled;
+    state.emitIfChanged();
+    expect(sent[1]).toMatchObject({
+      state: 'stale',
+      error: { code: 'THROTTLED', message: throttled.message },
+    });
+    inputs.metricsError = null;
+    inputs.watchError = throttled;
+    state.emitIfChanged();
+    expect(state.current()).toMatchObject({ state: 'stale', error: { code: 'THROTTLED' } });
+    inputs.watchError = null;
+    state.emitIfChanged();
+    expect(sent.at(-1)).toMatchObject({ state: 'live', error: null });
+  });
+
+  it('stays live where only metrics-server fails on its own (a 503 of its API)', () => {
+    const { inputs, state } = setup();
+    inputs.synced = true;
+    inputs.metricsError = new ScaleDeskError('UNREACHABLE', 'could not serve (HTTP 503)', {
+      status: 503,
+    });
+    expect(state.current()).toMatchObject({ state: 'live', error: null });
+  });
+
   it('is disconnected once stopped, and sends nothing more', () => {
     const { inputs, state, sent } = setup();
     inputs.synced = true;

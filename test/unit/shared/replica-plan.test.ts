@@ -6,11 +6,14 @@ import { shopApp } from '../../fixtures/app-model';
 describe('validateReplicas gives the editor a message for every bad value', () => {
   it.each([
     [-1, 'Replicas cannot be negative.'],
-    [11, 'Replicas cannot be more than 10, the maximum set in Settings.'],
+    [11, 'replicas must be a whole number from 0 to 10 (the maximum set in Settings); got 11'],
     [2.5, 'Replicas must be a whole number.'],
     [Number.NaN, 'Replicas must be a number.'],
     ['3', 'Replicas must be a number, not text.'],
-    [Number.POSITIVE_INFINITY, 'Replicas cannot be more than 10, the maximum set in Settings.'],
+    [
+      Number.POSITIVE_INFINITY,
+      'replicas must be a whole number from 0 to 10 (the maximum set in Settings); got Infinity',
+    ],
     [null, 'Enter a number of replicas.'],
     [undefined, 'Enter a number of replicas.'],
   ])('%s -> %s', (value, message) => {
@@ -25,7 +28,7 @@ describe('validateReplicas gives the editor a message for every bad value', () =
     expect(validateReplicas(11, 20)).toEqual({ ok: true, replicas: 11 });
     expect(validateReplicas(4, 3)).toEqual({
       ok: false,
-      message: 'Replicas cannot be more than 3, the maximum set in Settings.',
+      message: 'replicas must be a whole number from 0 to 3 (the maximum set in Settings); got 4',
     });
   });
 });
@@ -38,7 +41,14 @@ describe('parseReplicasText reads the text field', () => {
     ['three', { ok: false, message: 'Replicas must be a number.' }],
     ['2.5', { ok: false, message: 'Replicas must be a whole number.' }],
     ['-1', { ok: false, message: 'Replicas cannot be negative.' }],
-    ['11', { ok: false, message: 'Replicas cannot be more than 10, the maximum set in Settings.' }],
+    [
+      '11',
+      {
+        ok: false,
+        message:
+          'replicas must be a whole number from 0 to 10 (the maximum set in Settings); got 11',
+      },
+    ],
     ['3x', { ok: false, message: 'Replicas must be a number.' }],
   ])('%j', (text, expected) => {
     expect(parseReplicasText(text, 10)).toEqual(expected);
@@ -127,7 +137,7 @@ describe('planReplicas works out the effect before anything is sent', () => {
   it('rejects bad values with the same messages as the editor', () => {
     for (const [value, message] of [
       [-1, 'Replicas cannot be negative.'],
-      [11, 'Replicas cannot be more than 10, the maximum set in Settings.'],
+      [11, 'replicas must be a whole number from 0 to 10 (the maximum set in Settings); got 11'],
       [2.5, 'Replicas must be a whole number.'],
       [Number.NaN, 'Replicas must be a number.'],
       ['3', 'Replicas must be a number, not text.'],

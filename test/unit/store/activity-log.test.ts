@@ -4,11 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ACTIVITY_KEY, createActivityLog } from '../../../main/store/activity-log';
+import {
+  ACTIVITY_KEY,
+  activityFileFor,
+  createActivityLog,
+  type ChangeTarget,
+} from '../../../main/store/activity-log';
 import { replicasChange } from '../../fixtures/activity';
 import { createConfStore } from '../../../main/store/conf-store';
 import { EventBus } from '../../../main/transport/event-bus';
-import type { KeyValueStore } from '../../../main/store/key-value-store';
 import type { ActivityEntry } from '../../../shared/contract';
 
 const run = promisify(execFile);
@@ -27,136 +31,199 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const SANDBOX = { cluster: 'cluster-a', context: 'sandbox' };
+const target = (replicas: number): ChangeTarget => ({
+  process: 'web',
+  deployment: 'shop-web',
+  replicas,
+});
+const about = (replicas: number, cluster = SANDBOX.cluster) => ({
+  cluster,
+  targets: [target(replicas)],
+  doneMessage: `web runs ${replicas} replicas.`,
+});
+
+/** The log's records on disk, as another process would read them. */
+function records(): Array<Record<string, unknown>> {
+  const logFile = activityFileFor(file);
+  if (!fs.existsSync(logFile)) return [];
+  return fs
+    .readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const open = (bus = new EventBus(), cap?: number) =>
+  createActivityLog(createConfStore(file), bus, cap === undefined ? {} : { cap });
+
 describe('activity log', () => {
-  it('records a change as pending, settles it, and lists newest first', () => {
+  it('has the change on disk before it is sent, lists it once accepted, and settles it', () => {
     const bus = new EventBus();
     const events: ActivityEntry[] = [];
     bus.on('activity', (e) => events.push(e));
-    const log = createActivityLog(createConfStore(file), bus);
-    const first = log.record(replicasChange(2));
-    const second = log.record(replicasChange(3));
-    expect(first).toMatchObject({
-      result: 'pending',
-      message: null,
-      undoOf: null,
-      kind: 'replicas',
-    });
+    const log = open(bus);
+    const first = log.begin(replicasChange(2), about(2));
+    expect(first).toMatchObject({ result: 'pending', message: null, undoOf: null });
+    expect(records()).toMatchObject([{ put: { entry: { id: first.id }, sent: false } }]);
+    // Not sent yet: a refusal would withdraw it, so nothing shows it.
+    expect(log.list(SANDBOX)).toEqual([]);
+    expect(events).toEqual([]);
+
+    log.accept(first.id, { from: 1 });
+    const second = log.begin(replicasChange(3), about(3));
+    log.accept(second.id);
     log.settle(first.id, 'done', 'web runs 2 replicas.');
-    expect(log.list().map((e) => e.to)).toEqual([3, 2]);
+    expect(log.list(SANDBOX).map((e) => e.to)).toEqual([3, 2]);
     expect(log.get(first.id)).toMatchObject({ result: 'done', message: 'web runs 2 replicas.' });
     expect(events.map((e) => [e.id, e.result])).toEqual([
       [first.id, 'pending'],
       [second.id, 'pending'],
       [first.id, 'done'],
     ]);
+    expect(open().get(first.id)).toMatchObject({ result: 'done', from: 1 });
   });
 
-  it('keeps the log on disk across restarts, and says a rollout left pending was not followed', () => {
-    const log = createActivityLog(createConfStore(file), new EventBus());
-    const entry = log.record(replicasChange(4));
-    const reopened = createActivityLog(createConfStore(file), new EventBus());
-    expect(reopened.get(entry.id)).toMatchObject({
+  it('forgets a change the cluster refused, on disk too', () => {
+    const log = open();
+    const refused = log.begin(replicasChange(2), about(2));
+    log.withdraw(refused.id);
+    expect(log.get(refused.id)).toBeUndefined();
+    expect(open().get(refused.id)).toBeUndefined();
+  });
+
+  it('keeps a pending change across restarts, to be judged from its cluster', () => {
+    const log = open();
+    const sent = log.begin(replicasChange(4), about(4));
+    log.accept(sent.id);
+    const unanswered = log.begin(replicasChange(5), about(5));
+    const reopened = open();
+    expect(reopened.get(sent.id)).toMatchObject({ result: 'pending', message: null });
+    expect(reopened.pending(SANDBOX).map((c) => [c.entry.id, c.sent, c.targets])).toEqual([
+      [unanswered.id, false, [target(5)]],
+      [sent.id, true, [target(4)]],
+    ]);
+    // An answer never seen: listed after a restart, pending until judged.
+    expect(reopened.list(SANDBOX).map((e) => e.id)).toEqual([unanswered.id, sent.id]);
+  });
+
+  it('lists each cluster its own changes, whatever its context is called', () => {
+    const log = open();
+    const a = log.begin(replicasChange(2), about(2, 'cluster-a'));
+    log.accept(a.id);
+    const b = log.begin(replicasChange(3), about(3, 'cluster-b'));
+    log.accept(b.id);
+    expect(log.list({ cluster: 'cluster-a', context: 'sandbox' }).map((e) => e.id)).toEqual([a.id]);
+    expect(log.list({ cluster: 'cluster-b', context: 'sandbox' }).map((e) => e.id)).toEqual([b.id]);
+    expect(log.pending({ cluster: 'cluster-c', context: 'sandbox' })).toEqual([]);
+    // No cluster connected yet in this process: nothing, rather than some other cluster's.
+    expect(log.list(null)).toEqual([]);
+  });
+
+  it('moves the entries an earlier version kept in the store into its own file', () => {
+    const store = createConfStore(file);
+    const old = (id: string, result: ActivityEntry['result']): ActivityEntry => ({
+      ...replicasChange(2),
+      id,
+      at: '2026-01-01T10:00:00Z',
+      result,
+      message: null,
+      undoOf: null,
+    });
+    store.set(ACTIVITY_KEY, [old('old-done', 'done'), old('old-pending', 'pending'), { id: 7 }]);
+    const log = open();
+    expect(createConfStore(file).get(ACTIVITY_KEY)).toBeUndefined();
+    expect(records()).toHaveLength(2);
+    // Logged by context name, before clusters were told apart: listed for that context.
+    expect(log.list({ cluster: 'any', context: 'sandbox' }).map((e) => e.id)).toEqual([
+      'old-pending',
+      'old-done',
+    ]);
+    expect(log.list({ cluster: 'any', context: 'prod' })).toEqual([]);
+    expect(log.get('old-pending')).toMatchObject({
       result: 'failed',
       message: 'Not followed to the end: ScaleDesk was closed before the rollout finished.',
     });
+    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('1 entries'));
   });
 
-  it('keeps only the newest entries past the cap', () => {
-    const log = createActivityLog(createConfStore(file), new EventBus(), { cap: 3 });
-    for (let i = 1; i <= 5; i++) log.record(replicasChange(i));
-    expect(log.list().map((e) => e.to)).toEqual([5, 4, 3]);
-    expect(log.list(2).map((e) => e.to)).toEqual([5, 4]);
-    const stored = createConfStore(file).get(ACTIVITY_KEY) as unknown[];
-    expect(stored).toHaveLength(3);
+  it('keeps only the newest entries past the cap, in memory and on disk', () => {
+    const log = open(new EventBus(), 3);
+    for (let i = 1; i <= 5; i++) log.accept(log.begin(replicasChange(i), about(i)).id);
+    expect(log.list(SANDBOX).map((e) => e.to)).toEqual([5, 4, 3]);
+    expect(log.list(SANDBOX, 2).map((e) => e.to)).toEqual([5, 4]);
+    const reopened = open(new EventBus(), 3);
+    expect(reopened.list(SANDBOX).map((e) => e.to)).toEqual([5, 4, 3]);
+    // Opening rewrote the file down to what it holds.
+    expect(records()).toHaveLength(3);
   });
 
-  it('leaves out unreadable stored entries and reports them', () => {
-    const log = createActivityLog(createConfStore(file), new EventBus());
-    log.record(replicasChange(1));
-    const store = createConfStore(file);
-    store.set(ACTIVITY_KEY, [...(store.get(ACTIVITY_KEY) as unknown[]), { id: 7 }, 'junk']);
-    const reopened = createActivityLog(createConfStore(file), new EventBus());
-    expect(reopened.list()).toHaveLength(1);
-    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('2 entries'));
+  it('rewrites the file once it has grown well past what it holds', async () => {
+    const log = open(new EventBus(), 5);
+    for (let i = 1; i <= 20; i++) {
+      const entry = log.begin(replicasChange(i), about(i));
+      log.accept(entry.id);
+      log.settle(entry.id, 'done', 'ok');
+    }
+    // The rewrite is queued behind the operation that appended.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(records().length).toBeLessThanOrEqual(5 + 5 + 3);
+    expect(
+      open(new EventBus(), 5)
+        .list(SANDBOX)
+        .map((e) => e.to),
+    ).toEqual([20, 19, 18, 17, 16]);
+  });
+
+  it('reads past a record a crash cut short, and says so', () => {
+    const log = open();
+    const entry = log.begin(replicasChange(2), about(2));
+    log.accept(entry.id);
+    fs.appendFileSync(activityFileFor(file), '{"put":{"entry":{"id":"x","at":');
+    const reopened = open();
+    expect(reopened.get(entry.id)).toMatchObject({ result: 'pending' });
+    expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('1 records'));
+    // The torn line is gone, so the next append starts on a line of its own.
+    reopened.settle(entry.id, 'done', 'ok');
+    expect(open().get(entry.id)).toMatchObject({ result: 'done' });
   });
 
   it('finds the entry that undid another', () => {
-    const log = createActivityLog(createConfStore(file), new EventBus());
-    const original = log.record(replicasChange(3));
-    const undo = log.record({ ...replicasChange(2), undoOf: original.id });
+    const log = open();
+    const original = log.begin(replicasChange(3), about(3));
+    const undo = log.begin({ ...replicasChange(2), undoOf: original.id }, about(2));
     expect(log.undoneBy(original.id)?.id).toBe(undo.id);
     expect(log.undoneBy(undo.id)).toBeUndefined();
   });
+
+  it('keeps its file private to the user', () => {
+    open().begin(replicasChange(2), about(2));
+    expect(fs.statSync(activityFileFor(file)).mode & 0o777).toBe(0o600);
+  });
 });
 
-/** The store, counting its writes. */
-function countingStore(): { store: KeyValueStore; writes: () => number } {
-  const inner = createConfStore(file);
-  let writes = 0;
-  return {
-    store: {
-      ...inner,
-      set: (key, value) => {
-        writes++;
-        inner.set(key, value);
-      },
-    },
-    writes: () => writes,
-  };
-}
-
-const stored = () => (createConfStore(file).get(ACTIVITY_KEY) as unknown[] | undefined) ?? [];
-
-describe('activity log written behind', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('serves and announces a change at once, and writes it to disk a moment later', () => {
-    // The delay is a timer in this process: the test moves the clock instead of waiting it out.
-    vi.useFakeTimers();
-    const bus = new EventBus();
-    const announced: string[] = [];
-    bus.on('activity', (entry) => announced.push(entry.id));
-    const { store } = countingStore();
-    const log = createActivityLog(store, bus, { writeBehindMs: 50 });
-    const entry = log.record(replicasChange(2));
-    expect(log.list()[0]?.id).toBe(entry.id);
-    expect(announced).toEqual([entry.id]);
-    expect(stored()).toHaveLength(0);
-    vi.advanceTimersByTime(49);
-    expect(stored()).toHaveLength(0);
-    vi.advanceTimersByTime(1);
-    expect(stored()).toHaveLength(1);
-  });
-
-  it('writes a burst of changes once', () => {
-    vi.useFakeTimers();
-    const { store, writes } = countingStore();
-    const log = createActivityLog(store, new EventBus(), { writeBehindMs: 50 });
-    const first = log.record(replicasChange(2));
-    log.record(replicasChange(3));
-    log.settle(first.id, 'done', 'web runs 2 replicas.');
-    expect(writes()).toBe(0);
-    vi.advanceTimersByTime(50);
-    expect(stored()).toHaveLength(2);
-    expect(writes()).toBe(1);
-    const reopened = createActivityLog(createConfStore(file), new EventBus());
-    expect(reopened.get(first.id)?.result).toBe('done');
-  });
-
-  it('writes what is still unwritten when the process exits', async () => {
+describe('activity log and a process killed at once', () => {
+  it('has the change logged before sending, and the answer, after a kill -9', async () => {
     const script = `
       import { createActivityLog } from './main/store/activity-log.ts';
       import { createConfStore } from './main/store/conf-store.ts';
       import { EventBus } from './main/transport/event-bus.ts';
-      const log = createActivityLog(createConfStore(${JSON.stringify(file)}), new EventBus(), { writeBehindMs: 60_000 });
-      log.record(${JSON.stringify(replicasChange(5))});
-      process.exit(0);
+      const log = createActivityLog(createConfStore(${JSON.stringify(file)}), new EventBus());
+      const about = ${JSON.stringify(about(5))};
+      const sent = log.begin(${JSON.stringify(replicasChange(5))}, about);
+      log.accept(sent.id, { from: 3 });
+      log.begin(${JSON.stringify(replicasChange(6))}, about);
+      process.kill(process.pid, 'SIGKILL');
     `;
     await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: repoRoot,
+    }).catch((error: { signal?: string }) => {
+      if (error.signal !== 'SIGKILL') throw error;
     });
-    expect(stored()).toMatchObject([{ to: 5, result: 'pending' }]);
+    const reopened = open();
+    expect(reopened.pending(SANDBOX).map((c) => [c.entry.to, c.entry.from, c.sent])).toEqual([
+      [6, 5, false],
+      [5, 3, true],
+    ]);
   });
 });
