@@ -1,28 +1,18 @@
 import { setCondition } from './conditions';
 import type { EventRecorder } from './events';
-import {
-  milliQuantity,
-  ReplicaCalculationError,
-  replicasForAverageValue,
-  replicasForUtilization,
-  type PodMeasure,
-  type ReplicaProposal,
-} from './hpa-replica-calculator';
+import { MetricFailure, proposeReplicas, type Proposal } from './hpa-metrics';
+import { normalizeReplicas, type Recommendation, type SetCondition } from './hpa-scaling-rules';
 import {
   cpuUtilizationMetric,
   DEFAULT_CPU_UTILIZATION,
   type HorizontalPodAutoscaler,
-  type MetricSpec,
   type MetricStatus,
-  type MetricTarget,
 } from './hpa-types';
 import type { PodSample } from './kubelet';
-import type { Condition, KubeObject, Pod } from './kube-types';
+import type { KubeObject, Pod } from './kube-types';
 import type { MetricsServer } from './metrics-server';
 import type { ObjectStore } from './object-store';
-import { parseQuantity } from './quantity';
 import type { Registry } from './registry';
-import { isPodReady } from './replicaset-controller';
 import { RESOURCE_TYPES, TYPES, type ResourceType } from './resource-types';
 import { labelMatcher } from './selectors';
 import { timestamp } from './timestamps';
@@ -37,77 +27,18 @@ import { timestamp } from './timestamps';
  * count through the same scale subresource a `kubectl scale` writes, and records the HPA's
  * status (currentReplicas, desiredReplicas, currentMetrics, lastScaleTime) with the conditions
  * AbleToScale, ScalingActive and ScalingLimited and the events a real controller records.
+ * Measuring is hpa-metrics.ts, the arithmetic hpa-replica-calculator.ts, stabilization and
+ * limits hpa-scaling-rules.ts.
  *
  * The target may be of any kind the sandbox serves with a scale subresource (Deployment,
- * ReplicaSet, StatefulSet), found from scaleTargetRef's apiVersion and kind. Pods, Object and
- * External metrics need a custom metrics API the sandbox does not have: they fail as they would
- * on a cluster without one. Of `spec.behavior`, the stabilization windows and `selectPolicy:
- * Disabled` are honoured; rate policies are not.
+ * ReplicaSet, StatefulSet), found from scaleTargetRef's apiVersion and kind. Of
+ * `spec.behavior`, the stabilization windows and `selectPolicy: Disabled` are honoured; rate
+ * policies are not.
  */
 
 const SOURCE = { component: 'horizontal-pod-autoscaler' };
 /** The scale-down stabilization window, in sync periods: 300 s at the default 15 s. */
 const DOWNSCALE_WINDOW_PERIODS = 20;
-
-type SetCondition = (
-  type: string,
-  status: Condition['status'],
-  reason: string,
-  message: string,
-) => void;
-
-// Reasons and messages of AbleToScale and ScalingLimited, worded as upstream.
-const READY_FOR_NEW_SCALE = ['ReadyForNewScale', 'recommended size matches current size'] as const;
-const SCALE_DOWN_STABILIZED = [
-  'ScaleDownStabilized',
-  'recent recommendations were higher than current one, applying the highest recent recommendation',
-] as const;
-const SCALE_UP_STABILIZED = [
-  'ScaleUpStabilized',
-  'recent recommendations were lower than current one, applying the lowest recent recommendation',
-] as const;
-const SCALE_UP_LIMIT = [
-  'ScaleUpLimit',
-  'the desired replica count is increasing faster than the maximum scale rate',
-] as const;
-const SCALE_DOWN_LIMIT = [
-  'ScaleDownLimit',
-  'the desired replica count is decreasing faster than the maximum scale rate',
-] as const;
-const TOO_MANY = [
-  'TooManyReplicas',
-  'the desired replica count is more than the maximum replica count',
-] as const;
-const TOO_FEW = [
-  'TooFewReplicas',
-  'the desired replica count is less than the minimum replica count',
-] as const;
-const WITHIN_RANGE = [
-  'DesiredWithinRange',
-  'the desired count is within the acceptable range',
-] as const;
-
-/** Why a metric gave no proposal: the condition reason and the message, as upstream words them. */
-class MetricFailure extends Error {
-  constructor(
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-interface Recommendation {
-  at: number;
-  replicas: number;
-}
-
-interface Proposal {
-  replicas: number;
-  /** What the rescale event names: "cpu resource utilization (percentage of request)". */
-  metricName: string;
-  status: MetricStatus;
-}
 
 function groupOf(apiVersion: string | undefined): string {
   const slash = (apiVersion ?? '').indexOf('/');
@@ -124,27 +55,6 @@ function scaleTargetType(apiVersion: string | undefined, kind: string): Resource
       t.kind === kind &&
       t.subresources.some((s) => s.name === 'scale'),
   );
-}
-
-function resourceAmount(quantity: unknown): number | undefined {
-  const value = parseQuantity(quantity);
-  return value === undefined ? undefined : Math.round(value * 1000);
-}
-
-function sampleUsage(sample: PodSample, resource: string, container?: string): number | undefined {
-  const containers = sample.containers.filter(
-    (c) => container === undefined || c.name === container,
-  );
-  if (containers.length === 0) return undefined;
-  // As read from the metrics API: memory in whole KiB (metrics-server's), CPU in whole
-  // millicores (rounded up, as Quantity.MilliValue does with nanocores).
-  let total = 0;
-  for (const c of containers)
-    total +=
-      resource === 'cpu'
-        ? Math.ceil(Math.round(c.cpuCores * 1e9) / 1e6)
-        : Math.round(c.memoryBytes / 1024) * 1024 * 1000;
-  return total;
 }
 
 export class HorizontalPodAutoscalerController {
@@ -280,7 +190,7 @@ export class HorizontalPodAutoscalerController {
       const pods = this.targetPods(namespace, scale.status.selector);
       const proposals: (Proposal | MetricFailure)[] = metrics.map((m) => {
         try {
-          return this.propose(m, pods, currentReplicas);
+          return proposeReplicas(m, pods, this.samples, currentReplicas);
         } catch (error) {
           if (error instanceof MetricFailure) return error;
           throw error;
@@ -335,7 +245,20 @@ export class HorizontalPodAutoscalerController {
       desired = chosen.replicas;
       if (desired > currentReplicas) reason = `${chosen.metricName} above target`;
       if (desired < currentReplicas) reason = 'All metrics below target';
-      desired = this.normalize(hpa, key, currentReplicas, desired, minReplicas, set);
+      const normalized = normalizeReplicas(
+        {
+          hpa,
+          current: currentReplicas,
+          proposed: desired,
+          min: minReplicas,
+          nowMs: this.now(),
+          history: this.recommendations.get(key) ?? [],
+          defaultDownWindowMs: DOWNSCALE_WINDOW_PERIODS * this.syncIntervalMs,
+        },
+        set,
+      );
+      this.recommendations.set(key, normalized.history);
+      desired = normalized.desired;
       rescale = desired !== currentReplicas;
     }
 
@@ -397,195 +320,6 @@ export class HorizontalPodAutoscalerController {
       if (!matches || matches(object)) out.push(object as Pod);
     }
     return out;
-  }
-
-  private propose(metric: MetricSpec, pods: Pod[], currentReplicas: number): Proposal {
-    const source = metric.resource ?? metric.containerResource;
-    if ((metric.type === 'Resource' || metric.type === 'ContainerResource') && source) {
-      const container = metric.containerResource?.container;
-      const reason =
-        metric.type === 'Resource' ? 'FailedGetResourceMetric' : 'FailedGetContainerResourceMetric';
-      const proposal = this.proposeForResource(
-        source.name,
-        source.target,
-        pods,
-        currentReplicas,
-        container,
-        reason,
-      );
-      const current: MetricStatus['resource'] = {
-        name: source.name,
-        current: {
-          averageValue: milliQuantity(proposal.averageUsage),
-          ...(proposal.utilization !== undefined
-            ? { averageUtilization: proposal.utilization }
-            : {}),
-        },
-      };
-      const kind =
-        source.target.type === 'Utilization' ? 'utilization (percentage of request)' : '';
-      return {
-        replicas: proposal.replicas,
-        metricName:
-          metric.type === 'Resource'
-            ? `${source.name} resource ${kind}`.trim()
-            : `${source.name} container resource ${kind}`.trim(),
-        status:
-          metric.type === 'Resource'
-            ? { type: 'Resource', resource: current }
-            : {
-                type: 'ContainerResource',
-                containerResource: { ...current, container: container ?? '' },
-              },
-      };
-    }
-    const named = metric.pods ?? metric.object ?? metric.external;
-    const name = named?.metric.name ?? '';
-    switch (metric.type) {
-      case 'Pods':
-        throw new MetricFailure(
-          'FailedGetPodsMetric',
-          `unable to get metric ${name}: unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered`,
-        );
-      case 'Object':
-        throw new MetricFailure(
-          'FailedGetObjectMetric',
-          `unable to get metric ${name}: ${metric.object?.describedObject.kind ?? ''} ${metric.object?.describedObject.name ?? ''}: unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered`,
-        );
-      case 'External':
-        throw new MetricFailure(
-          'FailedGetExternalMetric',
-          `unable to get external metric ${name}: unable to fetch metrics from external metrics API: no external metrics API (external.metrics.k8s.io) registered`,
-        );
-      default:
-        throw new MetricFailure(
-          'InvalidMetricSourceType',
-          `unknown metric source type "${metric.type}"`,
-        );
-    }
-  }
-
-  private proposeForResource(
-    resource: string,
-    target: MetricTarget,
-    pods: Pod[],
-    currentReplicas: number,
-    container: string | undefined,
-    reason: string,
-  ): ReplicaProposal {
-    const fail = (message: string): MetricFailure =>
-      new MetricFailure(reason, `failed to get ${resource} utilization: ${message}`);
-    if (pods.length === 0)
-      throw fail('no pods returned by selector while calculating replica count');
-    const measures: PodMeasure[] = [];
-    let measured = 0;
-    for (const pod of pods) {
-      const name = pod.metadata.name ?? '';
-      const sample = this.samples.get(`${pod.metadata.namespace}/${name}`);
-      const usage = sample ? sampleUsage(sample, resource, container) : undefined;
-      if (usage !== undefined) measured++;
-      let request = 0;
-      for (const c of pod.spec.containers) {
-        if (container !== undefined && c.name !== container) continue;
-        const amount = resourceAmount(c.resources?.requests?.[resource]);
-        if (amount === undefined) {
-          if (target.type === 'Utilization')
-            throw fail(`missing request for ${resource} in container ${c.name} of Pod ${name}`);
-          continue;
-        }
-        request += amount;
-      }
-      const phase = pod.status?.phase;
-      measures.push({
-        name,
-        ignored: Boolean(pod.metadata.deletionTimestamp) || phase === 'Failed',
-        unready: phase === 'Pending' || (resource === 'cpu' && !isPodReady(pod)),
-        usage,
-        request,
-      });
-    }
-    if (measured === 0)
-      throw new MetricFailure(
-        reason,
-        `failed to get ${resource} utilization: unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`,
-      );
-    try {
-      if (target.type === 'Utilization')
-        return replicasForUtilization(measures, currentReplicas, target.averageUtilization ?? 0);
-      const average = resourceAmount(target.averageValue);
-      if (average === undefined || average <= 0) throw fail('invalid target averageValue');
-      return replicasForAverageValue(measures, currentReplicas, average);
-    } catch (error) {
-      if (error instanceof ReplicaCalculationError) throw fail(error.message);
-      throw error;
-    }
-  }
-
-  /**
-   * Stabilization and limits, as normalizeDesiredReplicas (no `behavior`) and
-   * normalizeDesiredReplicasWithBehaviors do them: a scale-down takes the highest recommendation
-   * of the window; without behavior a scale-up is capped at max(2 × current, 4); the result stays
-   * within min..max; the conditions say which rule held it.
-   */
-  private normalize(
-    hpa: HorizontalPodAutoscaler,
-    key: string,
-    current: number,
-    proposed: number,
-    min: number,
-    set: SetCondition,
-  ): number {
-    const nowMs = this.now();
-    const behavior = hpa.spec.behavior;
-    const downWindowMs =
-      behavior?.scaleDown?.stabilizationWindowSeconds !== undefined
-        ? behavior.scaleDown.stabilizationWindowSeconds * 1000
-        : DOWNSCALE_WINDOW_PERIODS * this.syncIntervalMs;
-    const upWindowMs = (behavior?.scaleUp?.stabilizationWindowSeconds ?? 0) * 1000;
-    const history = this.recommendations.get(key) ?? [];
-    const within = (windowMs: number) =>
-      history.filter((r) => r.at >= nowMs - windowMs).map((r) => r.replicas);
-    this.recommendations.set(key, [
-      ...history.filter((r) => r.at >= nowMs - Math.max(downWindowMs, upWindowMs)),
-      { at: nowMs, replicas: proposed },
-    ]);
-    const max = hpa.spec.maxReplicas;
-    let stabilized: number;
-    let limit: [number, string, string];
-    if (!behavior) {
-      stabilized = Math.max(proposed, ...within(downWindowMs));
-      if (stabilized !== proposed) set('AbleToScale', 'True', ...SCALE_DOWN_STABILIZED);
-      else set('AbleToScale', 'True', ...READY_FOR_NEW_SCALE);
-      const upLimit = Math.max(2 * current, 4);
-      const [allowed, ...why] = max > upLimit ? [upLimit, ...SCALE_UP_LIMIT] : [max, ...TOO_MANY];
-      if (stabilized < min) limit = [min, ...TOO_FEW];
-      else if (stabilized > allowed) limit = [allowed, ...why];
-      else limit = [stabilized, ...WITHIN_RANGE];
-    } else {
-      const up = Math.min(proposed, ...within(upWindowMs));
-      const down = Math.max(proposed, ...within(downWindowMs));
-      stabilized = Math.min(Math.max(current, up), down);
-      if (stabilized === current && proposed > current)
-        set('AbleToScale', 'True', ...SCALE_UP_STABILIZED);
-      else if (stabilized === current && proposed < current)
-        set('AbleToScale', 'True', ...SCALE_DOWN_STABILIZED);
-      else set('AbleToScale', 'True', ...READY_FOR_NEW_SCALE);
-      // Rate policies are not applied; `Disabled` stops that direction altogether.
-      if (stabilized > current) {
-        const disabled = behavior.scaleUp?.selectPolicy === 'Disabled';
-        const [allowed, ...why] =
-          disabled && max > current ? [current, ...SCALE_UP_LIMIT] : [max, ...TOO_MANY];
-        limit = stabilized > allowed ? [allowed, ...why] : [stabilized, ...WITHIN_RANGE];
-      } else if (stabilized < current) {
-        const disabled = behavior.scaleDown?.selectPolicy === 'Disabled';
-        const [allowed, ...why] =
-          disabled && min < current ? [current, ...SCALE_DOWN_LIMIT] : [min, ...TOO_FEW];
-        limit = stabilized < allowed ? [allowed, ...why] : [stabilized, ...WITHIN_RANGE];
-      } else limit = [stabilized, ...WITHIN_RANGE];
-    }
-    const [desired, reason, message] = limit;
-    set('ScalingLimited', desired === stabilized ? 'False' : 'True', reason, message);
-    return desired;
   }
 
   private writeStatus(
