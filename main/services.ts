@@ -331,6 +331,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
       }),
     'cluster.connection': async () => session?.connection() ?? idle,
     'cluster.namespaces': async () => requireSession('cluster.namespaces').namespaces(),
+    'cluster.namespaceSummary': async () =>
+      requireSession('cluster.namespaceSummary').namespaceSummary(),
     'apps.list': async () => {
       // While the first connection is being made there are no apps yet; the `apps` event follows.
       if (!session && idle.state === 'connecting') return [];

@@ -1,16 +1,26 @@
 import { z } from 'zod';
+import { AutoscalerSchema, ManagedBySchema } from './count-owner';
 
 /**
  * The app model as main serves it to the renderer. One schema, types derived from it: main builds
  * these objects from the cluster, the renderer only reads them.
  *
- * Mapping onto Kubernetes (DOMAIN.md): an app is the Deployments of one namespace sharing the
- * label `app.kubernetes.io/part-of`; the process type is `app.kubernetes.io/component`; the
- * component `workspace` is the workspace (counts toward memory, is not scaled).
+ * Mapping onto Kubernetes (docs/domain-mapping.md): an app is the Deployments and StatefulSets of
+ * one namespace that share the grouping label (`app.kubernetes.io/part-of` unless the admin set
+ * another), else a Helm release or `app.kubernetes.io/instance`, else `app.kubernetes.io/name` or
+ * `app`, else the workload alone; the process type is `app.kubernetes.io/component`, else what
+ * the workload's name adds to the app's, else its container's name; the process `workspace` is
+ * the workspace (counts toward memory, is not scaled).
  */
 
 export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+export const NAME_LABEL = 'app.kubernetes.io/name';
+/** What `kubectl create deployment` labels with. */
+export const APP_LABEL = 'app';
+/** Helm 3 annotates every object of a release with the release's name. */
+export const HELM_RELEASE_ANNOTATION = 'meta.helm.sh/release-name';
 export const WORKSPACE_COMPONENT = 'workspace';
 /** Procfile order of a process, kept as an annotation on its Deployment (lower comes first). */
 export const PROCFILE_INDEX_ANNOTATION = 'scaledesk.io/procfile-index';
@@ -71,13 +81,20 @@ export const RolloutSchema = z.object({
 });
 export type Rollout = z.infer<typeof RolloutSchema>;
 
+/** The workloads ScaleDesk scales: what a process is on the cluster. */
+export const WorkloadKindSchema = z.enum(['Deployment', 'StatefulSet']);
+export type WorkloadKind = z.infer<typeof WorkloadKindSchema>;
+
 export const ProcessSchema = z.object({
-  /** The process type: `web`, `worker`, `workspace`, ... */
+  /** The process type: `web`, `worker`, `workspace`, ... unique within its app. */
   name: z.string(),
+  /** The kind of the workload the process is. */
+  workloadKind: WorkloadKindSchema,
+  /** The workload's name (a Deployment's or a StatefulSet's: see workloadKind). */
   deployment: z.string(),
   /** The Procfile line: the container's command and args joined as a shell would show them. */
   command: z.string(),
-  /** Deployment resourceVersion the figures were read at: the guard for writes. */
+  /** The workload's resourceVersion the figures were read at: the guard for writes. */
   resourceVersion: z.string(),
   replicas: z.object({
     desired: z.number().int().nonnegative(),
@@ -96,6 +113,10 @@ export const ProcessSchema = z.object({
   memoryPerWorkerBytes: z.number().nonnegative().nullable(),
   rollout: RolloutSchema,
   lastRestartAt: z.string().nullable(),
+  /** The autoscaler that sets the replica count (shared/count-owner.ts); null: none. */
+  autoscaler: AutoscalerSchema.nullable(),
+  /** The GitOps controller that puts the workload back as git has it; null: none seen. */
+  managedBy: ManagedBySchema.nullable(),
 });
 export type Process = z.infer<typeof ProcessSchema>;
 
@@ -142,11 +163,37 @@ export const EndpointHealthSchema = z.object({
 });
 export type EndpointHealth = z.infer<typeof EndpointHealthSchema>;
 
+/**
+ * Which rule made the app (docs/domain-mapping.md, in this order): the grouping label (a setting,
+ * `app.kubernetes.io/part-of` by default), the Helm release (`app.kubernetes.io/instance` of a
+ * Helm-managed workload, or its `meta.helm.sh/release-name` annotation), `app.kubernetes.io/instance`
+ * otherwise, `app.kubernetes.io/name`, `app`, else the workload on its own.
+ */
+export const GroupingRuleSchema = z.enum([
+  'grouping-label',
+  'helm-release',
+  'instance',
+  'name-label',
+  'app-label',
+  'workload',
+]);
+export type GroupingRule = z.infer<typeof GroupingRuleSchema>;
+
+export const GroupingSchema = z.object({
+  /** The first rule, in the order above, that any of the app's workloads was grouped by. */
+  rule: GroupingRuleSchema,
+  /** The label (or annotation) whose value is the app's name; null for a workload on its own. */
+  key: z.string().nullable(),
+});
+export type Grouping = z.infer<typeof GroupingSchema>;
+
 export const AppSchema = z.object({
   /** `namespace/name` */
   id: z.string(),
   namespace: z.string(),
   name: z.string(),
+  /** How its workloads were found to be one app (shown with the app, so a surprise can be explained). */
+  groupedBy: GroupingSchema,
   /** Scaled processes in Procfile order (the workspace is not among them). */
   processes: z.array(ProcessSchema),
   workspace: ProcessSchema.nullable(),

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { AppSchema, DEFAULT_MAX_REPLICAS } from './app-model';
+import { AppSchema, DEFAULT_MAX_REPLICAS, PART_OF_LABEL } from './app-model';
 import {
   AppNameSchema,
   ContextNameSchema,
+  LabelKeySchema,
   NamespaceNameSchema,
   ProcessNameSchema,
 } from './kube-names';
+import { NamespaceSummarySchema } from './namespace-summary';
 
 /**
  * The contract between main and the renderer: every operation named once, with the schema of
@@ -19,8 +21,9 @@ import {
 /*
  * The names an input carries, each by the rule of what it is on the cluster (kube-names.ts):
  * a namespace is a DNS-1123 label (it goes into URL paths, where `..` is another path); an app
- * is a part-of label value; a process is a component label value or, unlabelled, a Deployment
- * name (a DNS-1123 subdomain); a context is a kubeconfig key, free text but bounded. Checked
+ * is a label value or a workload's name; a process is a component label value or, unlabelled, a
+ * name from its workload or container (a DNS-1123 subdomain); a context is a kubeconfig key, free
+ * text but bounded. Checked
  * here, so dispatch refuses a name that cannot exist before anything is sent or saved.
  */
 
@@ -82,6 +85,11 @@ export const SettingsSchema = z.object({
   metricsIntervalSeconds: z.number().int().min(1).max(600).default(15),
   maxReplicas: z.number().int().min(1).max(REPLICAS_CEILING).default(DEFAULT_MAX_REPLICAS),
   theme: ThemeSchema.default('system'),
+  /**
+   * The label whose value names the app a workload belongs to, read before any other rule
+   * (docs/domain-mapping.md): for shops that label their own way (`team.example.com/app`).
+   */
+  groupingLabel: LabelKeySchema.default(PART_OF_LABEL),
   latencyThresholdMs: z.number().positive().default(500),
   errorRateThreshold: z.number().min(0).max(1).default(0.01),
   /** An app's own URL, by app id, where the service proxy is not wanted. */
@@ -123,7 +131,8 @@ export const ActivityEntrySchema = z.object({
   namespace: z.string(),
   app: z.string(),
   process: z.string().nullable(),
-  kind: z.enum(['replicas', 'workers', 'restart', 'start']),
+  /** autoscaler: an HPA's minimum and maximum, `from` and `to` as `2–5` (count-owner.ts). */
+  kind: z.enum(['replicas', 'workers', 'restart', 'start', 'autoscaler']),
   from: z.union([z.number(), z.string(), z.null()]),
   to: z.union([z.number(), z.string(), z.null()]),
   /** superseded: a later change (ours or someone else's) replaced what this one set. */
@@ -217,6 +226,11 @@ export const operations = {
     input: z.object({}).strict(),
     result: z.array(z.string()),
   },
+  /** What the connected namespace (or all of them) holds that is in no app, and why. */
+  'cluster.namespaceSummary': {
+    input: z.object({}).strict(),
+    result: NamespaceSummarySchema,
+  },
   'apps.list': {
     input: z.object({}).strict(),
     result: z.array(AppSchema),
@@ -233,6 +247,25 @@ export const operations = {
     input: ProcessRef.extend({
       replicas: ReplicasSchema,
       expectedReplicas: ExpectedReplicasSchema.optional(),
+      force: ForceSchema.optional(),
+    }).strict(),
+    result: OperationResultSchema,
+  },
+  /**
+   * Set the minimum and maximum of the HorizontalPodAutoscaler that owns the process's count
+   * (shared/count-owner.ts), guarded like replicas by the range the admin saw.
+   */
+  'process.setAutoscaler': {
+    input: ProcessRef.extend({
+      minReplicas: ReplicasSchema,
+      maxReplicas: ReplicasSchema,
+      expected: z
+        .object({ minReplicas: z.number().int().min(0), maxReplicas: z.number().int().min(0) })
+        .strict()
+        .optional()
+        .describe(
+          "The autoscaler's minimum and maximum on screen when the admin began the change. A different range on the cluster now is a CONFLICT. Omitted: nothing to compare.",
+        ),
       force: ForceSchema.optional(),
     }).strict(),
     result: OperationResultSchema,

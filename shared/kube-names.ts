@@ -17,7 +17,7 @@ import { z } from 'zod';
 export const DNS1123_LABEL_MAX = 63;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** DNS-1123 subdomain: dot-separated DNS-1123 labels (Deployment names, among others). */
+/** DNS-1123 subdomain: dot-separated DNS-1123 labels (Deployment names, label key prefixes, ...). */
 export const DNS1123_SUBDOMAIN_MAX = 253;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -53,14 +53,32 @@ export function isNamespaceName(value: string): boolean {
   return isDns1123Label(value);
 }
 
-/** The app is the value of its Deployments' `app.kubernetes.io/part-of` label (app-grouping). */
+/**
+ * The app is a label's value (the grouping label, a release, `app.kubernetes.io/name`, `app`) or,
+ * for a workload on its own, the workload's name, a DNS-1123 subdomain (model/app-grouping.ts).
+ */
 export function isAppName(value: string): boolean {
-  return isLabelValue(value);
+  return isLabelValue(value) || isDns1123Subdomain(value);
 }
 
 /**
- * The process is its Deployment's `app.kubernetes.io/component` label value, or, where the
- * Deployment has none, the Deployment's own name (process-model.ts): either form is a process.
+ * A label key as Kubernetes validates one: an optional DNS-1123 subdomain prefix and a slash,
+ * then a name of 1 to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or
+ * digit (`app.kubernetes.io/part-of`, `team.example.com/app`, `app`).
+ */
+export function isLabelKey(value: string): boolean {
+  const slash = value.indexOf('/');
+  const prefix = slash < 0 ? null : value.slice(0, slash);
+  const name = slash < 0 ? value : value.slice(slash + 1);
+  if (prefix !== null && !isDns1123Subdomain(prefix)) return false;
+  // The name part is spelled as a label value is (and, unlike one, may not be empty).
+  return name.length <= LABEL_VALUE_MAX && LABEL_VALUE.test(name);
+}
+
+/**
+ * The process is its workload's `app.kubernetes.io/component` label value, or, where the workload
+ * has none, a name taken from the workload's or its container's (model/app-grouping.ts): a
+ * DNS-1123 subdomain or label. Either form is a process.
  */
 export function isProcessName(value: string): boolean {
   return isLabelValue(value) || isDns1123Subdomain(value);
@@ -78,9 +96,11 @@ export function isContextName(value: string): boolean {
 
 export const NAMESPACE_NAME_RULE = `A namespace name is a DNS-1123 label: 1 to ${DNS1123_LABEL_MAX} lowercase letters, digits or "-", starting and ending with a letter or digit.`;
 
-export const APP_NAME_RULE = `An app name is a label value (of app.kubernetes.io/part-of): 1 to ${LABEL_VALUE_MAX} letters, digits, "-", "_" or ".", starting and ending with a letter or digit.`;
+export const APP_NAME_RULE = `An app name is a label value (of the label that groups the app: 1 to ${LABEL_VALUE_MAX} letters, digits, "-", "_" or ".", starting and ending with a letter or digit) or, for a workload on its own, its name (a DNS-1123 subdomain of up to ${DNS1123_SUBDOMAIN_MAX} characters).`;
 
-export const PROCESS_NAME_RULE = `A process name is a label value (of app.kubernetes.io/component: 1 to ${LABEL_VALUE_MAX} letters, digits, "-", "_" or ".", starting and ending with a letter or digit) or, where there is no such label, a Deployment name (a DNS-1123 subdomain of up to ${DNS1123_SUBDOMAIN_MAX} characters).`;
+export const LABEL_KEY_RULE = `A label key is an optional DNS-1123 subdomain and "/", then 1 to ${LABEL_VALUE_MAX} letters, digits, "-", "_" or ".", starting and ending with a letter or digit (e.g. app.kubernetes.io/part-of or team.example.com/app).`;
+
+export const PROCESS_NAME_RULE = `A process name is a label value (of app.kubernetes.io/component: 1 to ${LABEL_VALUE_MAX} letters, digits, "-", "_" or ".", starting and ending with a letter or digit) or, where there is no such label, a name taken from the workload or its container (a DNS-1123 subdomain of up to ${DNS1123_SUBDOMAIN_MAX} characters).`;
 
 export const CONTEXT_NAME_RULE = `A context name is the name of a context in the kubeconfig: 1 to ${CONTEXT_NAME_MAX} characters, none of them a control character.`;
 
@@ -93,6 +113,8 @@ export const AppNameSchema = z.stringFormat('app-name', isAppName, { error: APP_
 export const ProcessNameSchema = z.stringFormat('process-name', isProcessName, {
   error: PROCESS_NAME_RULE,
 });
+
+export const LabelKeySchema = z.stringFormat('label-key', isLabelKey, { error: LABEL_KEY_RULE });
 
 export const ContextNameSchema = z.stringFormat('context-name', isContextName, {
   error: CONTEXT_NAME_RULE,

@@ -1,22 +1,24 @@
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import {
-  COMPONENT_LABEL,
   WORKSPACE_COMPONENT,
   appId,
   type App,
   type EndpointHealth,
+  type Grouping,
   type Permissions,
   type PodRoom,
   type Process,
 } from '../../shared/app-model';
 import { appStatus } from '../../shared/app-status';
+import { processNames } from './app-grouping';
 import { lastChangeOf } from './last-change';
 import { procfileOrder, processOf, type ProcessContext } from './process-model';
+import type { Workload } from './workload';
 
 /**
- * One App of the contract, assembled from its Deployments and their pods: the processes in
- * Procfile order with the workspace apart, the app's memory, status and last change, and what the
- * rest of the model knows of its namespace.
+ * One App of the contract, assembled from its workloads (Deployments and StatefulSets) and their
+ * pods: the processes, named uniquely (app-grouping), in Procfile order with the workspace apart,
+ * the app's memory, status and last change, and what the rest of the model knows of its namespace.
  */
 
 /** What building an app needs from the rest of the model, per namespace or app. */
@@ -50,25 +52,26 @@ export function memoryUsedBytes(
   return known ? total : null;
 }
 
-/** One App of the contract from its Deployments and their pods. */
+/**
+ * One App of the contract from its workloads and their pods. The workspace is the process named
+ * `workspace` (its component, or what its workload's name adds to the app's).
+ */
 export function buildApp(
   namespace: string,
   name: string,
-  deployments: readonly V1Deployment[],
-  podsOf: (deployment: V1Deployment) => readonly V1Pod[],
+  groupedBy: Grouping,
+  workloads: readonly Workload[],
+  podsOf: (workload: Workload) => readonly V1Pod[],
   context: CatalogContext,
 ): App {
   const id = appId(namespace, name);
-  const ordered = [...deployments].sort(procfileOrder);
-  const workspaceDeployment = ordered.find(
-    (d) => d.metadata?.labels?.[COMPONENT_LABEL] === WORKSPACE_COMPONENT,
-  );
-  const processes = ordered
-    .filter((d) => d !== workspaceDeployment)
-    .map((d) => processOf(d, podsOf(d), context));
-  const workspace = workspaceDeployment
-    ? processOf(workspaceDeployment, podsOf(workspaceDeployment), context)
-    : null;
+  const names = processNames(name, workloads);
+  const ordered = [...workloads].sort(procfileOrder(names));
+  const toProcess = (workload: Workload) =>
+    processOf(workload, names.get(workload) ?? '', podsOf(workload), context);
+  const workspaceWorkload = ordered.find((w) => names.get(w) === WORKSPACE_COMPONENT);
+  const processes = ordered.filter((w) => w !== workspaceWorkload).map(toProcess);
+  const workspace = workspaceWorkload ? toProcess(workspaceWorkload) : null;
   let lastRestartAt: string | null = null;
   for (const process of [...processes, ...(workspace ? [workspace] : [])]) {
     if (
@@ -82,6 +85,7 @@ export function buildApp(
     id,
     namespace,
     name,
+    groupedBy,
     processes,
     workspace,
     memory: {
@@ -93,6 +97,6 @@ export function buildApp(
     podRoom: context.podRoom(namespace),
     endpoint: context.endpoint(id),
     lastRestartAt,
-    lastChangeAt: lastChangeOf(deployments, podsOf),
+    lastChangeAt: lastChangeOf(workloads, podsOf),
   };
 }

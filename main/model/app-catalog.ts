@@ -1,14 +1,15 @@
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { PART_OF_LABEL, appId as makeAppId, type App } from '../../shared/app-model';
+import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { appId as makeAppId, type App, type WorkloadKind } from '../../shared/app-model';
 import { buildApp, type CatalogContext } from './app-assembly';
-import { appIdOf, selectorMatches } from './app-grouping';
-import { namespacedKey as key, objectKey } from './object-key';
+import { groupingOf, podWorkload, strongestGrouping, type WorkloadGrouping } from './app-grouping';
+import { namespacedKey, objectKey } from './object-key';
+import { keyOf, workloadKey, type Workload, type WorkloadObject } from './workload';
 
 /**
- * The app catalog: Deployments and Pods as the watches deliver them, grouped into apps
- * (app-grouping), and the App objects of the contract built from them (app-assembly). It keeps
- * indexes so one pod event touches one app, and remembers which apps changed since the last flush
- * so the live cluster can send only those.
+ * The app catalog: Deployments, StatefulSets and Pods as the watches deliver them, grouped into
+ * apps (app-grouping), and the App objects of the contract built from them (app-assembly). It
+ * keeps indexes so one pod event touches one app, and remembers which apps changed since the
+ * last flush so the live cluster can send only those.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -42,117 +43,124 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, k: K, v: V): void {
  */
 export interface CatalogStores {
   deployments: ReadonlyMap<string, V1Deployment>;
+  statefulSets: ReadonlyMap<string, V1StatefulSet>;
   pods: ReadonlyMap<string, V1Pod>;
 }
 
+/** A workload the catalog has taken in, by what its key is made of. */
+interface IndexedWorkload {
+  kind: WorkloadKind;
+  namespace: string;
+  name: string;
+  grouping: WorkloadGrouping;
+  appId: string;
+}
+
 /**
- * Indexes over the stores (app -> Deployments, Deployment -> pods, pods waiting for their
- * Deployment) and the apps built from them. Reads (`get`, `list`) change nothing: an app that
- * changed since the last flush is built afresh for the reader, and kept only by `flush`, so
- * only a flush decides what goes out as changed.
+ * Indexes over the stores (app -> workloads, workload -> pods, pod -> workload) and the apps
+ * built from them. Reads (`get`, `list`, `summary` inputs) change nothing: an app that changed
+ * since the last flush is built afresh for the reader, and kept only by `flush`, so only a flush
+ * decides what goes out as changed.
+ *
+ * A pod is indexed under the workload its owner references name (app-grouping's podWorkload)
+ * whether or not that workload is known yet (watches of different kinds are not ordered): the
+ * workload finds its pods there when it arrives.
  */
 export class AppCatalog {
+  private groupingLabel: string;
+  /** Pod key -> the key of the workload that owns it (known or not yet). */
   private readonly podOwner = new Map<string, string>();
-  private readonly podsOfDeployment = new Map<string, Set<string>>();
-  /** Pods whose Deployment is not known yet (watches of different kinds are not ordered). */
-  private readonly orphans = new Map<string, Set<string>>();
-  private readonly deploymentsOfNamespace = new Map<string, Set<string>>();
-  private readonly appOfDeployment = new Map<string, string>();
-  private readonly deploymentsOfApp = new Map<string, Set<string>>();
+  private readonly podsOfWorkload = new Map<string, Set<string>>();
+  private readonly workloads = new Map<string, IndexedWorkload>();
+  private readonly workloadsOfApp = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
   private readonly built = new Map<string, App>();
 
   constructor(
     private readonly stores: CatalogStores,
     private readonly context: CatalogContext,
-  ) {}
-
-  deployment(namespace: string, name: string): V1Deployment | undefined {
-    return this.stores.deployments.get(key(namespace, name));
+    /** The label read first to group workloads (the `groupingLabel` setting). */
+    groupingLabel: string,
+  ) {
+    this.groupingLabel = groupingLabel;
   }
 
-  /** The Deployment (already in the store) was added or changed. */
-  upsertDeployment(deployment: V1Deployment): void {
-    const k = objectKey(deployment);
-    const namespace = deployment.metadata?.namespace ?? '';
-    const known = this.isIndexed(k, namespace);
-    addTo(this.deploymentsOfNamespace, namespace, k);
-    const oldApp = this.appOfDeployment.get(k);
-    const newApp = appIdOf(deployment);
-    if (oldApp !== undefined && oldApp !== newApp) {
-      removeFrom(this.deploymentsOfApp, oldApp, k);
-      this.appOfDeployment.delete(k);
-      this.dirty.add(oldApp);
-    }
-    if (newApp !== null) {
-      this.appOfDeployment.set(k, newApp);
-      addTo(this.deploymentsOfApp, newApp, k);
-      this.dirty.add(newApp);
-    }
-    if (!known) this.adoptOrphans(namespace);
+  /** The workload as the store has it now; undefined where there is none. */
+  workload(kind: WorkloadKind, namespace: string, name: string): WorkloadObject | undefined {
+    return this.storeOf(kind).get(namespacedKey(namespace, name));
   }
 
-  /** The Deployment (already gone from the store) was deleted. */
-  deleteDeployment(deployment: V1Deployment): void {
-    const k = objectKey(deployment);
-    const namespace = deployment.metadata?.namespace ?? '';
-    if (!this.isIndexed(k, namespace)) return;
-    removeFrom(this.deploymentsOfNamespace, namespace, k);
-    const app = this.appOfDeployment.get(k);
-    if (app !== undefined) {
-      removeFrom(this.deploymentsOfApp, app, k);
-      this.appOfDeployment.delete(k);
-      this.dirty.add(app);
-    }
-    for (const podKey of this.podsOfDeployment.get(k) ?? []) {
-      this.podOwner.delete(podKey);
-      addTo(this.orphans, namespace, podKey);
-    }
-    this.podsOfDeployment.delete(k);
+  /** The workload (already in its store) was added or changed. */
+  upsertWorkload(kind: WorkloadKind, object: WorkloadObject): void {
+    this.index({ kind, object });
   }
 
-  /** The pod (already in the store) was added or changed. */
+  /** The workload (already gone from its store) was deleted. Its pods' claims stay, for its return. */
+  deleteWorkload(kind: WorkloadKind, object: WorkloadObject): void {
+    const k = keyOf({ kind, object });
+    const indexed = this.workloads.get(k);
+    if (!indexed) return;
+    this.workloads.delete(k);
+    removeFrom(this.workloadsOfApp, indexed.appId, k);
+    this.dirty.add(indexed.appId);
+  }
+
+  /**
+   * Groups every workload again by another grouping label (the setting changed): apps that
+   * change are marked, to go out at the next flush (one that is gone, as removed). Returns
+   * whether the label was another.
+   */
+  regroup(groupingLabel: string): boolean {
+    if (groupingLabel === this.groupingLabel) return false;
+    this.groupingLabel = groupingLabel;
+    for (const { kind, namespace, name } of [...this.workloads.values()]) {
+      const object = this.workload(kind, namespace, name);
+      if (object) this.index({ kind, object });
+    }
+    return true;
+  }
+
+  /** The pod (already in the store) was added or changed: its owner may have changed too. */
   upsertPod(pod: V1Pod): void {
     const k = objectKey(pod);
-    let owner = this.podOwner.get(k);
-    if (owner === undefined) {
-      owner = this.resolveOwner(pod) ?? undefined;
-      if (owner === undefined) {
-        addTo(this.orphans, pod.metadata?.namespace ?? '', k);
-        return;
-      }
-      this.podOwner.set(k, owner);
-      addTo(this.podsOfDeployment, owner, k);
-      removeFrom(this.orphans, pod.metadata?.namespace ?? '', k);
+    const claim = podWorkload(pod);
+    const owner = claim ? workloadKey(claim.kind, pod.metadata?.namespace ?? '', claim.name) : null;
+    const previous = this.podOwner.get(k);
+    if (previous !== undefined && previous !== owner) {
+      removeFrom(this.podsOfWorkload, previous, k);
+      this.podOwner.delete(k);
+      this.markWorkload(previous);
     }
-    this.markDeployment(owner);
+    if (owner === null) return;
+    this.podOwner.set(k, owner);
+    addTo(this.podsOfWorkload, owner, k);
+    this.markWorkload(owner);
   }
 
   /** The pod (already gone from the store) was deleted. */
   deletePod(pod: V1Pod): void {
     const k = objectKey(pod);
-    removeFrom(this.orphans, pod.metadata?.namespace ?? '', k);
     const owner = this.podOwner.get(k);
     if (owner === undefined) return;
     this.podOwner.delete(k);
-    removeFrom(this.podsOfDeployment, owner, k);
-    this.markDeployment(owner);
+    removeFrom(this.podsOfWorkload, owner, k);
+    this.markWorkload(owner);
   }
 
   /** Marks the apps whose pods' memory figures changed. */
   memoryChanged(podKeys: Iterable<string>): void {
     for (const podKey of podKeys) {
       const owner = this.podOwner.get(podKey);
-      if (owner !== undefined) this.markDeployment(owner);
+      if (owner !== undefined) this.markWorkload(owner);
     }
   }
 
   markApp(appId: string): void {
-    if (this.deploymentsOfApp.has(appId) || this.built.has(appId)) this.dirty.add(appId);
+    if (this.workloadsOfApp.has(appId) || this.built.has(appId)) this.dirty.add(appId);
   }
 
   markNamespace(namespace: string): void {
-    for (const id of this.deploymentsOfApp.keys()) {
+    for (const id of this.workloadsOfApp.keys()) {
       if (id.startsWith(`${namespace}/`)) this.dirty.add(id);
     }
   }
@@ -194,87 +202,87 @@ export class AppCatalog {
   }
 
   appIds(): Set<string> {
-    return new Set(this.deploymentsOfApp.keys());
+    return new Set(this.workloadsOfApp.keys());
   }
 
   /** Namespaces that hold at least one app. */
   namespaces(): Set<string> {
     const namespaces = new Set<string>();
-    for (const id of this.deploymentsOfApp.keys()) namespaces.add(id.slice(0, id.indexOf('/')));
+    for (const id of this.workloadsOfApp.keys()) namespaces.add(id.slice(0, id.indexOf('/')));
     return namespaces;
   }
 
-  /** Whether the catalog has taken in the Deployment (the store may hold it a moment earlier). */
-  private isIndexed(deploymentKey: string, namespace: string): boolean {
-    return this.deploymentsOfNamespace.get(namespace)?.has(deploymentKey) ?? false;
+  /** Workloads taken in, in the namespace (null: all): each is in an app. */
+  workloadCount(namespace: string | null): number {
+    if (namespace === null) return this.workloads.size;
+    let count = 0;
+    for (const workload of this.workloads.values()) if (workload.namespace === namespace) count++;
+    return count;
   }
 
-  private markDeployment(deploymentKey: string): void {
-    const app = this.appOfDeployment.get(deploymentKey);
+  /** Whether the pod is a replica of a process: its owner is a workload the catalog has. */
+  isListed(pod: V1Pod): boolean {
+    const owner = this.podOwner.get(objectKey(pod));
+    return owner !== undefined && this.workloads.has(owner);
+  }
+
+  private storeOf(kind: WorkloadKind): ReadonlyMap<string, WorkloadObject> {
+    return kind === 'StatefulSet' ? this.stores.statefulSets : this.stores.deployments;
+  }
+
+  /** Takes the workload in, or moves it to the app it now belongs to. */
+  private index(workload: Workload): void {
+    const k = keyOf(workload);
+    const namespace = workload.object.metadata?.namespace ?? '';
+    const grouping = groupingOf(workload.object, this.groupingLabel);
+    const appId = makeAppId(namespace, grouping.app);
+    const previous = this.workloads.get(k);
+    if (previous !== undefined && previous.appId !== appId) {
+      removeFrom(this.workloadsOfApp, previous.appId, k);
+      this.dirty.add(previous.appId);
+    }
+    this.workloads.set(k, {
+      kind: workload.kind,
+      namespace,
+      name: workload.object.metadata?.name ?? '',
+      grouping,
+      appId,
+    });
+    addTo(this.workloadsOfApp, appId, k);
+    this.dirty.add(appId);
+  }
+
+  private markWorkload(key: string): void {
+    const app = this.workloads.get(key)?.appId;
     if (app !== undefined) this.dirty.add(app);
   }
 
   private build(appId: string): App | undefined {
-    const keys = this.deploymentsOfApp.get(appId);
+    const keys = this.workloadsOfApp.get(appId);
     if (!keys || keys.size === 0) return undefined;
-    const deployments = [...keys]
-      .map((k) => this.stores.deployments.get(k))
-      .filter((d): d is V1Deployment => d !== undefined);
+    const workloads: Workload[] = [];
+    const groupings: WorkloadGrouping[] = [];
+    for (const k of keys) {
+      const indexed = this.workloads.get(k);
+      const object = indexed && this.workload(indexed.kind, indexed.namespace, indexed.name);
+      if (!indexed || !object) continue;
+      workloads.push({ kind: indexed.kind, object });
+      groupings.push(indexed.grouping);
+    }
+    if (workloads.length === 0) return undefined;
+    const { rule, key } = strongestGrouping(groupings);
+    const podsOf = (workload: Workload): V1Pod[] =>
+      [...(this.podsOfWorkload.get(keyOf(workload)) ?? [])]
+        .map((podKey) => this.stores.pods.get(podKey))
+        .filter((pod): pod is V1Pod => pod !== undefined);
     const slash = appId.indexOf('/');
-    const podsOf = (deployment: V1Deployment): V1Pod[] =>
-      [...(this.podsOfDeployment.get(objectKey(deployment)) ?? [])]
-        .map((k) => this.stores.pods.get(k))
-        .filter((p): p is V1Pod => p !== undefined);
     return buildApp(
       appId.slice(0, slash),
       appId.slice(slash + 1),
-      deployments,
+      { rule, key },
+      workloads,
       podsOf,
       this.context,
     );
-  }
-
-  /**
-   * The Deployment that owns a pod: its ReplicaSet owner's name less the pod-template-hash
-   * (how the deployment controller names ReplicaSets), else the Deployment of the same app, or
-   * failing that of the namespace, whose selector matches the pod's labels.
-   */
-  private resolveOwner(pod: V1Pod): string | null {
-    const namespace = pod.metadata?.namespace ?? '';
-    const labels = pod.metadata?.labels ?? {};
-    const hash = labels['pod-template-hash'];
-    const replicaSet = pod.metadata?.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
-    if (replicaSet && hash && replicaSet.name.endsWith(`-${hash}`)) {
-      const candidate = key(namespace, replicaSet.name.slice(0, -hash.length - 1));
-      if (this.isIndexed(candidate, namespace)) return candidate;
-    }
-    const partOf = labels[PART_OF_LABEL];
-    const candidates = partOf
-      ? this.deploymentsOfApp.get(makeAppId(namespace, partOf))
-      : this.deploymentsOfNamespace.get(namespace);
-    for (const candidate of candidates ?? []) {
-      const deployment = this.stores.deployments.get(candidate);
-      if (deployment && selectorMatches(deployment.spec?.selector, labels)) return candidate;
-    }
-    return null;
-  }
-
-  private adoptOrphans(namespace: string): void {
-    const orphans = this.orphans.get(namespace);
-    if (!orphans) return;
-    for (const podKey of [...orphans]) {
-      const pod = this.stores.pods.get(podKey);
-      if (!pod) {
-        orphans.delete(podKey);
-        continue;
-      }
-      const owner = this.resolveOwner(pod);
-      if (owner === null) continue;
-      orphans.delete(podKey);
-      this.podOwner.set(podKey, owner);
-      addTo(this.podsOfDeployment, owner, podKey);
-      this.markDeployment(owner);
-    }
-    if (orphans.size === 0) this.orphans.delete(namespace);
   }
 }

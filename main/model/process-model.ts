@@ -1,6 +1,5 @@
-import type { V1ContainerStatus, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import {
-  COMPONENT_LABEL,
   PROCFILE_INDEX_ANNOTATION,
   REPLICAS_BEFORE_STOP_ANNOTATION,
   RESTARTED_AT_ANNOTATION,
@@ -11,12 +10,15 @@ import { parseWorkers } from '../../shared/gunicorn-workers';
 import { containerCommand, processContainerIndex } from '../../shared/process-container';
 import { procfileLine } from '../../shared/procfile';
 import { rolloutOf } from '../../shared/rollout';
+import type { Autoscaler } from '../../shared/count-owner';
+import { managedByOf } from './gitops';
 import { memoryLimitOf } from './memory-limits';
 import { objectKey } from './object-key';
+import type { Workload } from './workload';
 
 /**
- * A process of the contract from its Deployment and pods (DOMAIN.md: the process type is the
- * Deployment's `app.kubernetes.io/component`), the pods as the contract shows them, and the
+ * A process of the contract from its workload (a Deployment or a StatefulSet) and pods, named as
+ * its app names it (app-grouping's processNames), the pods as the contract shows them, and the
  * Procfile order the processes of an app are listed in.
  */
 
@@ -26,6 +28,8 @@ export interface ProcessContext {
   limitDefault(namespace: string): number | null;
   /** Memory in use by the pod (`namespace/name`), where metrics have it. */
   memory(podKey: string): number | undefined;
+  /** The autoscaler that sets the workload's count (model/autoscalers.ts); absent: none known. */
+  autoscaler?(kind: string, namespace: string, name: string): Autoscaler | null;
 }
 
 function isoOf(value: Date | string | undefined | null): string | null {
@@ -76,12 +80,14 @@ function positiveInt(text: string | undefined): number | null {
 }
 
 export function processOf(
-  deployment: V1Deployment,
+  workload: Workload,
+  name: string,
   pods: readonly V1Pod[],
   context: ProcessContext,
 ): Process {
-  const namespace = deployment.metadata?.namespace ?? '';
-  const containers = deployment.spec?.template?.spec?.containers ?? [];
+  const { kind, object } = workload;
+  const namespace = object.metadata?.namespace ?? '';
+  const containers = object.spec?.template?.spec?.containers ?? [];
   const container = containers[processContainerIndex(containers)];
   const { command, args, env } = containerCommand(container ?? {});
   const argv = [...command, ...args];
@@ -99,44 +105,53 @@ export function processOf(
   const memoryUsedBytes = measured > 0 ? used : null;
   const memoryPerWorkerBytes =
     workers && memoryUsedBytes !== null ? memoryUsedBytes / measured / (workers.count ?? 1) : null;
-  const status = deployment.status ?? {};
+  const status = object.status ?? {};
   return {
-    name: deployment.metadata?.labels?.[COMPONENT_LABEL] ?? deployment.metadata?.name ?? '',
-    deployment: deployment.metadata?.name ?? '',
+    name,
+    workloadKind: kind,
+    deployment: object.metadata?.name ?? '',
     command: procfileLine(argv),
-    resourceVersion: deployment.metadata?.resourceVersion ?? '',
+    resourceVersion: object.metadata?.resourceVersion ?? '',
     replicas: {
-      desired: deployment.spec?.replicas ?? 1,
+      desired: object.spec?.replicas ?? 1,
       ready: status.readyReplicas ?? 0,
       updated: status.updatedReplicas ?? 0,
       available: status.availableReplicas ?? 0,
     },
     replicasBeforeStop: positiveInt(
-      deployment.metadata?.annotations?.[REPLICAS_BEFORE_STOP_ANNOTATION],
+      object.metadata?.annotations?.[REPLICAS_BEFORE_STOP_ANNOTATION],
     ),
     pods: modelPods,
     workers,
-    memoryLimit: memoryLimitOf(deployment.spec?.template?.spec, context.limitDefault(namespace)),
+    memoryLimit: memoryLimitOf(object.spec?.template?.spec, context.limitDefault(namespace)),
     memoryUsedBytes,
     memoryPerWorkerBytes,
-    rollout: rolloutOf(deployment),
-    lastRestartAt:
-      deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] ?? null,
+    rollout: rolloutOf(object, undefined, kind),
+    lastRestartAt: object.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] ?? null,
+    autoscaler: context.autoscaler?.(kind, namespace, object.metadata?.name ?? '') ?? null,
+    managedBy: managedByOf(object.metadata),
   };
 }
 
-/** Procfile order: the procfile-index annotation where set, else web first, then by name. */
-export function procfileOrder(a: V1Deployment, b: V1Deployment): number {
-  const index = (d: V1Deployment) => {
-    const text = d.metadata?.annotations?.[PROCFILE_INDEX_ANNOTATION];
+/**
+ * Procfile order: the procfile-index annotation where set, else web first, then by process name
+ * (`names`: each workload's process name in its app, app-grouping's processNames).
+ */
+export function procfileOrder(
+  names: ReadonlyMap<Workload, string>,
+): (a: Workload, b: Workload) => number {
+  const index = ({ object }: Workload) => {
+    const text = object.metadata?.annotations?.[PROCFILE_INDEX_ANNOTATION];
     const value = text === undefined ? Number.NaN : Number(text);
     return Number.isFinite(value) ? value : Number.POSITIVE_INFINITY;
   };
-  const name = (d: V1Deployment) => d.metadata?.labels?.[COMPONENT_LABEL] ?? d.metadata?.name ?? '';
-  const byIndex = index(a) - index(b);
-  if (byIndex !== 0 && !Number.isNaN(byIndex)) return byIndex;
-  const webA = name(a) === 'web' ? 0 : 1;
-  const webB = name(b) === 'web' ? 0 : 1;
-  if (webA !== webB) return webA - webB;
-  return name(a).localeCompare(name(b));
+  const name = (workload: Workload) => names.get(workload) ?? '';
+  return (a, b) => {
+    const byIndex = index(a) - index(b);
+    if (byIndex !== 0 && !Number.isNaN(byIndex)) return byIndex;
+    const webA = name(a) === 'web' ? 0 : 1;
+    const webB = name(b) === 'web' ? 0 : 1;
+    if (webA !== webB) return webA - webB;
+    return name(a).localeCompare(name(b));
+  };
 }

@@ -7,26 +7,34 @@ import {
 } from '@kubernetes/client-node';
 import { toClusterError, withTimeout } from '../kube/cluster-errors';
 import type { JsonPatchOperation } from '../../shared/kubectl-command';
-import type { DeploymentRef } from './workload-ref';
+import type { WorkloadObject } from '../model/workload';
+import type { WorkloadRef } from './workload-ref';
 
 /**
- * The few writes the operations make, through client-node's typed API. In client-node 1.x the
- * generated patch methods pick `application/json-patch+json` as the Content-Type whatever the
- * body is, so each call sets the patch type explicitly with the header middleware.
+ * The few writes the operations make, through client-node's typed API, to a Deployment or a
+ * StatefulSet (the ref's kind picks the AppsV1Api call and names the resource in errors). In
+ * client-node 1.x the generated patch methods pick `application/json-patch+json` as the
+ * Content-Type whatever the body is, so each call sets the patch type explicitly with the header
+ * middleware.
  */
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-function api(ref: DeploymentRef): AppsV1Api {
+function api(ref: WorkloadRef): AppsV1Api {
   return ref.kubeConfig.makeApiClient(AppsV1Api);
 }
 
-function server(ref: DeploymentRef): string | undefined {
+function server(ref: WorkloadRef): string | undefined {
   return ref.kubeConfig.getCurrentCluster()?.server;
 }
 
+/** `deployments`, `statefulsets`: the resource as the API (and its errors) name it. */
+function resourceOf(ref: WorkloadRef): string {
+  return ref.kind === 'StatefulSet' ? 'statefulsets' : 'deployments';
+}
+
 async function call<T>(
-  ref: DeploymentRef,
+  ref: WorkloadRef,
   verb: string,
   resource: string,
   request: () => Promise<T>,
@@ -49,11 +57,11 @@ async function call<T>(
 
 /**
  * Sets the replicas through the scale subresource, as `kubectl scale` does. With a
- * `resourceVersion` the server refuses (409) where the Deployment changed since that version
+ * `resourceVersion` the server refuses (409) where the workload changed since that version
  * (whether that matters is the write guard's to judge: write-guard.ts).
  */
 export function patchScale(
-  ref: DeploymentRef,
+  ref: WorkloadRef,
   replicas: number,
   resourceVersion: string | null,
 ): Promise<V1Scale> {
@@ -61,40 +69,59 @@ export function patchScale(
     ...(resourceVersion === null ? {} : { metadata: { resourceVersion } }),
     spec: { replicas },
   };
-  return call(ref, 'patch', 'deployments/scale', () =>
-    api(ref).patchNamespacedDeploymentScale(
-      { name: ref.name, namespace: ref.namespace, body, fieldManager: 'scaledesk' },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    ),
+  const request = { name: ref.name, namespace: ref.namespace, body, fieldManager: 'scaledesk' };
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  return call(ref, 'patch', `${resourceOf(ref)}/scale`, () =>
+    ref.kind === 'StatefulSet'
+      ? api(ref).patchNamespacedStatefulSetScale(request, mergePatch)
+      : api(ref).patchNamespacedDeploymentScale(request, mergePatch),
   );
 }
 
-/** A JSON merge patch of the Deployment (maps merge, `null` deletes a key). */
-export function mergePatchDeployment(ref: DeploymentRef, body: object): Promise<V1Deployment> {
-  return call(ref, 'patch', 'deployments', () =>
-    api(ref).patchNamespacedDeployment(
-      { name: ref.name, namespace: ref.namespace, body, fieldManager: 'scaledesk' },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    ),
+/** A patch of the workload itself, as a merge patch (an object) or a JSON patch (operations). */
+function patchWorkload(
+  ref: WorkloadRef,
+  body: object,
+  strategy: PatchStrategy,
+): Promise<WorkloadObject> {
+  const request = { name: ref.name, namespace: ref.namespace, body, fieldManager: 'scaledesk' };
+  const contentType = setHeaderOptions('Content-Type', strategy);
+  return call<WorkloadObject>(ref, 'patch', resourceOf(ref), () =>
+    ref.kind === 'StatefulSet'
+      ? api(ref).patchNamespacedStatefulSet(request, contentType)
+      : api(ref).patchNamespacedDeployment(request, contentType),
   );
 }
 
-/** A JSON patch (RFC 6902) of the Deployment: exact paths, nothing else touched. */
-export function jsonPatchDeployment(
-  ref: DeploymentRef,
+/** A JSON merge patch of the workload (maps merge, `null` deletes a key). */
+export function mergePatchWorkload(ref: WorkloadRef, body: object): Promise<WorkloadObject> {
+  return patchWorkload(ref, body, PatchStrategy.MergePatch);
+}
+
+/** A JSON patch (RFC 6902) of the workload: exact paths, nothing else touched. */
+export function jsonPatchWorkload(
+  ref: WorkloadRef,
   operations: readonly JsonPatchOperation[],
-): Promise<V1Deployment> {
-  return call(ref, 'patch', 'deployments', () =>
-    api(ref).patchNamespacedDeployment(
-      { name: ref.name, namespace: ref.namespace, body: operations, fieldManager: 'scaledesk' },
-      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-    ),
+): Promise<WorkloadObject> {
+  return patchWorkload(ref, operations, PatchStrategy.JsonPatch);
+}
+
+/** The workload as the cluster has it now (what the write guard judges after the watch). */
+export function readWorkload(ref: WorkloadRef): Promise<WorkloadObject> {
+  return call<WorkloadObject>(ref, 'get', resourceOf(ref), () =>
+    ref.kind === 'StatefulSet'
+      ? api(ref).readNamespacedStatefulSet({ name: ref.name, namespace: ref.namespace })
+      : api(ref).readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }),
   );
 }
 
-/** The Deployment as the cluster has it now (what the write guard judges after the watch). */
-export function readDeployment(ref: DeploymentRef): Promise<V1Deployment> {
-  return call(ref, 'get', 'deployments', () =>
-    api(ref).readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }),
+/**
+ * A Deployment as the cluster has it now, for callers that follow Deployments by name alone
+ * (rollout-progress, until it carries the kind of what it follows: it then uses readWorkload).
+ */
+export function readDeployment(ref: Omit<WorkloadRef, 'kind'>): Promise<V1Deployment> {
+  const deployment: WorkloadRef = { ...ref, kind: 'Deployment' };
+  return call(deployment, 'get', 'deployments', () =>
+    api(deployment).readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }),
   );
 }

@@ -5,6 +5,7 @@ import type { EventBus } from '../transport/event-bus';
 import type { Handlers } from '../transport/dispatch';
 import type { SettingsService } from '../store/settings';
 import type { KeyValueStore } from '../store/key-value-store';
+import { setAutoscaler } from './autoscaler';
 import { setReplicas } from './replicas';
 import { restart } from './restart';
 import { DEFAULT_TRACKING, followPending, type TrackingOptions } from './rollout-progress';
@@ -25,6 +26,7 @@ export type OperationHandlers = Pick<
   Handlers,
   | 'process.setReplicas'
   | 'process.setWorkers'
+  | 'process.setAutoscaler'
   | 'app.restart'
   | 'app.start'
   | 'activity.list'
@@ -99,6 +101,7 @@ export function createOperations(deps: OperationsDeps): OperationHandlers {
   return {
     'process.setReplicas': (input) => setReplicas(ctx, input),
     'process.setWorkers': (input) => setWorkers(ctx, input),
+    'process.setAutoscaler': (input) => setAutoscaler(ctx, input),
     'app.restart': (input) => restart(ctx, input),
     'app.start': (input) => start(ctx, input),
     // Before any connection in this process: nothing, rather than another cluster's entries.

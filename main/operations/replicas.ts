@@ -1,23 +1,24 @@
-import type { V1Deployment } from '@kubernetes/client-node';
 import { REPLICAS_BEFORE_STOP_ANNOTATION } from '../../shared/app-model';
 import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { plural } from '../../shared/format';
-import { kubectlScale } from '../../shared/kubectl-command';
+import { kubectlScale, workloadOf } from '../../shared/kubectl-command';
 import { planReplicas } from '../../shared/replica-plan';
 import { acceptChange, beginChange } from './accept-change';
-import { mergePatchDeployment, patchScale } from './cluster-writes';
+import type { WorkloadObject } from '../model/workload';
+import { mergePatchWorkload, patchScale } from './cluster-writes';
 import type { OperationContext } from './index';
 import { requireApp, requirePermission, requireSession } from './preconditions';
-import { deploymentRef, kubectlTarget, podNames, type DeploymentRef } from './workload-ref';
+import { kubectlTarget, podNames, workloadRef, type WorkloadRef } from './workload-ref';
 
-/** A Deployment's replicas as the model reads them (the API server defaults a missing one to 1). */
-export function replicasIn(deployment: V1Deployment): number {
-  return deployment.spec?.replicas ?? 1;
+/** A workload's replicas as the model reads them (the API server defaults a missing one to 1). */
+export function replicasIn(workload: WorkloadObject): number {
+  return workload.spec?.replicas ?? 1;
 }
 
 /**
- * Set the replicas of one process through the scale subresource, guarded by the count the admin
+ * Set the replicas of one process through the scale subresource of its Deployment or
+ * StatefulSet, guarded by the count the admin
  * saw: a change made meanwhile by someone else is a CONFLICT saying what it is now, never
  * overwritten (unless `force`). Whatever cannot fit under the pod quota or on the nodes is
  * refused with the numbers before anything is sent.
@@ -48,7 +49,7 @@ export async function setReplicas(
   }
   requirePermission(app, 'scale', `scale ${input.process}`);
   const process = app.processes.find((p) => p.name === input.process)!;
-  const ref = deploymentRef(session, app.namespace, process.deployment);
+  const ref = workloadRef(session, app.namespace, process);
   const warnings: string[] = [];
   const doneMessage = `${process.name} runs ${plural(plan.to, 'replica')}.`;
   // Logged before it is sent: the count the model shows as `from`, until the write says.
@@ -61,7 +62,7 @@ export async function setReplicas(
       kind: 'replicas',
       from: process.replicas.desired,
       to: plan.to,
-      command: kubectlScale(kubectlTarget(session, app.namespace), process.deployment, plan.to),
+      command: kubectlScale(kubectlTarget(session, app.namespace), workloadOf(process), plan.to),
       undoOf,
     },
     [{ process: process.name, deployment: process.deployment, replicas: plan.to }],
@@ -76,7 +77,7 @@ export async function setReplicas(
       expected: input.expectedReplicas,
       force: input.force ?? false,
       wanted: plan.to,
-      cached: session.getDeployment(app.namespace, process.deployment),
+      cached: session.getWorkload(ref.kind, app.namespace, process.deployment),
       write: (_current, version) => patchScale(ref, plan.to, version),
       conflict: (now) => conflict(now, process.name, plan.to),
     }),
@@ -111,13 +112,13 @@ export async function setReplicas(
 }
 
 async function rememberReplicas(
-  ref: DeploymentRef,
+  ref: WorkloadRef,
   replicas: number,
   allowed: boolean,
 ): Promise<boolean> {
   if (!allowed) return false;
   try {
-    await mergePatchDeployment(ref, {
+    await mergePatchWorkload(ref, {
       metadata: { annotations: { [REPLICAS_BEFORE_STOP_ANNOTATION]: String(replicas) } },
     });
     return true;
@@ -126,8 +127,8 @@ async function rememberReplicas(
   }
 }
 
-/** Says what the other change left, from the Deployment as the guard read it. */
-function conflict(current: V1Deployment | null, process: string, yours: number): ScaleDeskError {
+/** Says what the other change left, from the workload as the guard read it. */
+function conflict(current: WorkloadObject | null, process: string, yours: number): ScaleDeskError {
   const replicas = current ? replicasIn(current) : null;
   const message =
     replicas === null

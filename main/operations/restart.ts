@@ -1,31 +1,31 @@
-import type { V1Deployment } from '@kubernetes/client-node';
 import { RESTARTED_AT_ANNOTATION, type App, type Process } from '../../shared/app-model';
 import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { plural } from '../../shared/format';
-import { kubectlRolloutRestart } from '../../shared/kubectl-command';
+import { kubectlRolloutRestart, workloadOf } from '../../shared/kubectl-command';
 import { acceptChange, beginChange } from './accept-change';
-import { mergePatchDeployment } from './cluster-writes';
+import type { WorkloadObject } from '../model/workload';
+import { mergePatchWorkload } from './cluster-writes';
 import type { OperationContext } from './index';
 import { requireApp, requirePermission, requireProcess, requireSession } from './preconditions';
 import { replicasIn } from './replicas';
 import type { TrackedDeployment } from './rollout-progress';
 import type { SessionPort } from './session-port';
-import { deploymentRef, kubectlTarget, podNames } from './workload-ref';
+import { kubectlTarget, podNames, workloadRef } from './workload-ref';
 
 /**
  * Restart as `kubectl rollout restart` does: a new `restartedAt` annotation on the pod template,
- * so the Deployment replaces its pods one by one. The app's restart covers its processes, not its
+ * so the Deployment (or StatefulSet) replaces its pods one by one. The app's restart covers its processes, not its
  * workspace: restarting a workspace ends whoever is working in it, so that is asked for by name.
  */
 
-/** A merge patch of a Deployment: its metadata and its spec. */
+/** A merge patch of a Deployment or StatefulSet: its metadata and its spec. */
 export interface DeploymentPatch {
   metadata?: Record<string, unknown>;
   spec: Record<string, unknown>;
 }
 
-/** The template patch of a restart at `at`; `metadata` merges into the Deployment's own. */
+/** The template patch of a restart at `at`; `metadata` merges into the workload's own. */
 export function restartPatch(at: string, metadata: Record<string, unknown> = {}): DeploymentPatch {
   return {
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
@@ -33,18 +33,18 @@ export function restartPatch(at: string, metadata: Record<string, unknown> = {})
   };
 }
 
-/** One restart write: the merge patch for a process's Deployment and the replicas it sets, if any. */
+/** One restart write: the merge patch for a process's workload and the replicas it sets, if any. */
 export interface RestartWrite {
   process: Process;
   patch: DeploymentPatch;
-  /** The replicas the Deployment has after the write, to track (null: not known here). */
+  /** The replicas the workload has after the write, to track (null: not known here). */
   replicas: number | null;
   /** The patch changes the replicas (a stopped process started): a guarded write. */
   scales: boolean;
 }
 
 /**
- * Patches each process's Deployment in turn; returns what to track. A write that sets the
+ * Patches each process's workload in turn; returns what to track. A write that sets the
  * replicas goes through the write guard, expecting the replicas the model showed when the
  * operation was decided on: someone scaling the process meanwhile is not overwritten.
  */
@@ -56,10 +56,10 @@ export async function restartProcesses(
 ): Promise<TrackedDeployment[]> {
   const tracked: TrackedDeployment[] = [];
   for (const { process, patch, replicas, scales } of writes) {
-    const ref = deploymentRef(session, app.namespace, process.deployment);
+    const ref = workloadRef(session, app.namespace, process);
     const written =
       !scales || replicas === null
-        ? await mergePatchDeployment(ref, patch)
+        ? await mergePatchWorkload(ref, patch)
         : (
             await ctx.guard.write({
               ref,
@@ -68,9 +68,9 @@ export async function restartProcesses(
               expected: process.replicas.desired,
               force: false,
               wanted: replicas,
-              cached: session.getDeployment(app.namespace, process.deployment),
+              cached: session.getWorkload(ref.kind, app.namespace, process.deployment),
               write: (_current, version) =>
-                mergePatchDeployment(
+                mergePatchWorkload(
                   ref,
                   version === null
                     ? patch
@@ -124,7 +124,7 @@ export async function restart(
       to: at,
       command: kubectlRolloutRestart(
         kubectlTarget(session, app.namespace),
-        targets.map((p) => p.deployment),
+        targets.map(workloadOf),
       ),
     },
     targets.map((p) => ({ process: p.name, deployment: p.deployment, restartedAt: at })),
@@ -148,8 +148,12 @@ export async function restart(
   return acceptChange(ctx, change, {}, tracked, []);
 }
 
-/** Says what the other change left, from the Deployment as the write guard read it. */
-function scaledMeanwhile(now: V1Deployment | null, process: string, yours: number): ScaleDeskError {
+/** Says what the other change left, from the workload as the write guard read it. */
+function scaledMeanwhile(
+  now: WorkloadObject | null,
+  process: string,
+  yours: number,
+): ScaleDeskError {
   const replicas = now ? replicasIn(now) : null;
   const what = replicas === null ? 'changed' : `changed to ${plural(replicas, 'replica')}`;
   return new ScaleDeskError(

@@ -7,6 +7,7 @@ import { rolloutOf, waitingForCluster } from '../../shared/rollout';
 import type { ActivityLog, ChangeTarget, LoggedChange, Outcome } from '../store/activity-log';
 import type { EventBus } from '../transport/event-bus';
 import { clusterIdentity } from './cluster-identity';
+import { countSetter, type CountOwners } from './count-setter';
 import { readDeployment } from './cluster-writes';
 import type { OperationContext } from './index';
 import { replicasIn } from './replicas';
@@ -46,12 +47,19 @@ export interface TrackingOptions {
   probeIntervalMs: number;
   /** How often the model is looked at again when no update arrives, or the cluster read. */
   recheckMs: number;
+  /**
+   * A count set on a process an autoscaler owns is not done before the autoscaler has had a sync
+   * after the write (15 s by default in Kubernetes): it may put the count back, and then the
+   * change ends superseded, never done.
+   */
+  autoscalerSyncMs: number;
 }
 
 export const DEFAULT_TRACKING: TrackingOptions = {
   timeoutMs: 10 * 60_000,
   probeIntervalMs: 2_000,
   recheckMs: 2_000,
+  autoscalerSyncMs: 20_000,
 };
 
 export interface Tracking {
@@ -133,15 +141,26 @@ export function rolloutVerdict(
   tracked: TrackedDeployment,
   target?: ChangeTarget,
   fresh = false,
+  owners: CountOwners = { autoscaler: null, managedBy: null },
 ): Verdict {
   const name = tracked.process;
   if (!deployment) return { state: 'failed', message: `The deployment of ${name} was deleted.` };
   const reached =
     tracked.generation === null || (deployment.metadata?.generation ?? 0) >= tracked.generation;
-  const instead = differsFrom(deployment, expectation(tracked, target));
+  const expected = expectation(tracked, target);
+  const instead = differsFrom(deployment, expected);
   if (instead !== null) {
     if (fresh || (tracked.generation !== null && reached)) {
-      return { state: 'superseded', message: `Superseded by a later change: ${instead}.` };
+      const now = replicasIn(deployment);
+      // Who set it is said where the count is what changed and it is known (count-setter.ts).
+      const setter =
+        expected.replicas !== undefined && now !== expected.replicas
+          ? countSetter(now, deployment.metadata?.managedFields, owners)
+          : null;
+      return {
+        state: 'superseded',
+        message: `Superseded by ${setter ?? 'a later change'}: ${instead}.`,
+      };
     }
     return { state: 'not-shown', progress: 0, message: waitingForCluster(name) };
   }
@@ -252,6 +271,7 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
   let last: Omit<OperationProgress, 'operationId' | 'appId' | 'process'> | null = null;
   let settled = false;
   let phase: 'rolling' | 'waiting-for-app' = 'rolling';
+  const startedAt = Date.now();
   let lastMessage = 'Sent.';
   /** The model does not show the change: the cluster is asked at the next recheck. */
   let confirm = false;
@@ -263,6 +283,29 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
     tracking.targets.find((t) => t.deployment === tracked.deployment);
   /** The live model is the session's the change was made in, while it is the one connected. */
   const fromModel = (): boolean => session !== null && tracking.current();
+  /** The processes' owners of the count, as the session's model knows them (none: unknown). */
+  const ownersOf = (tracked: TrackedDeployment): CountOwners => {
+    const app = session?.getApp(appId);
+    const found = [...(app?.processes ?? []), ...(app?.workspace ? [app.workspace] : [])].find(
+      (p) => p.deployment === tracked.deployment,
+    );
+    return { autoscaler: found?.autoscaler ?? null, managedBy: found?.managedBy ?? null };
+  };
+  /**
+   * A count set on a process an active autoscaler owns, not yet followed by an autoscaler sync:
+   * "done" waits, as the autoscaler may put it back (and the change then ends superseded).
+   */
+  const awaitingAutoscaler = (): string | null => {
+    if (Date.now() - startedAt >= options.autoscalerSyncMs) return null;
+    for (const tracked of tracking.deployments) {
+      const autoscaler = ownersOf(tracked).autoscaler;
+      const replicas = targetOf(tracked)?.replicas ?? tracked.replicas;
+      if (autoscaler?.active && replicas !== null && replicas !== undefined && replicas > 0) {
+        return `${tracked.process} rolled out; waiting for its autoscaler ${autoscaler.name}'s next sync.`;
+      }
+    }
+    return null;
+  };
   // Timers run their callbacks later, by when everything below is defined.
   const recheck = setInterval(() => {
     if (!fromModel() || confirm) void readCluster();
@@ -333,9 +376,12 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
       case 'waiting':
         confirm = combined.notShown;
         return emit('rolling', combined.progress, combined.message);
-      case 'complete':
+      case 'complete': {
+        const held = awaitingAutoscaler();
+        if (held !== null) return emit('rolling', 0.99, held);
         if (fromModel() && servesRequests(session!.getApp(appId))) void waitForApp();
         else finish('done', tracking.doneMessage);
+      }
     }
   };
 
@@ -353,7 +399,9 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
       const failure = podFailure(tracked.process, newPods);
       if (failure) return finish('failed', failure);
       const deployment = session!.getDeployment(tracking.namespace, tracked.deployment);
-      verdicts.push(rolloutVerdict(deployment, tracked, targetOf(tracked)));
+      verdicts.push(
+        rolloutVerdict(deployment, tracked, targetOf(tracked), false, ownersOf(tracked)),
+      );
     }
     conclude(combine(verdicts));
   };
@@ -370,7 +418,9 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
           tracking.namespace,
           tracked.deployment,
         );
-        verdicts.push(rolloutVerdict(deployment, tracked, targetOf(tracked), true));
+        verdicts.push(
+          rolloutVerdict(deployment, tracked, targetOf(tracked), true, ownersOf(tracked)),
+        );
       }
     } catch (error) {
       // Not reachable now: tried again at the next recheck, until the timeout.

@@ -1,8 +1,9 @@
 import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
-import type { App } from '../../shared/app-model';
+import type { App, WorkloadKind } from '../../shared/app-model';
+import type { WorkloadObject } from '../model/workload';
 
 /**
- * The live connection to one cluster context, as the operations see it: the read side (the
+ * The live connection to one cluster, as the operations see it: the read side (the
  * model kept current by watches) and the client configuration to write with. Implemented by
  * the connection service; consumed by the operations (replicas, workers, restart, start).
  */
@@ -12,7 +13,14 @@ export interface SessionPort {
   readonly contextName: string;
   /** The app as the model sees it now; undefined where it does not exist. */
   getApp(appId: string): App | undefined;
-  /** The Deployment as last seen on the watch (not a copy: do not mutate). */
+  /** The Deployment or StatefulSet as last seen on the watch (not a copy: do not mutate). */
+  getWorkload(kind: WorkloadKind, namespace: string, name: string): WorkloadObject | undefined;
+  /**
+   * The workload of that name as last seen on the watch: the Deployment, else the StatefulSet.
+   * For callers that know a process's workload by name alone (rollout-progress follows
+   * `process.deployment`); a StatefulSet has every field of a Deployment they read. The two
+   * kinds may share a name: whoever knows the kind asks getWorkload.
+   */
   getDeployment(namespace: string, name: string): V1Deployment | undefined;
   /** Called after each coalesced model update of that app; returns an unsubscribe. */
   onAppChange(appId: string, listener: (app: App | undefined) => void): () => void;

@@ -1,7 +1,12 @@
 import { REPLICAS_BEFORE_STOP_ANNOTATION, type App, type Process } from '../../shared/app-model';
 import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
-import { kubectlRolloutRestart, kubectlScale, kubectlSequence } from '../../shared/kubectl-command';
+import {
+  kubectlRolloutRestart,
+  kubectlScale,
+  kubectlSequence,
+  workloadOf,
+} from '../../shared/kubectl-command';
 import { plural } from '../../shared/format';
 import { acceptChange, beginChange } from './accept-change';
 import type { OperationContext } from './index';
@@ -21,8 +26,8 @@ import { kubectlTarget } from './workload-ref';
 
 function stoppedReplicas(session: SessionPort, app: App, process: Process): number | null {
   if (process.replicasBeforeStop !== null) return process.replicasBeforeStop;
-  const annotation = session.getDeployment(app.namespace, process.deployment)?.metadata
-    ?.annotations?.[REPLICAS_BEFORE_STOP_ANNOTATION];
+  const annotation = session.getWorkload(process.workloadKind, app.namespace, process.deployment)
+    ?.metadata?.annotations?.[REPLICAS_BEFORE_STOP_ANNOTATION];
   const parsed = annotation === undefined ? Number.NaN : Number(annotation);
   return Number.isInteger(parsed) && parsed > 0 ? parsed : null;
 }
@@ -92,17 +97,14 @@ export async function start(
   refuseWithoutRoom(app, scalesUp);
   requirePermission(app, 'patch', `start ${app.name}`);
 
-  // One patch per Deployment, template and replicas together: a process at zero gets its pods
+  // One patch per workload, template and replicas together: a process at zero gets its pods
   // straight from the new template, and nothing can slip in between two writes.
   const at = new Date().toISOString();
   const processes = [...targets.keys()];
   const target = kubectlTarget(session, app.namespace);
   const command = kubectlSequence([
-    ...scalesUp.map(([p, n]) => kubectlScale(target, p.deployment, n)),
-    kubectlRolloutRestart(
-      target,
-      processes.map((p) => p.deployment),
-    ),
+    ...scalesUp.map(([p, n]) => kubectlScale(target, workloadOf(p), n)),
+    kubectlRolloutRestart(target, processes.map(workloadOf)),
   ]);
   const warnings: string[] = [];
   if (app.status.kind === 'oom-stopped') {

@@ -4,6 +4,7 @@ import { inScope } from '../store/activity-log';
 import { clusterIdentity } from './cluster-identity';
 import type { OperationContext } from './index';
 import { requireApp, requireProcess, requireSession } from './preconditions';
+import { undoAutoscaler } from './autoscaler';
 import { setReplicas } from './replicas';
 import { setWorkers } from './workers';
 
@@ -18,10 +19,10 @@ export async function undo(ctx: OperationContext, id: string): Promise<Operation
   if (!entry) {
     throw new ScaleDeskError('NOT_FOUND', 'That change is not in the activity log.', { id });
   }
-  if (entry.kind !== 'replicas' && entry.kind !== 'workers') {
+  if (entry.kind !== 'replicas' && entry.kind !== 'workers' && entry.kind !== 'autoscaler') {
     throw new ScaleDeskError(
       'INVALID_INPUT',
-      `Only changes of replicas or workers can be undone; this was a ${entry.kind}.`,
+      `Only changes of replicas, workers or an autoscaler can be undone; this was a ${entry.kind}.`,
       { id, kind: entry.kind },
     );
   }
@@ -48,6 +49,7 @@ export async function undo(ctx: OperationContext, id: string): Promise<Operation
   }
   const app = requireApp(session, entry.namespace, entry.app);
   const process = requireProcess(app, entry.process ?? '');
+  if (entry.kind === 'autoscaler') return undoAutoscaler(ctx, entry);
   if (typeof entry.to !== 'number') {
     // Replica and worker changes always set a count: a log that says otherwise was not ours.
     throw new ScaleDeskError('INTERNAL', `The change ${id} does not say which count it set.`, {

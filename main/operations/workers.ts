@@ -1,11 +1,14 @@
-import type { V1Container, V1Deployment } from '@kubernetes/client-node';
+import type { V1Container } from '@kubernetes/client-node';
+import type { Process } from '../../shared/app-model';
 import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import {
   kubectlJsonPatch,
   kubectlSetEnv,
+  workloadOf,
   type JsonPatchOperation,
   type KubectlTarget,
+  type KubectlWorkload,
 } from '../../shared/kubectl-command';
 import { isGunicorn } from '../../shared/gunicorn-command';
 import { parseWorkers } from '../../shared/gunicorn-workers';
@@ -14,15 +17,17 @@ import { setContainerWorkers } from '../../shared/workers-edit';
 import { plural } from '../../shared/format';
 import { planWorkers } from '../../shared/worker-plan';
 import { acceptChange, beginChange } from './accept-change';
-import { jsonPatchDeployment } from './cluster-writes';
+import type { WorkloadObject } from '../model/workload';
+import { jsonPatchWorkload } from './cluster-writes';
 import type { OperationContext } from './index';
 import { requireApp, requirePermission, requireProcess, requireSession } from './preconditions';
-import { deploymentRef, kubectlTarget, podNames } from './workload-ref';
+import { kubectlTarget, podNames, workloadRef } from './workload-ref';
 
 /**
  * Set the gunicorn workers of one process: the worker count in its container's command, args or
- * environment is edited and nothing else, by a JSON patch of exactly those paths, guarded by the
- * count the admin saw. The new pod template rolls the process over (the redeploy).
+ * environment is edited and nothing else, by a JSON patch of exactly those paths of its
+ * Deployment's or StatefulSet's pod template, guarded by the count the admin saw. The new pod
+ * template rolls the process over (the redeploy).
  */
 
 /**
@@ -30,9 +35,9 @@ import { deploymentRef, kubectlTarget, podNames } from './workload-ref';
  * its index in the pod template; null where it does not run gunicorn.
  */
 export function gunicornContainer(
-  deployment: V1Deployment,
+  workload: WorkloadObject,
 ): { index: number; container: V1Container } | null {
-  const containers = deployment.spec?.template.spec?.containers ?? [];
+  const containers = workload.spec?.template.spec?.containers ?? [];
   const index = processContainerIndex(containers);
   const container = containers[index];
   if (!container) return null;
@@ -40,9 +45,9 @@ export function gunicornContainer(
   return isGunicorn([...command, ...args]) ? { index, container } : null;
 }
 
-/** A Deployment's worker count as the model reads it; null: not set (gunicorn's default). */
-export function workersIn(deployment: V1Deployment): number | null {
-  const found = gunicornContainer(deployment);
+/** A workload's worker count as the model reads it; null: not set (gunicorn's default). */
+export function workersIn(workload: WorkloadObject): number | null {
+  const found = gunicornContainer(workload);
   if (!found) return null;
   const { command, args, env } = containerCommand(found.container);
   return parseWorkers([...command, ...args], env)?.count ?? null;
@@ -87,17 +92,17 @@ export function workersPatch(
 /** The patch as an admin would make it from a terminal: `kubectl set env` where it is only that. */
 function workersCommand(
   target: KubectlTarget,
-  deployment: string,
+  workload: KubectlWorkload,
   patch: ReturnType<typeof workersPatch>,
   container: string,
 ): string {
   const { operations, envChanges } = patch;
   const onlyEnv = operations.length - 1 === Object.keys(envChanges).length;
   return onlyEnv
-    ? kubectlSetEnv(target, deployment, container, envChanges)
+    ? kubectlSetEnv(target, workload, container, envChanges)
     : kubectlJsonPatch(
         target,
-        deployment,
+        workload,
         operations.filter((op) => op.op !== 'test'),
       );
 }
@@ -119,16 +124,16 @@ export async function setWorkers(
     });
   }
   requirePermission(app, 'patch', `set the workers of ${process.name}`);
-  const deployment = session.getDeployment(app.namespace, process.deployment);
+  const ref = workloadRef(session, app.namespace, process);
+  const workload = session.getWorkload(ref.kind, app.namespace, process.deployment);
   const notGunicorn = () =>
     new ScaleDeskError(
       'INVALID_INPUT',
       `${process.name} does not run gunicorn in a container command ScaleDesk can see, so it has no workers to set.`,
       { namespace: app.namespace, app: app.name, process: process.name },
     );
-  const planned = deployment ? gunicornContainer(deployment) : null;
+  const planned = workload ? gunicornContainer(workload) : null;
   if (!planned) throw notGunicorn();
-  const ref = deploymentRef(session, app.namespace, process.deployment);
   const where = kubectlTarget(session, app.namespace);
   // Logged before it is sent, with the patch as made from the model's copy, until the write says.
   const change = beginChange(
@@ -142,7 +147,7 @@ export async function setWorkers(
       to: input.workers,
       command: workersCommand(
         where,
-        process.deployment,
+        workloadOf(process),
         workersPatch(planned.index, planned.container, input.workers),
         planned.container.name,
       ),
@@ -160,7 +165,7 @@ export async function setWorkers(
       expected: input.expectedWorkers,
       force: input.force ?? false,
       wanted: input.workers,
-      cached: deployment,
+      cached: workload,
       // The patch names paths by index: made from the very object it is sent against.
       write: async (current, version) => {
         const target = gunicornContainer(current);
@@ -173,10 +178,10 @@ export async function setWorkers(
                 { op: 'replace', path: '/metadata/resourceVersion', value: version },
                 ...patch.operations,
               ];
-        const patched = await jsonPatchDeployment(ref, guarded);
-        return { deployment: patched, patch, container: target.container.name };
+        const patched = await jsonPatchWorkload(ref, guarded);
+        return { workload: patched, patch, container: target.container.name };
       },
-      conflict: (now) => conflict(now, process.name, input.workers),
+      conflict: (now) => conflict(now, process, input.workers),
     }),
   );
 
@@ -186,13 +191,13 @@ export async function setWorkers(
     {
       // What the write replaced, which the model may not have shown yet.
       from: replaced,
-      command: workersCommand(where, process.deployment, written.patch, written.container),
+      command: workersCommand(where, workloadOf(process), written.patch, written.container),
     },
     [
       {
         process: process.name,
         deployment: process.deployment,
-        generation: written.deployment.metadata?.generation ?? null,
+        generation: written.workload.metadata?.generation ?? null,
         replicas: null,
         podsBefore: podNames(process),
       },
@@ -201,15 +206,20 @@ export async function setWorkers(
   );
 }
 
-/** Says what the other change left, from the Deployment as the guard read it. */
-function conflict(now: V1Deployment | null, process: string, yours: number): ScaleDeskError {
+/** Says what the other change left, from the workload as the guard read it. */
+function conflict(
+  now: WorkloadObject | null,
+  process: Pick<Process, 'name' | 'workloadKind'>,
+  yours: number,
+): ScaleDeskError {
   const current = now ? workersIn(now) : null;
   const replicas = now?.spec?.replicas ?? null;
   const parts = [
     current === null ? null : plural(current, 'worker'),
     replicas === null ? null : plural(replicas, 'replica'),
   ].filter((part) => part !== null);
-  const message = `The deployment of ${process} was changed by someone else since you read it${parts.length > 0 ? ` (it now has ${parts.join(' and ')})` : ''}; yours was ${plural(yours, 'worker')}. Nothing was written.`;
+  const workload = process.workloadKind === 'StatefulSet' ? 'StatefulSet' : 'deployment';
+  const message = `The ${workload} of ${process.name} was changed by someone else since you read it${parts.length > 0 ? ` (it now has ${parts.join(' and ')})` : ''}; yours was ${plural(yours, 'worker')}. Nothing was written.`;
   return new ScaleDeskError('CONFLICT', message, {
     current,
     replicas,

@@ -1,27 +1,35 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Process } from '../../shared/app-model';
+import type { Process, WorkloadKind } from '../../shared/app-model';
 import type { KubectlTarget } from '../../shared/kubectl-command';
 import type { SessionPort } from './session-port';
 
 /**
- * The names an operation acts on and reports with: the Deployment to write (with the client
- * configuration of the session's context), the `--context`/`-n` of the same change from a
- * terminal, and the pods there are before the change.
+ * The names an operation acts on and reports with: the workload to write (a Deployment or a
+ * StatefulSet, with the client configuration of the session's context), the `--context`/`-n` of
+ * the same change from a terminal, and the pods there are before the change.
  */
 
-export interface DeploymentRef {
+export interface WorkloadRef {
   kubeConfig: KubeConfig;
   context: string;
   namespace: string;
+  kind: WorkloadKind;
   name: string;
 }
 
-export function deploymentRef(
+/** The workload a process of the app in `namespace` is. */
+export function workloadRef(
   session: SessionPort,
   namespace: string,
-  name: string,
-): DeploymentRef {
-  return { kubeConfig: session.kubeConfig, context: session.contextName, namespace, name };
+  process: Pick<Process, 'workloadKind' | 'deployment'>,
+): WorkloadRef {
+  return {
+    kubeConfig: session.kubeConfig,
+    context: session.contextName,
+    namespace,
+    kind: process.workloadKind,
+    name: process.deployment,
+  };
 }
 
 export function kubectlTarget(session: SessionPort, namespace: string): KubectlTarget {

@@ -1,18 +1,18 @@
-import type { V1Deployment } from '@kubernetes/client-node';
 import { ScaleDeskError } from '../../shared/errors';
-import { readDeployment } from './cluster-writes';
-import type { DeploymentRef } from './workload-ref';
+import type { WorkloadObject } from '../model/workload';
+import { readWorkload } from './cluster-writes';
+import type { WorkloadRef } from './workload-ref';
 
 /**
  * The write guard, and the one place that decides what counts as a conflict: whether a write of
  * ScaleDesk's would overwrite a change the admin has not seen.
  *
  * The renderer says what the admin saw (the replica or worker count on screen when they began the
- * change); the guard compares it with the value the Deployment has now, refuses with the
+ * change); the guard compares it with the value the workload (Deployment or StatefulSet) has now, refuses with the
  * operation's CONFLICT (naming the value now) where they differ, and otherwise writes at the
- * Deployment's current resourceVersion, so the write cannot land on any object but the one judged
+ * workload's current resourceVersion, so the write cannot land on any object but the one judged
  * (with `force`, "Apply anyway", it writes over whatever is there).
- * Values, not versions, are compared: a Deployment's resourceVersion moves with every status update
+ * Values, not versions, are compared: a workload's resourceVersion moves with every status update
  * its controller makes, none of which is a change the admin would need to see first.
  */
 
@@ -28,7 +28,7 @@ export interface OwnWrite {
 export type Verdict = 'write' | 'conflict';
 
 /**
- * The judgement, for the value the Deployment has `now`. A write goes ahead where the admin asked
+ * The judgement, for the value the workload has `now`. A write goes ahead where the admin asked
  * for it over a newer value (`force`), where they did not say what they saw (`expected`
  * undefined: nothing to compare), where what they saw is still there, or where the only change
  * since is ScaleDesk's own last write (they saw its `from` and it set what is there now): a retry,
@@ -45,29 +45,29 @@ export function judge(
   return 'conflict';
 }
 
-/** One guarded write: a field of one Deployment, what the admin saw of it, and how to write. */
+/** One guarded write: a field of one workload, what the admin saw of it, and how to write. */
 export interface GuardedWrite<V extends FieldValue, T> {
-  ref: DeploymentRef;
+  ref: WorkloadRef;
   /** The field written ('replicas', 'workers'): the key of ScaleDesk's own last write of it. */
   field: string;
-  /** The field's value in a Deployment, read as the model reads it. */
-  valueIn: (deployment: V1Deployment) => V;
+  /** The field's value in a workload, read as the model reads it. */
+  valueIn: (deployment: WorkloadObject) => V;
   /** What the admin saw; undefined where the caller did not say. */
   expected: V | undefined;
   /** Write even where the value now is not the one the admin saw. */
   force: boolean;
   /** The value the write sets. */
   wanted: V;
-  /** The Deployment as the watch last delivered it: judged first, as that costs no request. */
-  cached: V1Deployment | undefined;
+  /** The workload as the watch last delivered it: judged first, as that costs no request. */
+  cached: WorkloadObject | undefined;
   /**
    * The write, made from `current` (a patch is computed from the object it applies to) and
    * carrying `resourceVersion`, so the cluster refuses it (409) where the object has moved since;
    * null: unguarded (`force`).
    */
-  write: (current: V1Deployment, resourceVersion: string | null) => Promise<T>;
-  /** The operation's CONFLICT, saying what `now` has (null: the Deployment could not be read). */
-  conflict: (now: V1Deployment | null) => ScaleDeskError;
+  write: (current: WorkloadObject, resourceVersion: string | null) => Promise<T>;
+  /** The operation's CONFLICT, saying what `now` has (null: the workload could not be read). */
+  conflict: (now: WorkloadObject | null) => ScaleDeskError;
 }
 
 export interface Written<V extends FieldValue, T> {
@@ -86,22 +86,22 @@ export class WriteGuard {
 
   async write<V extends FieldValue, T>(request: GuardedWrite<V, T>): Promise<Written<V, T>> {
     const { ref, valueIn, expected, force } = request;
-    const key = [ref.context, ref.namespace, ref.name, request.field].join('\n');
+    const key = [ref.context, ref.namespace, ref.kind, ref.name, request.field].join('\n');
     const own = this.ownWrites.get(key);
-    const verdict = (deployment: V1Deployment): Verdict =>
+    const verdict = (deployment: WorkloadObject): Verdict =>
       judge(valueIn(deployment), expected, force, own);
-    const attempt = (deployment: V1Deployment): Promise<T> =>
+    const attempt = (deployment: WorkloadObject): Promise<T> =>
       request.write(deployment, deployment.metadata?.resourceVersion ?? null);
 
     // The watch may lag the cluster (ScaleDesk's own write a moment ago not seen yet): a conflict
     // is only ever said from the cluster's own answer, never from the watch's copy alone.
     let current = request.cached;
-    if (!current || force || verdict(current) === 'conflict') current = await readDeployment(ref);
+    if (!current || force || verdict(current) === 'conflict') current = await readWorkload(ref);
     if (verdict(current) === 'conflict') throw request.conflict(current);
 
     if (force) {
       // "Apply anyway" writes over whatever is there, so the cluster's version guards nothing the
-      // admin wants kept; the write is still made from the Deployment just read.
+      // admin wants kept; the write is still made from the workload just read.
       return this.written(
         key,
         valueIn(current),
@@ -116,14 +116,14 @@ export class WriteGuard {
       if (!isConflict(error)) throw error;
       // 409: the object moved between the read and the write, often by its status alone. Judged
       // once more, by the same rule, against the object as the cluster has it now.
-      const fresh = await readDeployment(ref).catch(() => null);
+      const fresh = await readWorkload(ref).catch(() => null);
       if (!fresh || verdict(fresh) === 'conflict') throw request.conflict(fresh);
       current = fresh;
       try {
         result = await attempt(current);
       } catch (again) {
         if (!isConflict(again)) throw again;
-        throw request.conflict(await readDeployment(ref).catch(() => null));
+        throw request.conflict(await readWorkload(ref).catch(() => null));
       }
     }
     return this.written(key, valueIn(current), request.wanted, result);

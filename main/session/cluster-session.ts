@@ -1,10 +1,14 @@
 import { CoreV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
-import type { App } from '../../shared/app-model';
+import type { App, WorkloadKind } from '../../shared/app-model';
 import type { Connection, HistoryWindow, Sample } from '../../shared/contract';
+import type { NamespaceSummary } from '../../shared/namespace-summary';
 import { AppCatalog, type CatalogChanges } from '../model/app-catalog';
+import { AutoscalerIndex, HPA_V2 } from '../model/autoscalers';
 import { MemoryHistory } from '../model/memory-history';
 import { NamespaceLimits } from '../model/namespace-limits';
 import { NamespaceRoom, samePodRoom } from '../model/namespace-room';
+import { summarizeNamespace } from '../model/namespace-summary';
+import type { WorkloadObject } from '../model/workload';
 import type { SessionPort } from '../operations/session-port';
 import { withoutUserinfo } from '../transport/redaction';
 import { appSamples } from './app-sample';
@@ -20,8 +24,9 @@ import { sessionTiming, type ClusterSessionOptions, type SessionTiming } from '.
 import { WatchSet, type WatchRequestStats } from './watch-set';
 
 /**
- * The live connection to one context: the app model kept current by watches (Deployments, Pods,
- * Services, LimitRanges, ResourceQuotas, Nodes), memory from the metrics API at the metrics
+ * The live connection to one context: the app model kept current by watches (Deployments,
+ * StatefulSets, Pods, Services, LimitRanges, ResourceQuotas, Nodes), regrouped when the grouping
+ * label setting changes, memory from the metrics API at the metrics
  * interval with its history, the apps' endpoint probes, permissions and pod room. Changes reach
  * the renderer, and the operations following a change, as contract events on the bus only:
  * `apps` (coalesced: only the apps that changed), `samples` and `connection`. Reads (`getApp`,
@@ -67,6 +72,8 @@ export class ClusterSession implements SessionPort {
   private readonly metrics: PodMetrics;
   private readonly probes: EndpointProbes;
   private readonly catalog: AppCatalog;
+  /** Who sets each workload's count besides the admin (HPAs, KEDA), from the watches' stores. */
+  private readonly autoscalers: AutoscalerIndex;
   private readonly updates: AppUpdates;
   private readonly state: ConnectionState;
   private readonly loop: MetricsLoop;
@@ -76,6 +83,8 @@ export class ClusterSession implements SessionPort {
    * once only, so a metrics read failing on its own is not retried at every probe.
    */
   private metricsRetriedEarly = false;
+  /** Stops following the settings (the grouping label); set while started. */
+  private offSettings: (() => void) | null = null;
   private started = false;
   private stopped = false;
 
@@ -106,18 +115,30 @@ export class ClusterSession implements SessionPort {
       server,
       timing,
       listener: {
-        deploymentChanged: (type, d) =>
-          type === 'DELETED' ? this.catalog.deleteDeployment(d) : this.catalog.upsertDeployment(d),
+        workloadChanged: (kind, type, workload) =>
+          type === 'DELETED'
+            ? this.catalog.deleteWorkload(kind, workload)
+            : this.catalog.upsertWorkload(kind, workload),
         podChanged: (type, pod) =>
           type === 'DELETED' ? this.catalog.deletePod(pod) : this.catalog.upsertPod(pod),
         limitRangesChanged: () => this.updateLimits(),
         quotasChanged: () => this.room.quotasChanged(),
         placementsChanged: () => this.room.placementsChanged(),
+        autoscalersChanged: (ns) => {
+          this.autoscalers.changed();
+          this.catalog.markNamespace(ns);
+        },
         eventApplied: (urgent) => this.updates.schedule(urgent),
         firstSync: () => this.onFirstSync(),
         healthChanged: () => this.state.emitIfChanged(),
         troubled: () => this.recovery.troubled(),
       },
+    });
+    const { hpas, scaledObjects } = this.watches.autoscalers;
+    this.autoscalers = new AutoscalerIndex({
+      hpas: () => hpas.items,
+      hpaVersion: () => hpas.version ?? HPA_V2,
+      scaledObjects: () => scaledObjects.items,
     });
     this.room = new NamespaceRoom({
       quotas: () => this.watches.quotas.values(),
@@ -136,14 +157,20 @@ export class ClusterSession implements SessionPort {
       probed: (appId) => this.catalog.markApp(appId),
     });
     this.catalog = new AppCatalog(
-      { deployments: this.watches.deployments, pods: this.watches.pods },
+      {
+        deployments: this.watches.deployments,
+        statefulSets: this.watches.statefulSets,
+        pods: this.watches.pods,
+      },
       {
         limitDefault: (ns) => this.limits.defaultOf(ns),
         podRoom: (ns) => this.room.of(ns),
         permissions: (ns) => this.permissions.of(ns),
         endpoint: (appId) => this.probes.health(appId),
         memory: (podKey) => this.metrics.memoryOf(podKey),
+        autoscaler: (kind, ns, name) => this.autoscalers.of(kind, ns, name),
       },
+      options.settings().groupingLabel,
     );
     this.updates = new AppUpdates({
       bus,
@@ -191,6 +218,10 @@ export class ClusterSession implements SessionPort {
       this.started = true;
       this.updates.clear();
       this.state.emitIfChanged();
+      // Another grouping label regroups every workload: the apps that change go out at once.
+      this.offSettings = this.options.bus.on('settings', (settings) => {
+        if (this.catalog.regroup(settings.groupingLabel)) this.updates.schedule(true);
+      });
       this.watches.start();
       this.loop.start();
     }
@@ -201,6 +232,8 @@ export class ClusterSession implements SessionPort {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.offSettings?.();
+    this.offSettings = null;
     this.state.stop();
     this.recovery.stop();
     this.updates.stop();
@@ -229,8 +262,33 @@ export class ClusterSession implements SessionPort {
     return this.catalog.list();
   }
 
+  getWorkload(kind: WorkloadKind, namespace: string, name: string): WorkloadObject | undefined {
+    return this.catalog.workload(kind, namespace, name);
+  }
+
+  /**
+   * The workload of that name: the Deployment, else the StatefulSet (see SessionPort: for
+   * callers that know the name alone). A StatefulSet has every field of a Deployment that they read.
+   */
   getDeployment(namespace: string, name: string): V1Deployment | undefined {
-    return this.catalog.deployment(namespace, name);
+    return (
+      this.catalog.workload('Deployment', namespace, name) ??
+      this.catalog.workload('StatefulSet', namespace, name)
+    );
+  }
+
+  /**
+   * What the session's namespace (or all it watches) holds in no app, and why: for the empty app
+   * list. Counted now from the watched pods; sends nothing.
+   */
+  namespaceSummary(): NamespaceSummary {
+    return summarizeNamespace({
+      namespace: this.namespace,
+      pods: this.watches.pods.values(),
+      workloads: this.catalog.workloadCount(this.namespace),
+      listed: (pod) => this.catalog.isListed(pod),
+      statefulSetsUnreadable: this.watches.statefulSetsUnreadable(),
+    });
   }
 
   /** The app's `apps` events, filtered from the bus (see AppUpdates.onAppChange). */

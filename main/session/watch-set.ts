@@ -10,7 +10,9 @@ import {
   type V1Pod,
   type V1ResourceQuota,
   type V1Service,
+  type V1StatefulSet,
 } from '@kubernetes/client-node';
+import type { WorkloadKind } from '../../shared/app-model';
 import type { ScaleDeskError } from '../../shared/errors';
 import { isTransient } from '../kube/cluster-errors';
 import {
@@ -19,25 +21,34 @@ import {
   type WatchHealth,
   type WatchTiming,
 } from '../kube/resource-watch';
+import { autoscalerWatches } from './autoscaler-watches';
 
 /**
- * The watches of one session (Deployments, Pods, Services, LimitRanges, ResourceQuotas, Nodes,
- * and the pods of every namespace where one namespace is watched), as one set: it says what
+ * The watches of one session (Deployments, StatefulSets, Pods, Services, LimitRanges,
+ * ResourceQuotas, Nodes, and the pods of every namespace where one namespace is watched), as one
+ * set: it says what
  * changed to whoever listens, when the set first matched the cluster, and how healthy it is.
  * Each watch's own store is the only copy of its objects; the set hands them out read-only.
  */
 
 /** What the set tells its owner; each call comes after the watch's store took the change. */
 export interface WatchSetListener {
-  deploymentChanged(type: WatchEventType, deployment: V1Deployment): void;
+  /** A Deployment or StatefulSet changed. */
+  workloadChanged(
+    kind: WorkloadKind,
+    type: WatchEventType,
+    workload: V1Deployment | V1StatefulSet,
+  ): void;
   podChanged(type: WatchEventType, pod: V1Pod): void;
   limitRangesChanged(): void;
   quotasChanged(): void;
   /** A node changed, or a pod that takes a slot on one. */
   placementsChanged(): void;
+  /** An HPA or KEDA ScaledObject changed (session/autoscaler-watches.ts). */
+  autoscalersChanged?(namespace: string): void;
   /**
-   * After every event of any watch. `urgent` for a Deployment's: it is what an operation waits
-   * for, while pod events come in bursts.
+   * After every event of any watch. `urgent` for a Deployment's or StatefulSet's: it is what an
+   * operation waits for, while pod events come in bursts.
    */
   eventApplied(urgent: boolean): void;
   /** Every watch has listed once (or given up, for an optional one). Called once. */
@@ -83,7 +94,7 @@ interface Entry {
   required: boolean;
 }
 
-interface WatchSpec<T extends KubernetesObject> {
+export interface WatchSpec<T extends KubernetesObject> {
   resource: string;
   path: string;
   type: string;
@@ -111,13 +122,17 @@ function placementOf(pod: V1Pod): V1Pod {
 
 export class WatchSet {
   readonly deployments: ReadonlyMap<string, V1Deployment>;
+  readonly statefulSets: ReadonlyMap<string, V1StatefulSet>;
   readonly pods: ReadonlyMap<string, V1Pod>;
   readonly services: ReadonlyMap<string, V1Service>;
   readonly limitRanges: ReadonlyMap<string, V1LimitRange>;
   readonly quotas: ReadonlyMap<string, V1ResourceQuota>;
+  /** HPAs (at `autoscalers.hpas.version`) and KEDA ScaledObjects, where served and allowed. */
+  readonly autoscalers: ReturnType<typeof autoscalerWatches>;
 
   private readonly options: WatchSetOptions;
   private readonly nodeWatch: ResourceWatch<V1Node>;
+  private readonly statefulSetWatch: ResourceWatch<V1StatefulSet>;
   /** Where pod room counts pods from: the pods watch, or all namespaces' where one is watched. */
   private readonly placementWatch: ResourceWatch<V1Pod>;
   private readonly entries: Entry[];
@@ -140,7 +155,20 @@ export class WatchSet {
         ns === null
           ? apps.listDeploymentForAllNamespaces()
           : apps.listNamespacedDeployment({ namespace: ns }),
-      onEvent: (type, d) => listener.deploymentChanged(type, d),
+      onEvent: (type, d) => listener.workloadChanged('Deployment', type, d),
+    });
+    // Optional: a role may not list StatefulSets, or a cluster not serve them; the apps of
+    // Deployments are no less there (the namespace summary says StatefulSets could not be read).
+    this.statefulSetWatch = this.watch<V1StatefulSet>({
+      resource: 'statefulsets',
+      path: `/apis/apps/v1${scope}/statefulsets`,
+      type: 'V1StatefulSet',
+      list: () =>
+        ns === null
+          ? apps.listStatefulSetForAllNamespaces()
+          : apps.listNamespacedStatefulSet({ namespace: ns }),
+      onEvent: (type, set) => listener.workloadChanged('StatefulSet', type, set),
+      optional: true,
     });
     const pods = this.watch<V1Pod>({
       resource: 'pods',
@@ -209,20 +237,35 @@ export class WatchSet {
             keep: placementOf,
           });
     this.placementWatch = clusterPods ?? pods;
+    this.autoscalers = autoscalerWatches({
+      kubeConfig,
+      namespace: ns,
+      requestTimeoutMs: options.timing.requestTimeoutMs,
+      watch: (spec) => this.watch(spec),
+      changed: (namespace) => listener.autoscalersChanged?.(namespace),
+      gaveUp: (health) => {
+        this.onWatchHealth(health);
+        this.onWatchSynced();
+      },
+    });
 
     this.deployments = deployments.items;
+    this.statefulSets = this.statefulSetWatch.items;
     this.pods = pods.items;
     this.services = services.items;
     this.limitRanges = limitRanges.items;
     this.quotas = quotas.items;
     this.entries = [
       { name: 'deployments', watch: deployments, required: true },
+      { name: 'statefulsets', watch: this.statefulSetWatch, required: false },
       { name: 'pods', watch: pods, required: true },
       { name: 'services', watch: services, required: false },
       { name: 'limitranges', watch: limitRanges, required: false },
       { name: 'resourcequotas', watch: quotas, required: false },
       { name: 'nodes', watch: this.nodeWatch, required: false },
       ...(clusterPods ? [{ name: 'cluster pods', watch: clusterPods, required: false }] : []),
+      { name: 'horizontalpodautoscalers', watch: this.autoscalers.hpas, required: false },
+      { name: 'scaledobjects', watch: this.autoscalers.scaledObjects, required: false },
     ];
   }
 
@@ -237,6 +280,12 @@ export class WatchSet {
       return null;
     }
     return { nodes: this.nodeWatch.items.values(), pods: this.placementWatch.items.values() };
+  }
+
+  /** StatefulSets could not be listed (not allowed, or not served): that watch gave up. */
+  statefulSetsUnreadable(): boolean {
+    const health = this.statefulSetWatch.currentHealth;
+    return health.state === 'stopped' && health.error !== null;
   }
 
   /** The error of a watch the model cannot do without, where one is failing. */
@@ -291,6 +340,9 @@ export class WatchSet {
   stats(): WatchRequestStats {
     const stats: WatchRequestStats = { lists: {}, watches: {}, gone: {}, streams: 0 };
     for (const { name, watch } of this.entries) {
+      // A resource the cluster does not serve (KEDA's, mostly) was never a watch.
+      const { state, synced, error } = watch.currentHealth;
+      if (state === 'stopped' && !synced && error === null) continue;
       if (watch.streaming) stats.streams++;
       stats.lists[name] = watch.stats.lists;
       stats.watches[name] = watch.stats.watches;
@@ -314,7 +366,7 @@ export class WatchSet {
       },
       onEvent: (type, object) => {
         spec.onEvent(type, object);
-        listener.eventApplied(spec.resource === 'deployments');
+        listener.eventApplied(spec.resource === 'deployments' || spec.resource === 'statefulsets');
       },
       onSynced: () => this.onWatchSynced(),
       onHealth: (health) => this.onWatchHealth(health),

@@ -52,7 +52,7 @@ function restrictMode(target: string, mode: number): void {
  * (`config.json.tmp-*`, which atomically only removes on a clean exit) deleted. chmod after
  * mkdir, as the umask narrows what mkdir makes and never what chmod sets.
  */
-export function prepareStoreFolder(filePath: string): void {
+function prepareStoreFolder(filePath: string): void {
   const now = Date.now();
   const folder = path.dirname(filePath);
   fs.mkdirSync(path.dirname(folder), { recursive: true });
@@ -72,7 +72,7 @@ export function prepareStoreFolder(filePath: string): void {
   }
 }
 
-export function asKeyValueStore(conf: Conf<Record<string, unknown>>): KeyValueStore {
+function asKeyValueStore(conf: Conf<Record<string, unknown>>): KeyValueStore {
   return {
     get: (key) => conf.get(key),
     // conf refuses undefined; for a key-value store, storing nothing is deleting.
@@ -83,7 +83,7 @@ export function asKeyValueStore(conf: Conf<Record<string, unknown>>): KeyValueSt
 }
 
 /** Opens a store file, turning conf's bare SyntaxError into what the admin can act on. */
-export function openStoreFile<T>(filePath: string, open: () => T): T {
+function openStoreFile<T>(filePath: string, open: () => T): T {
   try {
     return open();
   } catch (error) {
@@ -96,21 +96,30 @@ export function openStoreFile<T>(filePath: string, open: () => T): T {
   }
 }
 
+/**
+ * The KeyValueStore over the conf (or electron-store, which is conf) that `open` makes for
+ * `filePath`: its folder readied first, and a file that is not JSON reported as such.
+ */
+export function openKeyValueStore(
+  filePath: string,
+  open: () => Conf<Record<string, unknown>>,
+): KeyValueStore {
+  prepareStoreFolder(filePath);
+  return asKeyValueStore(openStoreFile(filePath, open));
+}
+
 export function createConfStore(filePath: string): KeyValueStore {
   const resolved = path.resolve(filePath);
   const extension = path.extname(resolved);
-  prepareStoreFolder(resolved);
-  return asKeyValueStore(
-    openStoreFile(
-      resolved,
-      () =>
-        new Conf<Record<string, unknown>>({
-          ...STORE_OPTIONS,
-          cwd: path.dirname(resolved),
-          configName: path.basename(resolved, extension),
-          fileExtension: extension.replace(/^\./, '') || 'json',
-        }),
-    ),
+  return openKeyValueStore(
+    resolved,
+    () =>
+      new Conf<Record<string, unknown>>({
+        ...STORE_OPTIONS,
+        cwd: path.dirname(resolved),
+        configName: path.basename(resolved, extension),
+        fileExtension: extension.replace(/^\./, '') || 'json',
+      }),
   );
 }
 

@@ -5,6 +5,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { processDeployment } from '../fixtures/kube-objects';
 import { waitFor } from './stats';
 
 /**
@@ -66,36 +67,21 @@ export async function createBigApp(kubeConfig: KubeConfig): Promise<void> {
     merge,
   );
   for (const [index, component] of BIG_APP_PROCESSES.entries()) {
-    const labels = { [PART_OF]: BIG_APP.name, [COMPONENT]: component };
     await apps.createNamespacedDeployment({
       namespace: BIG_APP.namespace,
-      body: {
-        metadata: {
-          name: `${BIG_APP.name}-${component}`,
-          labels,
-          annotations: { 'scaledesk.io/procfile-index': String(index) },
+      body: processDeployment({
+        app: BIG_APP.name,
+        component,
+        procfileIndex: index,
+        replicas: BIG_APP.replicas,
+        container: {
+          name: component,
+          image: 'registry.sandbox.local/demo/fleet:2025.6.1',
+          command: command(component),
+          resources: { limits: { memory: '2Gi' } },
+          ...(component === 'web' ? { ports: [{ containerPort: 8050, name: 'http' }] } : {}),
         },
-        spec: {
-          replicas: BIG_APP.replicas,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              containers: [
-                {
-                  name: component,
-                  image: 'registry.sandbox.local/demo/fleet:2025.6.1',
-                  command: command(component),
-                  resources: { limits: { memory: '2Gi' } },
-                  ...(component === 'web'
-                    ? { ports: [{ containerPort: 8050, name: 'http' }] }
-                    : {}),
-                },
-              ],
-            },
-          },
-        },
-      },
+      }),
     });
   }
   const webLabels = { [PART_OF]: BIG_APP.name, [COMPONENT]: 'web' };

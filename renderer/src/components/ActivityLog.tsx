@@ -126,10 +126,12 @@ export function ActivityLog({ app }: { app: App }) {
   );
 }
 
-/** The newest replicas or workers change that went through and has not been undone yet. */
+/** The newest replicas, workers or autoscaler change that went through and is not undone yet. */
 function lastUndoable(entries: readonly ActivityEntry[]): ActivityEntry | null {
   const undone = new Set(entries.map((entry) => entry.undoOf).filter((id) => id !== null));
-  const last = entries.find((entry) => entry.kind === 'replicas' || entry.kind === 'workers');
+  const last = entries.find(
+    (entry) => entry.kind === 'replicas' || entry.kind === 'workers' || entry.kind === 'autoscaler',
+  );
   if (!last || last.result !== 'done' || last.undoOf !== null || undone.has(last.id)) return null;
   return last;
 }
@@ -146,6 +148,8 @@ function describe(entry: ActivityEntry): string {
       return entry.process ? `Restarted ${entry.process}` : 'Restarted the app';
     case 'start':
       return 'Started the app';
+    case 'autoscaler':
+      return `${undo}${who}autoscaler ${entry.from ?? '?'} → ${entry.to ?? '?'}`;
   }
 }
 

@@ -1,5 +1,6 @@
 import { useRef, type KeyboardEvent } from 'react';
 import type { App } from '../../../shared/app-model';
+import { groupingDescription } from '../../../shared/app-grouping';
 import { useConnectionStale } from '../state/StoreContext';
 import { StatusBadge } from './StatusBadge';
 import { OverviewTab } from './OverviewTab';
@@ -50,6 +51,7 @@ export function AppInfo({ app, tab, onTabChange }: AppInfoProps) {
           <span className="app-info__namespace muted">{app.namespace}</span>
           <StatusBadge status={app.status} />
           {stale && <span className="app-info__stale">Stale</span>}
+          <span className="app-info__grouping muted">{groupingDescription(app)}</span>
         </div>
         <div role="tablist" aria-label="App Info" className="tabs" onKeyDown={onKeyDown}>
           {TABS.map((candidate, index) => (

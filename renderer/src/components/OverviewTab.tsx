@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { App, Process } from '../../../shared/app-model';
 import type { HistoryWindow } from '../../../shared/contract';
-import { kubectlRolloutRestart } from '../../../shared/kubectl-command';
+import { kubectlRolloutRestart, workloadOf } from '../../../shared/kubectl-command';
 import { useStore } from '../state/StoreContext';
 import { useHistory } from '../state/useHistory';
 import { useOperation } from '../state/useOperation';
@@ -251,7 +251,7 @@ function RestartButton({ app }: { app: App }) {
           <KubectlCommand
             command={kubectlRolloutRestart(
               { context, namespace: app.namespace },
-              restarted.map((process) => process.deployment),
+              restarted.map(workloadOf),
             )}
           />
         </ConfirmDialog>

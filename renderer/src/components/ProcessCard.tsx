@@ -4,6 +4,8 @@ import type { OperationResult } from '../../../shared/contract';
 import { useStore } from '../state/StoreContext';
 import { formatBytes } from '../../../shared/format';
 import { processState } from '../format/process-state';
+import { AutoscalerEditor } from './AutoscalerEditor';
+import { AutoscalerNote } from './AutoscalerNote';
 import { KubectlCommand } from './KubectlCommand';
 import { OperationStatus } from './OperationStatus';
 import { PermissionNote } from './PermissionNote';
@@ -103,14 +105,23 @@ export const ProcessCard = memo(function ProcessCard({
           <p className="process-card__problem">{state.detail}</p>
         )}
         <PermissionNote id={reasonId} permission={permission} />
-        {editing && (
-          <ReplicaEditor
-            app={app}
-            process={process}
-            onClose={() => setEditing(false)}
-            onSaved={onSaved(`Scaling ${process.name}…`)}
-          />
-        )}
+        {process.autoscaler && <AutoscalerNote autoscaler={process.autoscaler} />}
+        {editing &&
+          (process.autoscaler ? (
+            <AutoscalerEditor
+              app={app}
+              process={{ ...process, autoscaler: process.autoscaler }}
+              onClose={() => setEditing(false)}
+              onSaved={onSaved(`Changing the autoscaler of ${process.name}…`)}
+            />
+          ) : (
+            <ReplicaEditor
+              app={app}
+              process={process}
+              onClose={() => setEditing(false)}
+              onSaved={onSaved(`Scaling ${process.name}…`)}
+            />
+          ))}
         {sent && (
           <div className="process-card__sent">
             <OperationStatus operationId={sent.result.operationId} sentLabel={sent.label} />

@@ -1,13 +1,14 @@
 import { useId, type KeyboardEvent } from 'react';
 import { DEFAULT_MAX_REPLICAS, type App, type Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
-import { kubectlScale } from '../../../shared/kubectl-command';
+import { kubectlScale, workloadOf } from '../../../shared/kubectl-command';
 import { parseReplicasText, planReplicas, type ReplicaPlan } from '../../../shared/replica-plan';
 import { useStore } from '../state/StoreContext';
 import { useGuardedDraft } from '../state/guarded-draft';
 import { useOperation } from '../state/useOperation';
 import { formatBytes, plural } from '../../../shared/format';
 import { GuardedWriteError } from './ErrorNotice';
+import { GitOpsNotice } from './GitOpsNotice';
 import { KubectlCommand } from './KubectlCommand';
 import './ReplicaEditor.css';
 
@@ -154,9 +155,14 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
           <Effect plan={plan} unchanged={unchanged} />
         ) : null}
       </div>
+      {plan && !unchanged && <GitOpsNotice process={process} />}
       {plan && !unchanged && (
         <KubectlCommand
-          command={kubectlScale({ context, namespace: app.namespace }, process.deployment, plan.to)}
+          command={kubectlScale(
+            { context, namespace: app.namespace },
+            workloadOf(process),
+            plan.to,
+          )}
         />
       )}
       {save.error && (

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { REPLICAS_CEILING, SettingsSchema, type Settings } from '../../../shared/contract';
+import { LABEL_KEY_RULE } from '../../../shared/kube-names';
 import { useStore } from '../state/StoreContext';
 import { useOperation } from '../state/useOperation';
 import { ErrorNotice } from './ErrorNotice';
@@ -57,6 +58,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const settings = useStore((state) => state.settings);
   const save = useOperation('settings.set');
   const [drafts, setDrafts] = useState<Partial<Record<Field['key'], string>>>({});
+  const [groupingDraft, setGroupingDraft] = useState<string | undefined>(undefined);
   const titleId = useId();
   const first = useRef<HTMLInputElement>(null);
 
@@ -78,10 +80,17 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
     if (!checked.success || Number.isNaN(value)) problems.set(field.key, field.hint);
     else patch[field.key] = checked.data;
   }
+  let groupingProblem: string | undefined;
+  if (groupingDraft !== undefined) {
+    const checked = SettingsSchema.shape.groupingLabel.safeParse(groupingDraft.trim());
+    if (checked.success) patch.groupingLabel = checked.data;
+    else groupingProblem = LABEL_KEY_RULE;
+  }
+  const invalid = problems.size > 0 || groupingProblem !== undefined;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (problems.size > 0) return;
+    if (invalid) return;
     const result = await save.run(patch);
     if (result.ok) onClose();
   };
@@ -110,6 +119,11 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
             onChange={(text) => setDrafts((current) => ({ ...current, [field.key]: text }))}
           />
         ))}
+        <GroupingLabelField
+          value={groupingDraft ?? settings.groupingLabel}
+          problem={groupingProblem}
+          onChange={setGroupingDraft}
+        />
         {save.error && <ErrorNotice error={save.error} onDismiss={save.clear} />}
         <div className="confirm-dialog__actions">
           <button type="button" className="button" onClick={onClose}>
@@ -118,7 +132,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
           <button
             type="submit"
             className="button button--primary"
-            disabled={problems.size > 0 || save.pending}
+            disabled={invalid || save.pending}
             aria-busy={save.pending}
           >
             Save
@@ -160,6 +174,46 @@ function SettingField({
         />
         <span className="muted">{field.unit}</span>
       </span>
+      {problem && (
+        <p id={`${id}-problem`} className="settings-dialog__problem">
+          {problem}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The label that names an app, read before any other rule (Helm release, app.kubernetes.io/name,
+ * app): for shops that label their own way. The apps are regrouped as soon as it is saved.
+ */
+function GroupingLabelField({
+  value,
+  problem,
+  onChange,
+}: {
+  value: string;
+  problem: string | undefined;
+  onChange: (text: string) => void;
+}): ReactNode {
+  const id = useId();
+  return (
+    <div className="settings-dialog__field settings-dialog__field--wide">
+      <label htmlFor={id}>Group apps by the label</label>
+      <input
+        id={id}
+        className="input settings-dialog__text"
+        spellCheck={false}
+        autoCapitalize="off"
+        value={value}
+        aria-invalid={problem !== undefined}
+        aria-describedby={`${id}-hint${problem ? ` ${id}-problem` : ''}`}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      <p id={`${id}-hint`} className="settings-dialog__hint muted">
+        Workloads with the same value of this label are one app. Without it: the Helm release, then
+        app.kubernetes.io/name or app, else each workload on its own.
+      </p>
       {problem && (
         <p id={`${id}-problem`} className="settings-dialog__problem">
           {problem}

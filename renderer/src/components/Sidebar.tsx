@@ -3,6 +3,7 @@ import { plural } from '../../../shared/format';
 import { useStore } from '../state/StoreContext';
 import { AppList } from './AppList';
 import { AppSearch } from './AppSearch';
+import { EmptyNamespace } from './EmptyNamespace';
 import { Logo } from './Logo';
 import { ContextSwitcher } from './ContextSwitcher';
 import { NamespaceSwitcher } from './NamespaceSwitcher';
@@ -52,10 +53,9 @@ export function Sidebar({ selectedId, onSelect }: SidebarProps) {
         onSelect={onSelect}
         showNamespace={allNamespaces}
       />
-      {loaded && visible.length === 0 && (
-        <p className="sidebar__empty muted">
-          {ids.length === 0 ? 'No apps in this namespace.' : 'No app matches the search.'}
-        </p>
+      {loaded && ids.length === 0 && <EmptyNamespace />}
+      {loaded && ids.length > 0 && visible.length === 0 && (
+        <p className="sidebar__empty muted">No app matches the search.</p>
       )}
       <div className="sidebar__footer">
         <div className="sidebar__footer-row">

@@ -6,6 +6,7 @@ import { useGuardedDraft } from '../state/guarded-draft';
 import { useOperation } from '../state/useOperation';
 import { formatBytes, plural } from '../../../shared/format';
 import { ConfirmDialog } from './ConfirmDialog';
+import { GitOpsNotice } from './GitOpsNotice';
 import { GuardedWriteError } from './ErrorNotice';
 import { PermissionNote } from './PermissionNote';
 import './WorkerSlider.css';
@@ -227,6 +228,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
             {workers.count ?? 'the gunicorn default of 1'}).
           </p>
           <p>Requests in flight on a replica being replaced may be cut.</p>
+          <GitOpsNotice process={process} />
           {plan?.overLimit && (
             <p className="worker-slider__over">
               At this count a replica is estimated to pass its memory limit and would be stopped.

@@ -1,63 +1,36 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ScaleDeskError } from '../../../shared/errors';
-import type { Sandbox } from '../../../main/sandbox';
-import { connectServices, fastSandbox, until, type Harness } from '../../fixtures/services';
+import { until, useServicesOverSandbox } from '../../fixtures/services';
 
-let sandbox: Sandbox;
-let dir: string;
-const opened: Harness[] = [];
-
-beforeAll(async () => {
-  sandbox = await fastSandbox();
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaledesk-root-'));
-});
-afterEach(async () => {
-  for (const harness of opened.splice(0)) await harness.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function open(
-  kubeconfigPath: string,
-  extra: Parameters<typeof connectServices>[1] = {},
-): Promise<Harness> {
-  const harness = await connectServices(kubeconfigPath, extra);
-  opened.push(harness);
-  return harness;
-}
+const fx = useServicesOverSandbox('scaledesk-root-');
 
 describe('the composition root', () => {
   it('lists the contexts of the kubeconfig with cluster, server, user and namespace', async () => {
-    const harness = await open(sandbox.kubeconfigPath);
+    const harness = await fx.open(fx.sandbox.kubeconfigPath);
     const { contexts, current, source, kubeconfigPaths } = await harness.services.handlers[
       'cluster.contexts'
     ]({});
     expect(source).toBe('kubeconfig');
-    expect(kubeconfigPaths).toEqual([sandbox.kubeconfigPath]);
+    expect(kubeconfigPaths).toEqual([fx.sandbox.kubeconfigPath]);
     expect(current).toBe('sandbox');
     expect(contexts).toEqual(
       expect.arrayContaining([
         {
           name: 'sandbox',
           cluster: 'sandbox',
-          server: sandbox.url,
+          server: fx.sandbox.url,
           user: 'admin',
           namespace: 'demo',
         },
-        expect.objectContaining({ name: 'sandbox-viewer', server: sandbox.url }),
+        expect.objectContaining({ name: 'sandbox-viewer', server: fx.sandbox.url }),
       ]),
     );
   });
 
   it('connects on start-up to the current context and remembers it; next time it uses the last one', async () => {
-    const harness = await open(sandbox.kubeconfigPath);
+    const harness = await fx.open(fx.sandbox.kubeconfigPath);
     const first = await harness.services.ready;
     expect(first).toMatchObject({ state: 'live', context: 'sandbox', namespace: 'demo' });
     await harness.services.handlers['cluster.connect']({
@@ -71,7 +44,7 @@ describe('the composition root', () => {
   });
 
   it('refuses an unknown context with NOT_FOUND and keeps the session it had', async () => {
-    const harness = await open(sandbox.kubeconfigPath);
+    const harness = await fx.open(fx.sandbox.kubeconfigPath);
     await harness.services.ready;
     await expect(
       harness.services.handlers['cluster.connect']({ context: 'nope', namespace: null }),
@@ -80,7 +53,7 @@ describe('the composition root', () => {
   });
 
   it('refuses a namespace that does not exist instead of showing it empty', async () => {
-    const harness = await open(sandbox.kubeconfigPath);
+    const harness = await fx.open(fx.sandbox.kubeconfigPath);
     await harness.services.ready;
     await expect(
       harness.services.handlers['cluster.connect']({ context: 'sandbox', namespace: 'no-such-ns' }),
@@ -88,9 +61,9 @@ describe('the composition root', () => {
   });
 
   it('reports a malformed kubeconfig naming the file, and keeps running', async () => {
-    const broken = path.join(dir, 'broken.yaml');
+    const broken = path.join(fx.dir, 'broken.yaml');
     fs.writeFileSync(broken, 'apiVersion: v1\nclusters:\n  - name: [unclosed\n');
-    const harness = await open(broken);
+    const harness = await fx.open(broken);
     const connection = await harness.services.ready;
     expect(connection.state).toBe('error');
     expect(connection.error?.code).toBe('KUBECONFIG');
@@ -103,7 +76,7 @@ describe('the composition root', () => {
       code: 'NOT_CONNECTED',
     });
     // Fixed on disk: the next connect reads it again.
-    fs.copyFileSync(sandbox.kubeconfigPath, broken);
+    fs.copyFileSync(fx.sandbox.kubeconfigPath, broken);
     const fixed = await harness.services.handlers['cluster.connect']({
       context: 'sandbox',
       namespace: 'demo',
@@ -114,12 +87,12 @@ describe('the composition root', () => {
   it('starts the sandbox cluster and says so where there is no kubeconfig at all', async () => {
     const saved = { KUBECONFIG: process.env['KUBECONFIG'], HOME: process.env['HOME'] };
     process.env['KUBECONFIG'] = '';
-    process.env['HOME'] = dir;
+    process.env['HOME'] = fx.dir;
     try {
-      const harness = await open('', { kubeconfigPath: undefined, dataDir: dir });
+      const harness = await fx.open('', { kubeconfigPath: undefined, dataDir: fx.dir });
       const connection = await harness.services.ready;
       expect(connection).toMatchObject({ state: 'live', source: 'sandbox' });
-      expect(connection.kubeconfigPaths[0]).toBe(path.join(dir, 'sandbox', 'kubeconfig'));
+      expect(connection.kubeconfigPaths[0]).toBe(path.join(fx.dir, 'sandbox', 'kubeconfig'));
       expect((await harness.services.handlers['cluster.contexts']({})).source).toBe('sandbox');
       const apps = await until('the sandbox apps', async () => {
         const list = await harness.services.handlers['apps.list']({});

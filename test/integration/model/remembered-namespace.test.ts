@@ -1,13 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Sandbox } from '../../../main/sandbox';
+import { describe, expect, it } from 'vitest';
 import { createConfStore } from '../../../main/store/conf-store';
 import { SETTINGS_KEY } from '../../../main/store/settings';
 import { dispatch } from '../../../main/transport/dispatch';
-import { connectServices, fastSandbox, type Harness } from '../../fixtures/services';
+import { captureWarnings } from '../../fixtures/console-warnings';
+import { useServicesOverSandbox } from '../../fixtures/services';
 
 /**
  * The namespace remembered from last time is reused at start, and goes into URL paths: one that
@@ -16,37 +15,21 @@ import { connectServices, fastSandbox, type Harness } from '../../fixtures/servi
  * listing some other path.
  */
 
-let sandbox: Sandbox;
-let dir: string;
-const opened: Harness[] = [];
+const fx = useServicesOverSandbox('scaledesk-remembered-');
 
-beforeAll(async () => {
-  sandbox = await fastSandbox();
-});
-afterAll(async () => {
-  await sandbox?.stop();
-});
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaledesk-remembered-'));
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  for (const harness of opened.splice(0)) await harness.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const warnings = captureWarnings();
 
 /** Services started over a settings file holding `stored`, as a second start would be. */
-async function startWith(stored: Record<string, unknown>, kubeconfigPath = sandbox.kubeconfigPath) {
-  const file = path.join(dir, 'config.json');
+async function startWith(
+  stored: Record<string, unknown>,
+  kubeconfigPath = fx.sandbox.kubeconfigPath,
+) {
+  const file = path.join(fx.dir, 'config.json');
   fs.writeFileSync(file, JSON.stringify({ [SETTINGS_KEY]: stored }));
-  const harness = await connectServices(kubeconfigPath, { store: createConfStore(file) });
-  opened.push(harness);
+  const harness = await fx.open(kubeconfigPath, { store: createConfStore(file) });
   const storedNow = () => JSON.parse(fs.readFileSync(file, 'utf8'))[SETTINGS_KEY];
   return { harness, storedNow };
 }
-
-const warnings = () => vi.mocked(console.warn).mock.calls.map((call) => String(call[0]));
 
 describe('the namespace remembered from last time', () => {
   it.each(['..', '.', 'kube-system/../x', 'Demo', '%2e%2e'])(
@@ -113,7 +96,7 @@ describe('a namespace that is no namespace name', () => {
 
   it('set by the kubeconfig context is refused as kubectl refuses it, naming the file', async () => {
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(sandbox.kubeconfigPath);
+    kubeConfig.loadFromFile(fx.sandbox.kubeconfigPath);
     const contexts = kubeConfig.contexts.map((context) =>
       context.name === 'sandbox' ? { ...context, namespace: '..' } : context,
     );
@@ -123,7 +106,7 @@ describe('a namespace that is no namespace name', () => {
       contexts,
       currentContext: 'sandbox',
     });
-    const file = path.join(dir, 'kubeconfig.yaml');
+    const file = path.join(fx.dir, 'kubeconfig.yaml');
     fs.writeFileSync(file, kubeConfig.exportConfig());
     const { harness } = await startWith({}, file);
     const connection = await harness.services.ready;

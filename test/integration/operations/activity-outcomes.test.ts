@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createOperations, type OperationHandlers } from '../../../main/operations';
 import { clusterIdentity } from '../../../main/operations/cluster-identity';
 import type { SessionPort } from '../../../main/operations/session-port';
@@ -21,12 +20,13 @@ import type {
 import type { Result } from '../../../shared/errors';
 import {
   NS,
+  SHOP_WORKER,
   TRACKING,
   errorOf,
-  startHarness,
   valueOf,
-  type Harness,
+  useHarness,
 } from '../../fixtures/operations-harness';
+import { merge } from '../../fixtures/client-node-sandbox';
 import { eventually } from '../../fixtures/sandbox';
 import { kubeConfigForContext, loadKubeconfig } from '../../../main/kube/kubeconfig';
 import { startSandbox } from '../../../main/sandbox';
@@ -38,16 +38,9 @@ import { ClusterSession } from '../../../main/session/cluster-session';
  * whether or not ScaleDesk was running all along.
  */
 
-let h: Harness;
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const h = useHarness();
 const dirs: string[] = [];
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
 afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -106,7 +99,7 @@ async function replicasOf(deployment: string): Promise<number | undefined> {
 async function scaleBySomeoneElse(deployment: string, replicas: number): Promise<void> {
   await h.apps.patchNamespacedDeploymentScale(
     { name: deployment, namespace: NS, body: { spec: { replicas } } },
-    mergePatch,
+    merge,
   );
 }
 
@@ -122,14 +115,7 @@ describe('a change overtaken by a later one', () => {
   it("ends superseded, promptly, when someone else's change replaced it", async () => {
     const o = operations(() => h.live);
     await modelShowsWorker(await replicasOf('shop-worker').then((n) => n ?? 1));
-    const result = valueOf(
-      await o.call('process.setReplicas', {
-        namespace: NS,
-        app: 'shop',
-        process: 'worker',
-        replicas: 4,
-      }),
-    );
+    const result = valueOf(await o.call('process.setReplicas', { ...SHOP_WORKER, replicas: 4 }));
     // Before the new pods can be ready: the scale-up will never complete as asked.
     await scaleBySomeoneElse('shop-worker', 2);
     const began = Date.now();
@@ -145,22 +131,9 @@ describe('a change overtaken by a later one', () => {
   it("ends superseded when ScaleDesk's own next change replaced it, and the next one done", async () => {
     const o = operations(() => h.live);
     await modelShowsWorker(await replicasOf('shop-worker').then((n) => n ?? 1));
-    const first = valueOf(
-      await o.call('process.setReplicas', {
-        namespace: NS,
-        app: 'shop',
-        process: 'worker',
-        replicas: 5,
-      }),
-    );
+    const first = valueOf(await o.call('process.setReplicas', { ...SHOP_WORKER, replicas: 5 }));
     const second = valueOf(
-      await o.call('process.setReplicas', {
-        namespace: NS,
-        app: 'shop',
-        process: 'worker',
-        replicas: 3,
-        expectedReplicas: 5,
-      }),
+      await o.call('process.setReplicas', { ...SHOP_WORKER, replicas: 3, expectedReplicas: 5 }),
     );
     expect(await o.settled(first.activity.id)).toMatchObject({
       result: 'superseded',
@@ -197,12 +170,7 @@ describe('a change followed after the admin switched', () => {
     // first, so that no watch event slips in while it stops).
     await own.stop();
     const result = valueOf(
-      await o.call('process.setReplicas', {
-        namespace: NS,
-        app: 'shop',
-        process: 'worker',
-        replicas: before + 1,
-      }),
+      await o.call('process.setReplicas', { ...SHOP_WORKER, replicas: before + 1 }),
     );
     // Another context is connected (the viewer's, on the same cluster).
     connected = h.viewerLive;
@@ -275,12 +243,7 @@ describe('entries kept per cluster, not per context name', () => {
     const first = operations(() => h.live, store);
     await modelShowsWorker(await replicasOf('shop-worker').then((n) => n ?? 1));
     const change = valueOf(
-      await first.call('process.setReplicas', {
-        namespace: NS,
-        app: 'shop',
-        process: 'worker',
-        replicas: 2,
-      }),
+      await first.call('process.setReplicas', { ...SHOP_WORKER, replicas: 2 }),
     );
     await first.settled(change.activity.id);
 
@@ -294,6 +257,7 @@ describe('entries kept per cluster, not per context name', () => {
         kubeConfig,
         contextName: 'sandbox',
         getApp: () => undefined,
+        getWorkload: () => undefined,
         getDeployment: () => undefined,
         onAppChange: () => () => undefined,
         probeEndpoint: async () => undefined,
@@ -334,12 +298,7 @@ describe('a write whose outcome the answer does not tell', () => {
     let entry: ActivityEntry;
     try {
       const error = errorOf(
-        await o.call('process.setReplicas', {
-          namespace: NS,
-          app: 'shop',
-          process: 'worker',
-          replicas: before + 2,
-        }),
+        await o.call('process.setReplicas', { ...SHOP_WORKER, replicas: before + 2 }),
       );
       expect(error.code).not.toBe('CONFLICT');
       entry = await eventually('the change listed, pending', async () =>

@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOperations } from '../../../main/operations';
 import type { SessionPort } from '../../../main/operations/session-port';
 import { REPLICAS_BEFORE_STOP_ANNOTATION } from '../../../shared/app-model';
 import {
   NS,
+  SHOP_WEB,
   POD_QUOTA,
   TRACKING,
   errorOf,
-  startHarness,
   valueOf,
   withoutPermissionCheck,
-  type Harness,
+  useHarness,
 } from '../../fixtures/operations-harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness();
 
 /** Waits until the model shows `web` of shop at `replicas`, all ready, and the rollout settled. */
 async function settledAt(replicas: number): Promise<void> {
@@ -36,12 +29,7 @@ async function settledAt(replicas: number): Promise<void> {
 
 describe('set replicas', () => {
   it('scales web through the scale subresource: a second client sees the replicas and their pods', async () => {
-    const result = await h.call('process.setReplicas', {
-      namespace: NS,
-      app: 'shop',
-      process: 'web',
-      replicas: 3,
-    });
+    const result = await h.call('process.setReplicas', { ...SHOP_WEB, replicas: 3 });
     if (!result.ok) throw new Error(result.error.message);
     // The answer comes once the cluster accepted the write, not after the rollout.
     expect(result.value.activity).toMatchObject({
@@ -88,9 +76,7 @@ describe('set replicas', () => {
   ])('refuses %s with INVALID_INPUT and sends nothing', async (_label, replicas, message) => {
     const writes = h.writes();
     const before = await h.deployment('shop-web');
-    const error = errorOf(
-      await h.call('process.setReplicas', { namespace: NS, app: 'shop', process: 'web', replicas }),
-    );
+    const error = errorOf(await h.call('process.setReplicas', { ...SHOP_WEB, replicas }));
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toBe(message);
     expect(h.writes()).toBe(writes);
@@ -134,13 +120,7 @@ describe('set replicas', () => {
     await h.kubectl('scale', 'deployment/shop-web', '--replicas=4');
     const writes = h.writes();
     const error = errorOf(
-      await h.call('process.setReplicas', {
-        namespace: NS,
-        app: 'shop',
-        process: 'web',
-        replicas: 2,
-        expectedReplicas: seen,
-      }),
+      await h.call('process.setReplicas', { ...SHOP_WEB, replicas: 2, expectedReplicas: seen }),
     );
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toBe(
@@ -154,9 +134,7 @@ describe('set replicas', () => {
 
   it('writes over a newer value when asked to (force)', async () => {
     const result = await h.call('process.setReplicas', {
-      namespace: NS,
-      app: 'shop',
-      process: 'web',
+      ...SHOP_WEB,
       replicas: 3,
       expectedReplicas: 2,
       force: true,
@@ -186,11 +164,12 @@ describe('set replicas', () => {
       contextName: live.contextName,
       getApp: (id) => live.getApp(id),
       // The operation's one read is the old copy; the rollout is then followed live.
-      getDeployment: (namespace, name) => {
-        if (!staleRead) return live.getDeployment(namespace, name);
+      getWorkload: (kind, namespace, name) => {
+        if (!staleRead) return live.getWorkload(kind, namespace, name);
         staleRead = false;
         return before;
       },
+      getDeployment: (namespace, name) => live.getDeployment(namespace, name),
       onAppChange: (id, listener) => live.onAppChange(id, listener),
       probeEndpoint: (id) => live.probeEndpoint(id),
     };
@@ -203,11 +182,7 @@ describe('set replicas', () => {
     });
     const writes = h.writes();
     const result = valueOf(
-      await h.call(
-        'process.setReplicas',
-        { namespace: NS, app: 'shop', process: 'web', replicas: 4, expectedReplicas: 3 },
-        ops,
-      ),
+      await h.call('process.setReplicas', { ...SHOP_WEB, replicas: 4, expectedReplicas: 3 }, ops),
     );
     // Refused once at the old version (409), judged again on the Deployment as it is: written.
     expect(h.writes() - writes).toBe(2);
@@ -215,20 +190,14 @@ describe('set replicas', () => {
     expect((await h.deployment('shop-web')).spec?.replicas).toBe(4);
 
     const back = valueOf(
-      await h.call('process.setReplicas', {
-        namespace: NS,
-        app: 'shop',
-        process: 'web',
-        replicas: 3,
-        expectedReplicas: 4,
-      }),
+      await h.call('process.setReplicas', { ...SHOP_WEB, replicas: 3, expectedReplicas: 4 }),
     );
     expect((await h.outcome(back.operationId)).phase).toBe('done');
   });
 
   it("recognises its own last write: a retry right after it is not someone else's change", async () => {
     await settledAt(3);
-    const change = { namespace: NS, app: 'shop', process: 'web', replicas: 4, expectedReplicas: 3 };
+    const change = { ...SHOP_WEB, replicas: 4, expectedReplicas: 3 };
     const first = valueOf(await h.call('process.setReplicas', change));
     // At once, as after an answer that never arrived: the admin still saw 3, the cluster has
     // ScaleDesk's own 4.
@@ -265,11 +234,7 @@ describe('set replicas', () => {
     });
     const writes = h.writes();
     const error = errorOf(
-      await h.call(
-        'process.setReplicas',
-        { namespace: NS, app: 'shop', process: 'web', replicas: 1 },
-        h.viewerOps,
-      ),
+      await h.call('process.setReplicas', { ...SHOP_WEB, replicas: 1 }, h.viewerOps),
     );
     expect(error.code).toBe('FORBIDDEN');
     expect(error.message).toContain('patch deployments/scale');
@@ -286,13 +251,7 @@ describe('set replicas', () => {
       settings: h.settings,
       tracking: TRACKING,
     });
-    const error = errorOf(
-      await h.call(
-        'process.setReplicas',
-        { namespace: NS, app: 'shop', process: 'web', replicas: 1 },
-        ops,
-      ),
-    );
+    const error = errorOf(await h.call('process.setReplicas', { ...SHOP_WEB, replicas: 1 }, ops));
     expect(error.code).toBe('FORBIDDEN');
     expect(error.message).toMatch(/^Not allowed: you may not patch deployments\/scale "shop-web"/);
     expect((await h.deployment('shop-web')).spec?.replicas).toBe(3);
@@ -305,14 +264,7 @@ describe('set replicas', () => {
     // 3 web + worker + workspace + ledger + portal = 7 pods; 10 web replicas need 7 more.
     await h.waitFor('the quota use in the model', () => h.app('shop').podRoom.quotaUsed === 7);
     const writes = h.writes();
-    const error = errorOf(
-      await h.call('process.setReplicas', {
-        namespace: NS,
-        app: 'shop',
-        process: 'web',
-        replicas: 10,
-      }),
-    );
+    const error = errorOf(await h.call('process.setReplicas', { ...SHOP_WEB, replicas: 10 }));
     expect(error.code).toBe('QUOTA_EXCEEDED');
     expect(error.message).toBe(
       `web of shop cannot go from 3 to 10 replicas: it needs 7 more pods, but the pod quota of namespace ${NS} allows ${POD_QUOTA} pods and 7 are in use, so 5 more can start.`,
@@ -325,14 +277,7 @@ describe('set replicas', () => {
   it('follows the maximum replicas setting', async () => {
     h.settings.set({ maxReplicas: 2 });
     try {
-      const error = errorOf(
-        await h.call('process.setReplicas', {
-          namespace: NS,
-          app: 'shop',
-          process: 'web',
-          replicas: 3,
-        }),
-      );
+      const error = errorOf(await h.call('process.setReplicas', { ...SHOP_WEB, replicas: 3 }));
       expect(error).toMatchObject({
         code: 'INVALID_INPUT',
         message: 'replicas must be a whole number from 0 to 2 (the maximum set in Settings); got 3',
@@ -344,12 +289,7 @@ describe('set replicas', () => {
 
   it('remembers the replicas when scaling to zero, and Start brings them back', async () => {
     await settledAt(3);
-    const stop = await h.call('process.setReplicas', {
-      namespace: NS,
-      app: 'shop',
-      process: 'web',
-      replicas: 0,
-    });
+    const stop = await h.call('process.setReplicas', { ...SHOP_WEB, replicas: 0 });
     if (!stop.ok) throw new Error(stop.error.message);
     expect(stop.value.warnings).toContain('web is stopped: no replica runs. Start brings it back.');
     expect((await h.outcome(stop.value.operationId)).phase).toBe('done');
@@ -378,13 +318,7 @@ describe('set replicas', () => {
       bus: h.bus,
       settings: h.settings,
     });
-    const error = errorOf(
-      await h.call(
-        'process.setReplicas',
-        { namespace: NS, app: 'shop', process: 'web', replicas: 1 },
-        ops,
-      ),
-    );
+    const error = errorOf(await h.call('process.setReplicas', { ...SHOP_WEB, replicas: 1 }, ops));
     expect(error.code).toBe('NOT_CONNECTED');
   });
 });

@@ -1,25 +1,18 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RESTARTED_AT_ANNOTATION } from '../../../shared/app-model';
 import { PRELOAD_WARNING } from '../../../shared/worker-plan';
 import {
   NS,
   POD_QUOTA,
+  SHOP_WEB,
+  SHOP_WORKER,
   errorOf,
-  startHarness,
   valueOf,
-  type Harness,
+  useHarness,
 } from '../../fixtures/operations-harness';
+import { merge } from '../../fixtures/client-node-sandbox';
 
-let h: Harness;
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness();
 
 async function podNames(app: string, component: string): Promise<string[]> {
   const pods = await h.core.listNamespacedPod({
@@ -35,14 +28,7 @@ async function podNames(app: string, component: string): Promise<string[]> {
 describe('set workers', () => {
   it('edits only the count in the args and rolls web over: new pods, same other flags', async () => {
     const before = await podNames('shop', 'web');
-    const result = valueOf(
-      await h.call('process.setWorkers', {
-        namespace: NS,
-        app: 'shop',
-        process: 'web',
-        workers: 3,
-      }),
-    );
+    const result = valueOf(await h.call('process.setWorkers', { ...SHOP_WEB, workers: 3 }));
     expect(result.activity).toMatchObject({ kind: 'workers', from: 4, to: 3, result: 'pending' });
     expect(result.activity.command).toMatch(/^kubectl patch deployment\/shop-web --type=json -p /);
     const outcome = await h.outcome(result.operationId);
@@ -107,14 +93,7 @@ describe('set workers', () => {
 
   it('refuses a process that is not gunicorn with INVALID_INPUT and sends nothing', async () => {
     const writes = h.writes();
-    const error = errorOf(
-      await h.call('process.setWorkers', {
-        namespace: NS,
-        app: 'shop',
-        process: 'worker',
-        workers: 2,
-      }),
-    );
+    const error = errorOf(await h.call('process.setWorkers', { ...SHOP_WORKER, workers: 2 }));
     expect(error).toMatchObject({
       code: 'INVALID_INPUT',
       message: 'worker does not run gunicorn, so it has no workers to set: celery -A tasks worker',
@@ -128,9 +107,7 @@ describe('set workers', () => {
     ['3', 'workers must be a whole number from 1 to 64; got "3"'],
   ])('refuses %s workers and sends nothing', async (workers, message) => {
     const writes = h.writes();
-    const error = errorOf(
-      await h.call('process.setWorkers', { namespace: NS, app: 'shop', process: 'web', workers }),
-    );
+    const error = errorOf(await h.call('process.setWorkers', { ...SHOP_WEB, workers }));
     expect(error).toMatchObject({ code: 'INVALID_INPUT', message });
     expect(h.writes()).toBe(writes);
   });
@@ -147,13 +124,7 @@ describe('set workers', () => {
     );
     const writes = h.writes();
     const error = errorOf(
-      await h.call('process.setWorkers', {
-        namespace: NS,
-        app: 'shop',
-        process: 'web',
-        workers: 2,
-        expectedWorkers: seen,
-      }),
+      await h.call('process.setWorkers', { ...SHOP_WEB, workers: 2, expectedWorkers: seen }),
     );
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toMatch(
@@ -173,9 +144,7 @@ describe('set workers', () => {
     await h.kubectl('scale', 'deployment/shop-web', '--replicas=3');
     const result = valueOf(
       await h.call('process.setWorkers', {
-        namespace: NS,
-        app: 'shop',
-        process: 'web',
+        ...SHOP_WEB,
         workers: 2,
         expectedWorkers: 3,
         force: true,
@@ -191,13 +160,7 @@ describe('set workers', () => {
     // What the admin saw of the workers is all that is compared: the replicas moved, no conflict.
     await h.kubectl('scale', 'deployment/shop-web', '--replicas=2');
     const again = valueOf(
-      await h.call('process.setWorkers', {
-        namespace: NS,
-        app: 'shop',
-        process: 'web',
-        workers: 3,
-        expectedWorkers: 2,
-      }),
+      await h.call('process.setWorkers', { ...SHOP_WEB, workers: 3, expectedWorkers: 2 }),
     );
     expect((await h.outcome(again.operationId)).phase).toBe('done');
     expect((await h.deployment('shop-web')).spec?.replicas).toBe(2);
@@ -234,9 +197,7 @@ describe('restart', () => {
   });
 
   it('restarts one process by name', async () => {
-    const result = valueOf(
-      await h.call('app.restart', { namespace: NS, app: 'shop', process: 'worker' }),
-    );
+    const result = valueOf(await h.call('app.restart', SHOP_WORKER));
     expect(result.activity).toMatchObject({ kind: 'restart', process: 'worker' });
     expect((await h.outcome(result.operationId)).phase).toBe('done');
   });
@@ -328,7 +289,7 @@ describe('undo', () => {
     const error = errorOf(await h.call('activity.undo', { id: restart!.id }));
     expect(error).toMatchObject({
       code: 'INVALID_INPUT',
-      message: 'Only changes of replicas or workers can be undone; this was a restart.',
+      message: 'Only changes of replicas, workers or an autoscaler can be undone; this was a restart.',
     });
   });
 });
@@ -365,12 +326,10 @@ describe('a rollout that cannot complete', () => {
     const used = h.app('shop').podRoom.quotaUsed ?? 0;
     await h.core.patchNamespacedResourceQuota(
       { name: 'pod-quota', namespace: NS, body: { spec: { hard: { pods: String(used) } } } },
-      mergePatch,
+      merge,
     );
     try {
-      const result = valueOf(
-        await h.call('app.restart', { namespace: NS, app: 'shop', process: 'web' }),
-      );
+      const result = valueOf(await h.call('app.restart', SHOP_WEB));
       const outcome = await h.outcome(result.operationId);
       expect(outcome.phase).toBe('failed');
       expect(outcome.message).toMatch(/^The namespace pod quota refused new pods of web/);
@@ -383,7 +342,7 @@ describe('a rollout that cannot complete', () => {
           namespace: NS,
           body: { spec: { hard: { pods: String(POD_QUOTA) } } },
         },
-        mergePatch,
+        merge,
       );
     }
   });

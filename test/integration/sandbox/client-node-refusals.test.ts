@@ -1,6 +1,6 @@
 import { AuthorizationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { merge, strategic, useTestSandbox } from '../../fixtures/client-node-sandbox';
+import { merge, patchContainer, useTestSandbox } from '../../fixtures/client-node-sandbox';
 import { failure, rawRequest } from '../../fixtures/sandbox';
 
 /**
@@ -10,26 +10,19 @@ import { failure, rawRequest } from '../../fixtures/sandbox';
 
 const fx = useTestSandbox();
 
+/** Deployments of the seed the refusals are asked about. */
+const KPI_BOARD_WEB = { name: 'kpi-board-web', namespace: 'analytics' };
+const FORECAST_WEB = { name: 'forecast-web', namespace: 'demo' };
+
 describe('sandbox API with @kubernetes/client-node', () => {
   it('rejects an update carrying a stale resourceVersion with 409 Conflict', async () => {
-    const stale = await fx.apps.readNamespacedDeployment({
-      name: 'kpi-board-web',
-      namespace: 'analytics',
-    });
+    const stale = await fx.apps.readNamespacedDeployment(KPI_BOARD_WEB);
     const fresh = structuredClone(stale);
     fresh.metadata!.labels = { ...fresh.metadata!.labels, team: 'bi' };
-    await fx.apps.replaceNamespacedDeployment({
-      name: 'kpi-board-web',
-      namespace: 'analytics',
-      body: fresh,
-    });
+    await fx.apps.replaceNamespacedDeployment({ ...KPI_BOARD_WEB, body: fresh });
     stale.spec!.replicas = 4;
     const err = await failure(
-      fx.apps.replaceNamespacedDeployment({
-        name: 'kpi-board-web',
-        namespace: 'analytics',
-        body: stale,
-      }),
+      fx.apps.replaceNamespacedDeployment({ ...KPI_BOARD_WEB, body: stale }),
     );
     expect(err.code).toBe(409);
     expect(err.body.reason).toBe('Conflict');
@@ -37,8 +30,7 @@ describe('sandbox API with @kubernetes/client-node', () => {
     const staleMerge = await failure(
       fx.apps.patchNamespacedDeploymentScale(
         {
-          name: 'kpi-board-web',
-          namespace: 'analytics',
+          ...KPI_BOARD_WEB,
           body: {
             metadata: { resourceVersion: stale.metadata?.resourceVersion },
             spec: { replicas: 4 },
@@ -48,18 +40,12 @@ describe('sandbox API with @kubernetes/client-node', () => {
       ),
     );
     expect(staleMerge.code).toBe(409);
-    const now = await fx.apps.readNamespacedDeployment({
-      name: 'kpi-board-web',
-      namespace: 'analytics',
-    });
+    const now = await fx.apps.readNamespacedDeployment(KPI_BOARD_WEB);
     expect(now.spec?.replicas).toBe(1);
   });
 
   it('answers creating an existing object with 409 AlreadyExists and a missing one with 404 NotFound', async () => {
-    const existing = await fx.apps.readNamespacedDeployment({
-      name: 'kpi-board-web',
-      namespace: 'analytics',
-    });
+    const existing = await fx.apps.readNamespacedDeployment(KPI_BOARD_WEB);
     const again = await failure(
       fx.apps.createNamespacedDeployment({
         namespace: 'analytics',
@@ -77,13 +63,10 @@ describe('sandbox API with @kubernetes/client-node', () => {
   });
 
   it('refuses negative replicas and a malformed memory quantity with 422 Invalid, changing nothing', async () => {
-    const before = await fx.apps.readNamespacedDeployment({
-      name: 'forecast-web',
-      namespace: 'demo',
-    });
+    const before = await fx.apps.readNamespacedDeployment(FORECAST_WEB);
     const negative = await failure(
       fx.apps.patchNamespacedDeploymentScale(
-        { name: 'forecast-web', namespace: 'demo', body: { spec: { replicas: -1 } } },
+        { ...FORECAST_WEB, body: { spec: { replicas: -1 } } },
         merge,
       ),
     );
@@ -93,31 +76,16 @@ describe('sandbox API with @kubernetes/client-node', () => {
     expect(negative.body.message).toContain('must be greater than or equal to 0');
 
     const badQuantity = await failure(
-      fx.apps.patchNamespacedDeployment(
-        {
-          name: 'forecast-web',
-          namespace: 'demo',
-          body: {
-            spec: {
-              template: {
-                spec: {
-                  containers: [{ name: 'web', resources: { limits: { memory: '8 gigs' } } }],
-                },
-              },
-            },
-          },
-        },
-        strategic,
-      ),
+      patchContainer(fx.apps, FORECAST_WEB, {
+        name: 'web',
+        resources: { limits: { memory: '8 gigs' } },
+      }),
     );
     expect(badQuantity.code).toBe(422);
     expect(badQuantity.body.details?.causes?.[0]?.field).toBe(
       'spec.template.spec.containers[0].resources.limits[memory]',
     );
-    const after = await fx.apps.readNamespacedDeployment({
-      name: 'forecast-web',
-      namespace: 'demo',
-    });
+    const after = await fx.apps.readNamespacedDeployment(FORECAST_WEB);
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   });
 
@@ -126,7 +94,7 @@ describe('sandbox API with @kubernetes/client-node', () => {
     expect(list.items.length).toBeGreaterThan(0);
     const err = await failure(
       fx.viewerApps.patchNamespacedDeploymentScale(
-        { name: 'forecast-web', namespace: 'demo', body: { spec: { replicas: 3 } } },
+        { ...FORECAST_WEB, body: { spec: { replicas: 3 } } },
         merge,
       ),
     );

@@ -1,6 +1,11 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { merge, strategic, useTestSandbox } from '../../fixtures/client-node-sandbox';
+import {
+  merge,
+  patchContainer,
+  strategic,
+  useTestSandbox,
+} from '../../fixtures/client-node-sandbox';
 import { eventually, failure } from '../../fixtures/sandbox';
 
 /** Writes to the sandbox API (scale, patches, dry runs), through @kubernetes/client-node. */
@@ -121,21 +126,10 @@ describe('sandbox API with @kubernetes/client-node', () => {
   });
 
   it('merges containers by name in a strategic merge patch and replaces lists in a merge patch', async () => {
-    await fx.apps.patchNamespacedDeployment(
-      {
-        name: 'kpi-board-worker',
-        namespace: 'analytics',
-        body: {
-          spec: {
-            template: {
-              spec: {
-                containers: [{ name: 'worker', env: [{ name: 'LOG_LEVEL', value: 'debug' }] }],
-              },
-            },
-          },
-        },
-      },
-      strategic,
+    await patchContainer(
+      fx.apps,
+      { name: 'kpi-board-worker', namespace: 'analytics' },
+      { name: 'worker', env: [{ name: 'LOG_LEVEL', value: 'debug' }] },
     );
     const d = await fx.apps.readNamespacedDeployment({
       name: 'kpi-board-worker',

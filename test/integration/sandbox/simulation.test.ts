@@ -1,26 +1,15 @@
+import { CoreV1Api, Metrics, topPods, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
 import {
-  CoreV1Api,
-  Metrics,
-  PatchStrategy,
-  setHeaderOptions,
-  topPods,
-  type CoreV1Event,
-  type V1Pod,
-} from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, failure, startTestSandbox, type SandboxFixture } from '../../fixtures/sandbox';
+  merge,
+  patchContainer,
+  strategic,
+  useTestSandbox,
+} from '../../fixtures/client-node-sandbox';
+import { eventually, failure } from '../../fixtures/sandbox';
 
-let fx: SandboxFixture;
+const fx = useTestSandbox();
 
-beforeAll(async () => {
-  fx = await startTestSandbox();
-});
-afterAll(async () => {
-  await fx.sandbox.stop();
-});
-
-const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const selector = (app: string, component = 'web') =>
   `app.kubernetes.io/part-of=${app},app.kubernetes.io/component=${component}`;
 
@@ -92,26 +81,13 @@ describe('memory, metrics and the OOM crash loop', () => {
       );
     };
     const before = await eventually('forecast metrics', () => usage('forecast-web-'));
-    await fx.apps.patchNamespacedDeployment(
+    await patchContainer(
+      fx.apps,
+      { name: 'forecast-web', namespace: 'demo' },
       {
-        name: 'forecast-web',
-        namespace: 'demo',
-        body: {
-          spec: {
-            template: {
-              spec: {
-                containers: [
-                  {
-                    name: 'web',
-                    command: ['gunicorn', 'app:server', '--workers', '2', '--bind', '0.0.0.0:8050'],
-                  },
-                ],
-              },
-            },
-          },
-        },
+        name: 'web',
+        command: ['gunicorn', 'app:server', '--workers', '2', '--bind', '0.0.0.0:8050'],
       },
-      strategic,
     );
     const after = await eventually('forecast pods with two workers to report metrics', async () => {
       const list = await pods('demo', 'forecast');

@@ -38,6 +38,7 @@ describe('browser mode events over WebSocket', () => {
       metricsIntervalSeconds: 15,
       maxReplicas: 10,
       theme: 'dark' as const,
+      groupingLabel: 'app.kubernetes.io/part-of',
       latencyThresholdMs: 500,
       errorRateThreshold: 0.01,
       appUrls: {},

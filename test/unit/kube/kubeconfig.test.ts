@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScaleDeskError } from '../../../shared/errors';
+import { thrownScaleDeskError } from '../../fixtures/scaledesk-error';
 import { toClusterError } from '../../../main/kube/cluster-errors';
 import {
   kubeConfigForContext,
@@ -49,16 +49,6 @@ function config(opts: {
     ...(opts.namespace ? [`    namespace: ${opts.namespace}`] : []),
     '',
   ].join('\n');
-}
-
-function caught(fn: () => unknown): ScaleDeskError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ScaleDeskError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScaleDeskError');
 }
 
 beforeEach(() => {
@@ -135,7 +125,7 @@ describe('kubeconfig as kubectl reads it', () => {
       config({ cluster: 'c', server: 'https://c', user: 'u', context: 'x' }),
     );
     const broken = write('broken.yaml', 'clusters: [\n  - name: "oops\n');
-    const error = caught(() => loadKubeconfig([good, broken]));
+    const error = thrownScaleDeskError(() => loadKubeconfig([good, broken]));
     expect(error.code).toBe('KUBECONFIG');
     expect(error.message).toContain(broken);
     expect(error.details).toMatchObject({ file: broken });
@@ -146,7 +136,7 @@ describe('kubeconfig as kubectl reads it', () => {
       'noserver.yaml',
       'clusters:\n- name: c\n  cluster: {}\ncontexts: []\nusers: []\n',
     );
-    const error = caught(() => loadKubeconfig([file]));
+    const error = thrownScaleDeskError(() => loadKubeconfig([file]));
     expect(error.code).toBe('KUBECONFIG');
     expect(error.message).toMatch(/server is missing/);
     expect(error.message).toContain(file);
@@ -155,7 +145,7 @@ describe('kubeconfig as kubectl reads it', () => {
   it('says the file does not exist when an explicit path is wrong', () => {
     const file = path.join(dir, 'nope.yaml');
     expect(kubeconfigPaths({ explicitPath: file })).toEqual([file]);
-    const error = caught(() => loadKubeconfig([file]));
+    const error = thrownScaleDeskError(() => loadKubeconfig([file]));
     expect(error.code).toBe('KUBECONFIG');
     expect(error.message).toMatch(/does not exist/);
   });
@@ -169,7 +159,7 @@ describe('kubeconfig as kubectl reads it', () => {
     const own = kubeConfigForContext(kc, 'x', [file]);
     expect(own.getCurrentContext()).toBe('x');
     expect(own.getCurrentUser()?.token).toBe('secret-token');
-    const error = caught(() => kubeConfigForContext(kc, 'y', [file]));
+    const error = thrownScaleDeskError(() => kubeConfigForContext(kc, 'y', [file]));
     expect(error.code).toBe('NOT_FOUND');
     expect(error.message).toContain('"y"');
   });

@@ -1,24 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { GIB, AppSchema, type App } from '../../../shared/app-model';
+import { GIB, AppSchema, type App, type Grouping } from '../../../shared/app-model';
 import { appStatus } from '../../../shared/app-status';
 import { buildApp, type CatalogContext } from '../../../main/model/app-assembly';
-import { selectorMatches } from '../../../main/model/app-grouping';
+import { podWorkload } from '../../../main/model/app-grouping';
 import { processOf } from '../../../main/model/process-model';
+import type { Workload } from '../../../main/model/workload';
 import { catalogContext } from '../../fixtures/catalog-context';
 import { deployment, pod } from '../../fixtures/kube-objects';
+import { asDeployment } from '../../fixtures/workloads';
 
 const MIB = 1024 ** 2;
 
-/** App `a` of namespace shop from its Deployments, each pod with the Deployment selecting it. */
+/** App `a` of namespace shop from its Deployments, each pod with the Deployment owning it. */
 function appA(
   deployments: V1Deployment[],
   pods: V1Pod[] = [],
   ctx: CatalogContext = catalogContext(),
 ): App {
-  const podsOf = (d: V1Deployment) =>
-    pods.filter((p) => selectorMatches(d.spec?.selector, p.metadata?.labels ?? {}));
-  return AppSchema.parse(buildApp('shop', 'a', deployments, podsOf, ctx));
+  const podsOf = ({ object }: Workload) =>
+    pods.filter((p) => podWorkload(p)?.name === object.metadata?.name);
+  const grouping: Grouping = { rule: 'grouping-label', key: 'app.kubernetes.io/part-of' };
+  return AppSchema.parse(
+    buildApp('shop', 'a', grouping, deployments.map(asDeployment), podsOf, ctx),
+  );
 }
 
 const jupyterWorkspace = () =>
@@ -202,7 +207,12 @@ describe('app status from the cluster objects', () => {
 
   it('judges the workspace apart: only scaled processes can stop the app', () => {
     const web = fine(1);
-    const webProcess = processOf(web, [pod({ deployment: web, index: 0 })], catalogContext());
+    const webProcess = processOf(
+      asDeployment(web),
+      'web',
+      [pod({ deployment: web, index: 0 })],
+      catalogContext(),
+    );
     expect(appStatus([webProcess], null).kind).toBe('running');
   });
 });

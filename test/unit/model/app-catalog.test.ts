@@ -1,28 +1,43 @@
 import { describe, expect, it } from 'vitest';
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { AppSchema, type App } from '../../../shared/app-model';
+import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { AppSchema, PART_OF_LABEL, type App } from '../../../shared/app-model';
 import { AppCatalog } from '../../../main/model/app-catalog';
 import { objectKey } from '../../../main/model/object-key';
 import { catalogContext } from '../../fixtures/catalog-context';
 import { deployment, pod } from '../../fixtures/kube-objects';
+import {
+  foreignPod,
+  labelledDeployment,
+  statefulSet,
+  statefulSetPod,
+} from '../../fixtures/workloads';
 
 /**
  * A catalog over stores the test fills as ResourceWatch does: each object in its store before
  * the catalog is told of it.
  */
-function newCatalog() {
+function newCatalog(groupingLabel = PART_OF_LABEL) {
   const deployments = new Map<string, V1Deployment>();
+  const statefulSets = new Map<string, V1StatefulSet>();
   const pods = new Map<string, V1Pod>();
-  const catalog = new AppCatalog({ deployments, pods }, catalogContext());
+  const catalog = new AppCatalog(
+    { deployments, statefulSets, pods },
+    catalogContext(),
+    groupingLabel,
+  );
   return {
     catalog,
     upsertDeployment(d: V1Deployment) {
       deployments.set(objectKey(d), d);
-      catalog.upsertDeployment(d);
+      catalog.upsertWorkload('Deployment', d);
     },
     deleteDeployment(d: V1Deployment) {
       deployments.delete(objectKey(d));
-      catalog.deleteDeployment(d);
+      catalog.deleteWorkload('Deployment', d);
+    },
+    upsertStatefulSet(s: V1StatefulSet) {
+      statefulSets.set(objectKey(s), s);
+      catalog.upsertWorkload('StatefulSet', s);
     },
     upsertPod(p: V1Pod) {
       pods.set(objectKey(p), p);
@@ -31,9 +46,10 @@ function newCatalog() {
   };
 }
 
-function catalogWith(deployments: V1Deployment[], pods: V1Pod[]) {
+function catalogWith(deployments: V1Deployment[], pods: V1Pod[], sets: V1StatefulSet[] = []) {
   const watched = newCatalog();
   for (const d of deployments) watched.upsertDeployment(d);
+  for (const s of sets) watched.upsertStatefulSet(s);
   for (const p of pods) watched.upsertPod(p);
   watched.catalog.flush();
   return watched;
@@ -72,23 +88,107 @@ describe('app catalog: discovery', () => {
     const sales = app(catalog, 'shop/sales');
     expect(sales.processes.map((p) => p.name)).toEqual(['web', 'beat', 'worker']);
     expect(sales.workspace?.name).toBe('workspace');
+    expect(sales.groupedBy).toEqual({ rule: 'grouping-label', key: PART_OF_LABEL });
     expect(catalog.get('shop/hr')?.processes.map((p) => p.name)).toEqual(['web']);
   });
 
-  it('attaches pods by their ReplicaSet owner, and by selector where there is no owner', () => {
-    const web = deployment({ app: 'a', component: 'web', replicas: 2 });
-    const pods = [
-      pod({ deployment: web, index: 0 }),
-      pod({ deployment: web, index: 1, owned: false }),
-    ];
-    const { catalog } = catalogWith([web], pods);
-    expect(app(catalog, 'shop/a').processes[0]?.pods.map((p) => p.name)).toEqual([
-      'a-web-5d8f7c9b4-0',
-      'a-web-5d8f7c9b4-1',
+  it('lists a plain Deployment of kubectl create deployment as an app of its own', () => {
+    const plain = labelledDeployment({
+      name: 'plain',
+      labels: { app: 'plain' },
+      container: 'nginx',
+    });
+    const { catalog } = catalogWith([plain], []);
+    const found = app(catalog, 'shop/plain');
+    expect(found.groupedBy).toEqual({ rule: 'app-label', key: 'app' });
+    expect(found.processes.map((p) => [p.name, p.workloadKind, p.deployment])).toEqual([
+      ['nginx', 'Deployment', 'plain'],
     ]);
   });
 
-  it('adopts pods that arrived before their Deployment', () => {
+  it('groups two gunicorn Deployments of a Helm release into one app with two processes', () => {
+    const helm = (component: string) =>
+      labelledDeployment({
+        name: `shop-${component}`,
+        labels: { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'shop' },
+        annotations: { 'meta.helm.sh/release-name': 'shop' },
+      });
+    const { catalog } = catalogWith([helm('worker'), helm('web')], []);
+    expect(catalog.list().map((a) => a.id)).toEqual(['shop/shop']);
+    const shop = app(catalog, 'shop/shop');
+    expect(shop.groupedBy.rule).toBe('helm-release');
+    expect(shop.processes.map((p) => p.name)).toEqual(['web', 'worker']);
+  });
+
+  it('reads a StatefulSet as a process, its pods by their owner, its rollout by its revisions', () => {
+    const db = statefulSet({ name: 'shop-db', labels: { app: 'shop' }, replicas: 2 });
+    const { catalog } = catalogWith([], [statefulSetPod(db, 1), statefulSetPod(db, 0)], [db]);
+    const process = app(catalog, 'shop/shop').processes[0]!;
+    expect(process).toMatchObject({
+      name: 'db',
+      workloadKind: 'StatefulSet',
+      deployment: 'shop-db',
+      replicas: { desired: 2, ready: 2, updated: 2, available: 2 },
+      rollout: { state: 'complete' },
+    });
+    expect(process.pods.map((p) => p.name)).toEqual(['shop-db-0', 'shop-db-1']);
+  });
+
+  it("never counts a StatefulSet's pod for a Deployment whose selector matches its labels", () => {
+    // chart-web selects app=chart; chart-db's pods carry app=chart too.
+    const web = labelledDeployment({ name: 'chart-web', labels: { app: 'chart' }, replicas: 1 });
+    const db = statefulSet({ name: 'chart-db', labels: { app: 'chart' }, replicas: 1 });
+    const webPod = pod({ deployment: web, index: 0 });
+    const memory = new Map([
+      [objectKey(webPod), 100],
+      ['shop/chart-db-0', 5000],
+    ]);
+    const deployments = new Map([[objectKey(web), web]]);
+    const statefulSets = new Map([[objectKey(db), db]]);
+    const pods = new Map<string, V1Pod>();
+    const catalog = new AppCatalog(
+      { deployments, statefulSets, pods },
+      catalogContext({ memory }),
+      PART_OF_LABEL,
+    );
+    catalog.upsertWorkload('Deployment', web);
+    catalog.upsertWorkload('StatefulSet', db);
+    for (const p of [webPod, statefulSetPod(db, 0)]) {
+      pods.set(objectKey(p), p);
+      catalog.upsertPod(p);
+    }
+    const chart = app(catalog, 'shop/chart');
+    const byWorkload = Object.fromEntries(
+      chart.processes.map((p) => [p.deployment, p.pods.map((x) => x.name)]),
+    );
+    expect(byWorkload).toEqual({
+      'chart-web': [webPod.metadata!.name],
+      'chart-db': ['chart-db-0'],
+    });
+    expect(chart.processes.find((p) => p.deployment === 'chart-web')?.memoryUsedBytes).toBe(100);
+  });
+
+  it('counts no pod of a DaemonSet, a Job or of nobody, even where the selector matches it', () => {
+    const web = labelledDeployment({ name: 'plain', labels: { app: 'plain' } });
+    const strays = [
+      foreignPod({
+        name: 'exporter-x',
+        labels: { app: 'plain' },
+        owner: { kind: 'DaemonSet', name: 'exporter' },
+      }),
+      foreignPod({
+        name: 'migrate-x',
+        labels: { app: 'plain' },
+        owner: { kind: 'Job', name: 'migrate' },
+      }),
+      foreignPod({ name: 'scratch', labels: { app: 'plain' } }),
+    ];
+    const { catalog } = catalogWith([web], [pod({ deployment: web, index: 0 }), ...strays]);
+    expect(app(catalog, 'shop/plain').processes[0]?.pods).toHaveLength(1);
+    expect(strays.map((p) => catalog.isListed(p))).toEqual([false, false, false]);
+  });
+
+  it('adopts pods that arrived before their workload', () => {
     const web = deployment({ app: 'a', component: 'web', replicas: 1 });
     const watched = newCatalog();
     watched.upsertPod(pod({ deployment: web, index: 0 }));
@@ -96,6 +196,18 @@ describe('app catalog: discovery', () => {
     watched.upsertDeployment(web);
     const { upserted } = watched.catalog.flush();
     expect(upserted[0]?.processes[0]?.pods).toHaveLength(1);
+  });
+
+  it('moves a pod whose controller changes (orphaned, then adopted by another)', () => {
+    const db = statefulSet({ name: 'db', labels: { app: 'db' } });
+    const next = statefulSet({ name: 'db-next', labels: { app: 'db' } });
+    const watched = catalogWith([], [statefulSetPod(db, 0)], [db, next]);
+    const moved = statefulSetPod(db, 0);
+    moved.metadata!.ownerReferences![0]!.name = 'db-next';
+    watched.upsertPod(moved);
+    const processes = app(watched.catalog, 'shop/db').processes;
+    expect(processes.find((p) => p.deployment === 'db')?.pods).toEqual([]);
+    expect(processes.find((p) => p.deployment === 'db-next')?.pods).toHaveLength(1);
   });
 
   it('flushes only the apps that changed, and reports removed apps', () => {
@@ -121,6 +233,26 @@ describe('app catalog: discovery', () => {
     expect(changes.removed).toEqual(['shop/a']);
     expect(changes.upserted.map((x) => x.id)).toEqual(['shop/z']);
   });
+
+  it('regroups every workload when the grouping label changes', () => {
+    const team = (name: string, app: string) =>
+      labelledDeployment({
+        name,
+        labels: { 'team.example.com/app': 'billing', [PART_OF_LABEL]: app },
+      });
+    const watched = catalogWith([team('invoices', 'invoices'), team('ledger', 'ledger')], []);
+    expect(watched.catalog.list().map((a) => a.id)).toEqual(['shop/invoices', 'shop/ledger']);
+    expect(watched.catalog.regroup('team.example.com/app')).toBe(true);
+    const changes = watched.catalog.flush();
+    expect(changes.removed.sort()).toEqual(['shop/invoices', 'shop/ledger']);
+    expect(changes.upserted.map((a) => a.id)).toEqual(['shop/billing']);
+    expect(
+      app(watched.catalog, 'shop/billing')
+        .processes.map((p) => p.deployment)
+        .sort(),
+    ).toEqual(['invoices', 'ledger']);
+    expect(watched.catalog.regroup('team.example.com/app')).toBe(false);
+  });
 });
 
 describe('app catalog: reads', () => {
@@ -140,11 +272,14 @@ describe('app catalog: reads', () => {
     expect(changes.removed).toEqual(['shop/b']);
   });
 
-  it('reads Deployments from the store it was given, keeping no copy of its own', () => {
+  it('reads workloads from the stores it was given, keeping no copy of its own', () => {
     const web = deployment({ app: 'a', component: 'web' });
-    const watched = catalogWith([web], []);
-    expect(watched.catalog.deployment('shop', web.metadata!.name!)).toBe(web);
+    const db = statefulSet({ name: 'a-web', labels: { app: 'a' } });
+    const watched = catalogWith([web], [], [db]);
+    expect(watched.catalog.workload('Deployment', 'shop', web.metadata!.name!)).toBe(web);
+    // A StatefulSet may share a Deployment's name: the kind tells them apart.
+    expect(watched.catalog.workload('StatefulSet', 'shop', 'a-web')).toBe(db);
     watched.deleteDeployment(web);
-    expect(watched.catalog.deployment('shop', web.metadata!.name!)).toBeUndefined();
+    expect(watched.catalog.workload('Deployment', 'shop', web.metadata!.name!)).toBeUndefined();
   });
 });

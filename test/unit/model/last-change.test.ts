@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { lastChangeOf } from '../../../main/model/last-change';
 import { deployment, pod } from '../../fixtures/kube-objects';
+import { asDeployment, asStatefulSet, statefulSet, statefulSetPod } from '../../fixtures/workloads';
 
 describe('last change', () => {
   const at = (iso: string) => new Date(iso);
@@ -39,14 +40,14 @@ describe('last change', () => {
     // Seeded days ago; the deployment controller (re)started just now and stamped its condition.
     const d = web({ createdAt: '2026-01-01T09:00:00Z', progressedAt: '2026-03-10T12:00:00Z' });
     const pods = [podAt(d, 0, '2026-03-07T08:00:00Z'), podAt(d, 1, '2026-03-07T08:00:05Z')];
-    expect(lastChangeOf([d], () => pods)).toBe('2026-03-07T08:00:00.000Z');
+    expect(lastChangeOf([asDeployment(d)], () => pods)).toBe('2026-03-07T08:00:00.000Z');
   });
 
   it('is bounded by the Progressing condition where the pods were replaced after the rollout', () => {
     const d = web({ createdAt: '2026-01-01T09:00:00Z', progressedAt: '2026-02-01T10:00:00Z' });
     // A node drain a month later replaced both pods: not a change of the app.
     const pods = [podAt(d, 0, '2026-03-01T07:00:00Z'), podAt(d, 1, '2026-03-01T07:01:00Z')];
-    expect(lastChangeOf([d], () => pods)).toBe('2026-02-01T10:00:00.000Z');
+    expect(lastChangeOf([asDeployment(d)], () => pods)).toBe('2026-02-01T10:00:00.000Z');
   });
 
   it('dates a rollout in progress from its new pods, and a restart from its annotation', () => {
@@ -55,7 +56,7 @@ describe('last change', () => {
       podAt(d, 0, '2026-02-01T08:00:00Z', 'old1234'),
       podAt(d, 1, '2026-03-10T12:00:00Z', 'new5678'),
     ];
-    expect(lastChangeOf([d], () => rolling)).toBe('2026-03-10T12:00:00.000Z');
+    expect(lastChangeOf([asDeployment(d)], () => rolling)).toBe('2026-03-10T12:00:00.000Z');
 
     const restarted = web({
       createdAt: '2026-01-01T09:00:00Z',
@@ -63,16 +64,26 @@ describe('last change', () => {
     });
     const worker = deployment({ app: 'a', component: 'worker' });
     worker.metadata!.creationTimestamp = at('2026-01-01T09:00:00Z');
-    expect(lastChangeOf([restarted, worker], noPods)).toBe('2026-03-11T15:30:00.000Z');
+    expect(lastChangeOf([asDeployment(restarted), asDeployment(worker)], noPods)).toBe(
+      '2026-03-11T15:30:00.000Z',
+    );
   });
 
   it('falls back to when the Deployment was created where nothing else tells', () => {
     const d = web({ createdAt: '2026-01-01T09:00:00Z' });
-    expect(lastChangeOf([d], noPods)).toBe('2026-01-01T09:00:00.000Z');
+    expect(lastChangeOf([asDeployment(d)], noPods)).toBe('2026-01-01T09:00:00.000Z');
+  });
+
+  it("dates a StatefulSet's template from its pods of the newest revision", () => {
+    const db = statefulSet({ name: 'db', labels: { app: 'a' }, createdAt: '2026-01-01T09:00:00Z' });
+    const pods = [statefulSetPod(db, 0), statefulSetPod(db, 1)];
+    pods[0]!.metadata!.creationTimestamp = at('2026-03-01T08:00:00Z');
+    pods[1]!.metadata!.creationTimestamp = at('2026-03-01T08:01:00Z');
+    expect(lastChangeOf([asStatefulSet(db)], () => pods)).toBe('2026-03-01T08:00:00.000Z');
   });
 
   it('is unknown where no Deployment carries a time', () => {
     const d = deployment({ app: 'a', component: 'web' });
-    expect(lastChangeOf([d], noPods)).toBeNull();
+    expect(lastChangeOf([asDeployment(d)], noPods)).toBeNull();
   });
 });

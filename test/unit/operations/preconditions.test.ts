@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requireProcess } from '../../../main/operations/preconditions';
-import { ScaleDeskError } from '../../../shared/errors';
+import { thrownScaleDeskError } from '../../fixtures/scaledesk-error';
 import { makeApp } from '../../fixtures/app-model';
-
-function refusal(run: () => unknown): ScaleDeskError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScaleDeskError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('requireProcess', () => {
   it('finds a scaled process and the workspace, which restart and undo act on too', () => {
@@ -21,7 +11,7 @@ describe('requireProcess', () => {
   });
 
   it('names every process there is, the workspace among them, where there is no such one', () => {
-    const error = refusal(() => requireProcess(makeApp(), 'beat'));
+    const error = thrownScaleDeskError(() => requireProcess(makeApp(), 'beat'));
     expect(error.code).toBe('NOT_FOUND');
     expect(error.message).toBe(
       'shop has no process "beat" (its processes: web, worker, workspace).',
@@ -29,12 +19,14 @@ describe('requireProcess', () => {
   });
 
   it('names the scaled processes alone where the app has no workspace', () => {
-    const error = refusal(() => requireProcess(makeApp({ workspace: null }), 'beat'));
+    const error = thrownScaleDeskError(() => requireProcess(makeApp({ workspace: null }), 'beat'));
     expect(error.message).toBe('shop has no process "beat" (its processes: web, worker).');
   });
 
   it('says none where the app has neither', () => {
     const app = makeApp({ processes: [], workspace: null });
-    expect(refusal(() => requireProcess(app, 'web')).message).toContain('(its processes: none)');
+    expect(thrownScaleDeskError(() => requireProcess(app, 'web')).message).toContain(
+      '(its processes: none)',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1DeploymentCondition } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import {
   podFailure,
@@ -25,6 +25,14 @@ function deployment(
     spec: { replicas: spec.replicas, selector: {}, template: {} },
     status,
   };
+}
+
+/** shop-web at 3 replicas, its generation 5 seen by the controller, which reports `condition`. */
+function seenWithCondition(condition: V1DeploymentCondition): V1Deployment {
+  return deployment(
+    { replicas: 3, generation: 5 },
+    { observedGeneration: 5, conditions: [condition] },
+  );
 }
 
 describe('rolloutVerdict reads a rollout as kubectl rollout status does', () => {
@@ -83,40 +91,24 @@ describe('rolloutVerdict reads a rollout as kubectl rollout status does', () => 
   });
 
   it('fails on the progress deadline and on a quota that refuses pods', () => {
-    const stalled = deployment(
-      { replicas: 3, generation: 5 },
-      {
-        observedGeneration: 5,
-        conditions: [
-          {
-            type: 'Progressing',
-            status: 'False',
-            reason: 'ProgressDeadlineExceeded',
-            message: 'ReplicaSet "shop-web-1" has timed out progressing.',
-          },
-        ],
-      },
-    );
+    const stalled = seenWithCondition({
+      type: 'Progressing',
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded',
+      message: 'ReplicaSet "shop-web-1" has timed out progressing.',
+    });
     expect(rolloutVerdict(stalled, tracked())).toEqual({
       state: 'failed',
       message:
         'The rollout of web passed its progress deadline: ReplicaSet "shop-web-1" has timed out progressing.',
     });
-    const quota = deployment(
-      { replicas: 3, generation: 5 },
-      {
-        observedGeneration: 5,
-        conditions: [
-          {
-            type: 'ReplicaFailure',
-            status: 'True',
-            reason: 'FailedCreate',
-            message:
-              'pods "x" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=10, limited: pods=10',
-          },
-        ],
-      },
-    );
+    const quota = seenWithCondition({
+      type: 'ReplicaFailure',
+      status: 'True',
+      reason: 'FailedCreate',
+      message:
+        'pods "x" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=10, limited: pods=10',
+    });
     expect(rolloutVerdict(quota, tracked()).state).toBe('failed');
     expect((rolloutVerdict(quota, tracked()) as { message: string }).message).toMatch(
       /^The namespace pod quota refused new pods of web: /,

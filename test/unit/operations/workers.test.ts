@@ -111,7 +111,7 @@ describe('a Deployment whose first container is a sidecar', () => {
 
   it('shows the gunicorn container in the model, and the workers patch edits that one', () => {
     const web = withSidecarFirst();
-    const model = processOf(web, [], {
+    const model = processOf({ kind: 'Deployment', object: web }, 'web', [], {
       limitDefault: () => null,
       memory: () => undefined,
     });

@@ -12,6 +12,7 @@ function app(id: string): App {
     id,
     namespace,
     name,
+    groupedBy: { rule: 'workload', key: null },
     processes: [],
     workspace: null,
     memory: { usedBytes: null, maxBytes: 0 },

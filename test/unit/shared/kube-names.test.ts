@@ -5,6 +5,7 @@ import {
   CONTEXT_NAME_RULE,
   isAppName,
   isContextName,
+  isLabelKey,
   isNamespaceName,
   isProcessName,
   NAMESPACE_NAME_RULE,
@@ -38,14 +39,41 @@ describe('namespace names: DNS-1123 labels, since they go into URL paths', () =>
   });
 });
 
-describe('app names: the value of the part-of label', () => {
-  it.each(['sales-dash', 'Sales_Dash', 'v1.2', 'a', 'a'.repeat(63)])('takes %s', (name) => {
+describe("app names: a grouping label's value, or a workload's own name", () => {
+  it.each([
+    'sales-dash',
+    'Sales_Dash',
+    'v1.2',
+    'a',
+    'a'.repeat(63),
+    // A workload on its own is named after itself: a DNS-1123 subdomain, past 63 characters.
+    `${'a'.repeat(63)}.${'b'.repeat(63)}`,
+  ])('takes %s', (name) => {
     expect(isAppName(name)).toBe(true);
   });
 
-  it.each([...PATH_BREAKING, '', '-x', 'x.', '_x', 'a b', 'a'.repeat(64)])('refuses %j', (name) => {
-    expect(isAppName(name)).toBe(false);
-  });
+  it.each([...PATH_BREAKING, '', '-x', 'x.', '_x', 'a b', 'A'.repeat(64), 'a'.repeat(254)])(
+    'refuses %j',
+    (name) => {
+      expect(isAppName(name)).toBe(false);
+    },
+  );
+});
+
+describe('label keys: the grouping label setting', () => {
+  it.each(['app.kubernetes.io/part-of', 'team.example.com/app', 'app', 'Team_App'])(
+    'takes %s',
+    (key) => {
+      expect(isLabelKey(key)).toBe(true);
+    },
+  );
+
+  it.each(['', 'team.example.com/', '/app', 'Team.Example.com/app', 'a/b/c', 'app-', 'a b'])(
+    'refuses %j',
+    (key) => {
+      expect(isLabelKey(key)).toBe(false);
+    },
+  );
 });
 
 describe('process names: a component label value, or an unlabelled Deployment name', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { rolloutOf, type DeploymentRollout } from '../../../shared/rollout';
+import {
+  rolloutOf,
+  workloadKindOf,
+  type DeploymentRollout,
+  type StatefulSetRollout,
+} from '../../../shared/rollout';
 
 type Conditions = NonNullable<NonNullable<DeploymentRollout['status']>['conditions']>;
 
@@ -125,5 +130,100 @@ describe('the rollout of a Deployment, as kubectl rollout status judges it', () 
   it('is complete despite a failure condition left over once every replica is there', () => {
     const done = rollout({ desired: 3, total: 3, updated: 3, available: 3, conditions: [quota] });
     expect(rolloutOf(done).state).toBe('complete');
+  });
+});
+
+/**
+ * A StatefulSet at generation 2 wanting `desired` replicas, `total` of them existing, `ready`,
+ * `updated` to the update revision (`rev2`, current `rev1` unless `settled`), seen by the
+ * controller unless `observed` says otherwise; RollingUpdate with a partition unless `strategy`.
+ */
+function set(counts: {
+  desired: number;
+  total?: number;
+  ready?: number;
+  updated?: number;
+  observed?: number;
+  settled?: boolean;
+  strategy?: NonNullable<StatefulSetRollout['spec']>['updateStrategy'];
+}): StatefulSetRollout {
+  return {
+    metadata: { generation: 2 },
+    spec: {
+      replicas: counts.desired,
+      updateStrategy: counts.strategy ?? { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+    },
+    status: {
+      observedGeneration: counts.observed ?? 2,
+      replicas: counts.total ?? counts.desired,
+      readyReplicas: counts.ready,
+      updatedReplicas: counts.updated,
+      currentRevision: counts.settled ? 'db-rev2' : 'db-rev1',
+      updateRevision: 'db-rev2',
+    },
+  };
+}
+
+describe('the rollout of a StatefulSet, as kubectl rollout status judges it', () => {
+  it('is told from a Deployment by its fields where the kind is not given', () => {
+    expect(workloadKindOf(set({ desired: 1 }))).toBe('StatefulSet');
+    expect(workloadKindOf(rollout({ desired: 1 }))).toBe('Deployment');
+  });
+
+  it('is complete when every replica is ready and updated to the update revision', () => {
+    const done = set({ desired: 3, ready: 3, updated: 3, settled: true });
+    expect(rolloutOf(done)).toEqual({ state: 'complete', progress: 1, message: null });
+    expect(rolloutOf(done, 'db', 'StatefulSet')).toEqual(rolloutOf(done));
+  });
+
+  it('waits, at 0, until the controller has seen the generation', () => {
+    expect(rolloutOf(set({ desired: 3, ready: 3, updated: 3, observed: 1 }), 'db')).toEqual({
+      state: 'progressing',
+      progress: 0,
+      message: 'Waiting for the cluster to act on db.',
+    });
+  });
+
+  it('says what it waits for: replicas ready, then updated, then a scale-down', () => {
+    expect(rolloutOf(set({ desired: 3, ready: 1, updated: 1 }))).toEqual({
+      state: 'progressing',
+      progress: 1 / 3,
+      message: '1 of 3 replicas ready.',
+    });
+    expect(rolloutOf(set({ desired: 3, ready: 3, updated: 2 }), 'db')).toEqual({
+      state: 'progressing',
+      progress: 2 / 3,
+      message: 'db: 2 of 3 replicas updated.',
+    });
+    expect(rolloutOf(set({ desired: 1, total: 2, ready: 2, updated: 2, settled: true }))).toEqual({
+      state: 'progressing',
+      progress: 0.99,
+      message: '1 replica stopping.',
+    });
+  });
+
+  it('updates only the ordinals above the partition, and judges OnDelete by readiness alone', () => {
+    const partitioned = set({
+      desired: 4,
+      ready: 4,
+      updated: 2,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } },
+    });
+    expect(rolloutOf(partitioned).state).toBe('complete');
+    const onDelete = set({ desired: 2, ready: 2, updated: 0, strategy: { type: 'OnDelete' } });
+    expect(rolloutOf(onDelete).state).toBe('complete');
+  });
+
+  it('compares the revisions where there is no rollingUpdate to read a partition from', () => {
+    const rolling = set({ desired: 2, ready: 2, updated: 1, strategy: { type: 'RollingUpdate' } });
+    expect(rolloutOf(rolling).message).toBe('1 of 2 replicas updated.');
+    const settled = set({
+      desired: 2,
+      ready: 2,
+      updated: 2,
+      settled: true,
+      strategy: { type: 'RollingUpdate' },
+    });
+    expect(rolloutOf(settled).state).toBe('complete');
   });
 });

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ACTIVITY_KEY,
   activityFileFor,
@@ -13,23 +12,15 @@ import {
 import { replicasChange } from '../../fixtures/activity';
 import { createConfStore } from '../../../main/store/conf-store';
 import { EventBus } from '../../../main/transport/event-bus';
+import { captureWarnings } from '../../fixtures/console-warnings';
+import { useStoreFile } from '../../fixtures/store-file';
 import type { ActivityEntry } from '../../../shared/contract';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
 
-let dir: string;
-let file: string;
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaledesk-activity-'));
-  file = path.join(dir, 'config.json');
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const temp = useStoreFile('scaledesk-activity-');
+captureWarnings();
 
 const SANDBOX = { cluster: 'cluster-a', context: 'sandbox' };
 const target = (replicas: number): ChangeTarget => ({
@@ -45,7 +36,7 @@ const about = (replicas: number, cluster = SANDBOX.cluster) => ({
 
 /** The log's records on disk, as another process would read them. */
 function records(): Array<Record<string, unknown>> {
-  const logFile = activityFileFor(file);
+  const logFile = activityFileFor(temp.file);
   if (!fs.existsSync(logFile)) return [];
   return fs
     .readFileSync(logFile, 'utf8')
@@ -55,7 +46,7 @@ function records(): Array<Record<string, unknown>> {
 }
 
 const open = (bus = new EventBus(), cap?: number) =>
-  createActivityLog(createConfStore(file), bus, cap === undefined ? {} : { cap });
+  createActivityLog(createConfStore(temp.file), bus, cap === undefined ? {} : { cap });
 
 describe('activity log', () => {
   it('has the change on disk before it is sent, lists it once accepted, and settles it', () => {
@@ -121,7 +112,7 @@ describe('activity log', () => {
   });
 
   it('moves the entries an earlier version kept in the store into its own file', () => {
-    const store = createConfStore(file);
+    const store = createConfStore(temp.file);
     const old = (id: string, result: ActivityEntry['result']): ActivityEntry => ({
       ...replicasChange(2),
       id,
@@ -132,7 +123,7 @@ describe('activity log', () => {
     });
     store.set(ACTIVITY_KEY, [old('old-done', 'done'), old('old-pending', 'pending'), { id: 7 }]);
     const log = open();
-    expect(createConfStore(file).get(ACTIVITY_KEY)).toBeUndefined();
+    expect(createConfStore(temp.file).get(ACTIVITY_KEY)).toBeUndefined();
     expect(records()).toHaveLength(2);
     // Logged by context name, before clusters were told apart: listed for that context.
     expect(log.list({ cluster: 'any', context: 'sandbox' }).map((e) => e.id)).toEqual([
@@ -179,7 +170,7 @@ describe('activity log', () => {
     const log = open();
     const entry = log.begin(replicasChange(2), about(2));
     log.accept(entry.id);
-    fs.appendFileSync(activityFileFor(file), '{"put":{"entry":{"id":"x","at":');
+    fs.appendFileSync(activityFileFor(temp.file), '{"put":{"entry":{"id":"x","at":');
     const reopened = open();
     expect(reopened.get(entry.id)).toMatchObject({ result: 'pending' });
     expect(console.warn).toHaveBeenCalledWith(expect.stringContaining('1 records'));
@@ -198,7 +189,7 @@ describe('activity log', () => {
 
   it('keeps its file private to the user', () => {
     open().begin(replicasChange(2), about(2));
-    expect(fs.statSync(activityFileFor(file)).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(activityFileFor(temp.file)).mode & 0o777).toBe(0o600);
   });
 });
 
@@ -208,7 +199,7 @@ describe('activity log and a process killed at once', () => {
       import { createActivityLog } from './main/store/activity-log.ts';
       import { createConfStore } from './main/store/conf-store.ts';
       import { EventBus } from './main/transport/event-bus.ts';
-      const log = createActivityLog(createConfStore(${JSON.stringify(file)}), new EventBus());
+      const log = createActivityLog(createConfStore(${JSON.stringify(temp.file)}), new EventBus());
       const about = ${JSON.stringify(about(5))};
       const sent = log.begin(${JSON.stringify(replicasChange(5))}, about);
       log.accept(sent.id, { from: 3 });

@@ -1,25 +1,15 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createConfStore } from '../../../main/store/conf-store';
 import { EventBus } from '../../../main/transport/event-bus';
+import { captureWarnings } from '../../fixtures/console-warnings';
+import { useStoreFile } from '../../fixtures/store-file';
 import { createSettings, SETTINGS_KEY, type SettingsService } from '../../../main/store/settings';
 import { operations, SettingsSchema, type Settings } from '../../../shared/contract';
 import { ScaleDeskError } from '../../../shared/errors';
 
-let dir: string;
-let file: string;
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaledesk-settings-'));
-  file = path.join(dir, 'config.json');
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const temp = useStoreFile('scaledesk-settings-');
+captureWarnings();
 
 /**
  * For each setting: a value stored before (not its default), a new value (neither), and one its
@@ -33,6 +23,11 @@ const samples: {
   metricsIntervalSeconds: { stored: 60, changed: 30, invalid: 0 },
   maxReplicas: { stored: 3, changed: 5, invalid: 'lots' },
   theme: { stored: 'dark', changed: 'light', invalid: 'neon' },
+  groupingLabel: {
+    stored: 'team.example.com/app',
+    changed: 'app.kubernetes.io/instance',
+    invalid: 'team.example.com/',
+  },
   latencyThresholdMs: { stored: 800, changed: 250, invalid: -1 },
   errorRateThreshold: { stored: 0.05, changed: 0.2, invalid: 2 },
   appUrls: {
@@ -51,11 +46,11 @@ function save(settings: SettingsService, change: Record<string, unknown>): Setti
   return settings.set(operations['settings.set'].input.parse(change));
 }
 
-const storedInFile = () => JSON.parse(fs.readFileSync(file, 'utf8'))[SETTINGS_KEY];
+const storedInFile = () => JSON.parse(fs.readFileSync(temp.file, 'utf8'))[SETTINGS_KEY];
 
 describe('settings', () => {
   it('starts from the defaults where nothing is stored', () => {
-    const settings = createSettings(createConfStore(file), new EventBus());
+    const settings = createSettings(createConfStore(temp.file), new EventBus());
     expect(settings.get()).toMatchObject({
       maxReplicas: 10,
       metricsIntervalSeconds: 15,
@@ -71,25 +66,25 @@ describe('settings', () => {
     const bus = new EventBus();
     const seen: unknown[] = [];
     bus.on('settings', (s) => seen.push(s));
-    createSettings(createConfStore(file), bus).set({ maxReplicas: 20, theme: 'dark' });
+    createSettings(createConfStore(temp.file), bus).set({ maxReplicas: 20, theme: 'dark' });
     expect(seen).toHaveLength(1);
-    const again = createSettings(createConfStore(file), new EventBus());
+    const again = createSettings(createConfStore(temp.file), new EventBus());
     expect(again.get()).toMatchObject({
       maxReplicas: 20,
       theme: 'dark',
       metricsIntervalSeconds: 15,
     });
-    expect(JSON.parse(fs.readFileSync(file, 'utf8'))[SETTINGS_KEY].maxReplicas).toBe(20);
+    expect(JSON.parse(fs.readFileSync(temp.file, 'utf8'))[SETTINGS_KEY].maxReplicas).toBe(20);
   });
 
   it('reports a stored value that fails the schema and uses its default, keeping the others', () => {
     fs.writeFileSync(
-      file,
+      temp.file,
       JSON.stringify({
         [SETTINGS_KEY]: { maxReplicas: 'lots', theme: 'dark', metricsIntervalSeconds: -5 },
       }),
     );
-    const settings = createSettings(createConfStore(file), new EventBus());
+    const settings = createSettings(createConfStore(temp.file), new EventBus());
     expect(settings.get()).toMatchObject({
       maxReplicas: 10,
       theme: 'dark',
@@ -103,14 +98,14 @@ describe('settings', () => {
   });
 
   it('survives settings that are not an object at all', () => {
-    fs.writeFileSync(file, JSON.stringify({ [SETTINGS_KEY]: [1, 2] }));
-    const settings = createSettings(createConfStore(file), new EventBus());
+    fs.writeFileSync(temp.file, JSON.stringify({ [SETTINGS_KEY]: [1, 2] }));
+    const settings = createSettings(createConfStore(temp.file), new EventBus());
     expect(settings.get().maxReplicas).toBe(10);
     expect(settings.problems()[0]).toContain('not an object');
   });
 
   it('refuses an invalid change with INVALID_INPUT and stores nothing', () => {
-    const store = createConfStore(file);
+    const store = createConfStore(temp.file);
     const settings = createSettings(store, new EventBus());
     for (const bad of [{ maxReplicas: 0 }, { maxReplicas: 2.5 }, { theme: 'neon' }, { nope: 1 }]) {
       let error: unknown;
@@ -127,7 +122,7 @@ describe('settings', () => {
   });
 
   it('takes only http and https addresses as an app URL, which main will fetch', () => {
-    const store = createConfStore(file);
+    const store = createConfStore(temp.file);
     const settings = createSettings(store, new EventBus());
     for (const url of ['file:///etc/passwd', 'data:text/plain,hi', 'ftp://example.com/', 'nope']) {
       expect(() => settings.set({ appUrls: { 'demo/sales-dash': url } })).toThrow(
@@ -154,28 +149,28 @@ describe('a save of some settings', () => {
   });
 
   it.each(keys)('of %s alone leaves every other setting as it was stored', (key) => {
-    fs.writeFileSync(file, JSON.stringify({ [SETTINGS_KEY]: storedSettings }));
-    const settings = createSettings(createConfStore(file), new EventBus());
+    fs.writeFileSync(temp.file, JSON.stringify({ [SETTINGS_KEY]: storedSettings }));
+    const settings = createSettings(createConfStore(temp.file), new EventBus());
     const expected = { ...storedSettings, [key]: samples[key].changed };
 
     expect(save(settings, { [key]: samples[key].changed })).toEqual(expected);
     expect(settings.get()).toEqual(expected);
     expect(storedInFile()).toEqual(expected);
-    expect(createSettings(createConfStore(file), new EventBus()).get()).toEqual(expected);
+    expect(createSettings(createConfStore(temp.file), new EventBus()).get()).toEqual(expected);
   });
 
   it('writes only the keys it carries over what is stored, never the defaults of the rest', () => {
-    const settings = createSettings(createConfStore(file), new EventBus());
+    const settings = createSettings(createConfStore(temp.file), new EventBus());
     save(settings, { theme: 'dark' });
     expect(storedInFile()).toEqual({ theme: 'dark' });
   });
 
   it('keeps what the file holds for the other keys: a value it refused, and one it does not know', () => {
     fs.writeFileSync(
-      file,
+      temp.file,
       JSON.stringify({ [SETTINGS_KEY]: { maxReplicas: 'lots', fromANewerVersion: true } }),
     );
-    const settings = createSettings(createConfStore(file), new EventBus());
+    const settings = createSettings(createConfStore(temp.file), new EventBus());
     save(settings, { theme: 'dark' });
     expect(settings.get().maxReplicas).toBe(defaults.maxReplicas);
     expect(storedInFile()).toEqual({ maxReplicas: 'lots', fromANewerVersion: true, theme: 'dark' });
@@ -185,10 +180,10 @@ describe('a save of some settings', () => {
 describe('a stored setting that fails its schema', () => {
   it.each(keys)('%s falls back to its default alone, and is reported', (key) => {
     fs.writeFileSync(
-      file,
+      temp.file,
       JSON.stringify({ [SETTINGS_KEY]: { ...storedSettings, [key]: samples[key].invalid } }),
     );
-    const settings = createSettings(createConfStore(file), new EventBus());
+    const settings = createSettings(createConfStore(temp.file), new EventBus());
 
     expect(settings.get()).toEqual({ ...storedSettings, [key]: defaults[key] });
     expect(settings.problems()).toEqual([

@@ -68,6 +68,7 @@ describe('event bus', () => {
       metricsIntervalSeconds: 15,
       maxReplicas: 10,
       theme: 'system',
+      groupingLabel: 'app.kubernetes.io/part-of',
       latencyThresholdMs: 500,
       errorRateThreshold: 0.01,
       appUrls: {},

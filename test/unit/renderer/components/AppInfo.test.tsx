@@ -18,4 +18,17 @@ describe('App Info', () => {
     expect(document.activeElement).toBe(scale);
     expect(screen.getByRole('region', { name: 'web' })).toBeTruthy();
   });
+
+  it('says how the app was grouped, under its name', async () => {
+    renderApp(
+      new FakeBridge([
+        makeApp({
+          name: 'storefront',
+          groupedBy: { rule: 'helm-release', key: 'app.kubernetes.io/instance' },
+        }),
+      ]),
+    );
+    await screen.findByRole('heading', { level: 1, name: 'storefront' });
+    expect(screen.getByText('Grouped by Helm release storefront')).toBeTruthy();
+  });
 });

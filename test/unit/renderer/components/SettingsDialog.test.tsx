@@ -29,4 +29,22 @@ describe('the settings dialog', () => {
       ]),
     );
   });
+
+  it('saves a grouping label only where it is a label key', async () => {
+    const bridge = new FakeBridge([makeApp()]);
+    renderApp(bridge);
+    fireEvent.click(await screen.findByRole('button', { name: 'Settings…' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Settings' });
+    const label = within(dialog).getByLabelText('Group apps by the label') as HTMLInputElement;
+    expect(label.value).toBe('app.kubernetes.io/part-of');
+    const save = within(dialog).getByRole('button', { name: 'Save' }) as HTMLButtonElement;
+    fireEvent.change(label, { target: { value: 'team.example.com/' } });
+    expect(within(dialog).getByText(/A label key is an optional DNS-1123 subdomain/)).toBeTruthy();
+    expect(save.disabled).toBe(true);
+    fireEvent.change(label, { target: { value: ' team.example.com/app ' } });
+    fireEvent.click(save);
+    await waitFor(() =>
+      expect(bridge.callsOf('settings.set')).toEqual([{ groupingLabel: 'team.example.com/app' }]),
+    );
+  });
 });

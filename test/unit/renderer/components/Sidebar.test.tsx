@@ -75,6 +75,41 @@ describe('the sidebar', () => {
   });
 });
 
+describe('the empty app list', () => {
+  it('says what the namespace holds instead and why none of it is listed', async () => {
+    const bridge = new FakeBridge([]).on('cluster.namespaceSummary', () => ({
+      ok: true,
+      value: {
+        namespace: 'mixed',
+        workloads: 0,
+        pods: 4,
+        unlisted: [
+          { kind: 'DaemonSet', owners: 1, pods: 3 },
+          { kind: null, owners: 0, pods: 1 },
+        ],
+        statefulSetsUnreadable: false,
+      },
+    }));
+    renderApp(bridge);
+    // The fake connection watches every namespace.
+    expect(await screen.findByText('No apps in the namespaces you can see.')).toBeTruthy();
+    expect(
+      await screen.findByText(
+        'Found 3 pods of a DaemonSet and 1 bare pod (no owner) in the namespaces you can see; ScaleDesk lists Deployments and StatefulSets.',
+      ),
+    ).toBeTruthy();
+  });
+
+  it('says only that nothing matches where the search hides every app', async () => {
+    renderApp(new FakeBridge([makeApp({ name: 'alpha' })]));
+    fireEvent.change(await screen.findByRole('searchbox', { name: 'Search apps' }), {
+      target: { value: 'zzz' },
+    });
+    expect(await screen.findByText('No app matches the search.')).toBeTruthy();
+    expect(screen.queryByText(/No apps in/)).toBeNull();
+  });
+});
+
 describe('the sidebar footer', () => {
   it("shows ScaleDesk's version from app.info, and the sandbox note stays", async () => {
     renderApp(new FakeBridge([makeApp()]));
