@@ -289,7 +289,8 @@ describe('undo', () => {
     const error = errorOf(await h.call('activity.undo', { id: restart!.id }));
     expect(error).toMatchObject({
       code: 'INVALID_INPUT',
-      message: 'Only changes of replicas, workers or an autoscaler can be undone; this was a restart.',
+      message:
+        'Only changes of replicas, workers or an autoscaler can be undone; this was a restart.',
     });
   });
 });
