@@ -5,7 +5,7 @@ import { ScaleDeskError, type ErrorCode } from '../../shared/errors';
 import type { ChangeTarget, NewActivity } from '../store/activity-log';
 import { clusterIdentity } from './cluster-identity';
 import type { OperationContext } from './index';
-import { followUnanswered, trackOperation, type TrackedDeployment } from './rollout-progress';
+import { followUnanswered, trackOperation, type TrackedWorkload } from './rollout-progress';
 import type { SessionPort } from './session-port';
 
 /**
@@ -55,7 +55,7 @@ function refused(error: unknown): boolean {
 
 /**
  * Logs the change as pending and on disk, before it is sent: `targets` say what it sets on each
- * Deployment, from which the entry is judged if ScaleDesk is killed before it knows the outcome.
+ * workload, from which the entry is judged if ScaleDesk is killed before it knows the outcome.
  */
 export function beginChange(
   ctx: OperationContext,
@@ -95,7 +95,7 @@ export function acceptChange(
   ctx: OperationContext,
   change: ChangeInFlight,
   update: Partial<Pick<ActivityEntry, 'from' | 'command'>>,
-  deployments: TrackedDeployment[],
+  workloads: TrackedWorkload[],
   warnings: string[],
 ): OperationResult {
   const { session, app } = change;
@@ -114,7 +114,7 @@ export function acceptChange(
     appId: app.id,
     namespace: app.namespace,
     process: activity.process,
-    deployments,
+    workloads,
     targets: change.targets,
     doneMessage: change.doneMessage,
     options: ctx.tracking,

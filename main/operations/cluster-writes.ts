@@ -1,10 +1,4 @@
-import {
-  AppsV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Deployment,
-  type V1Scale,
-} from '@kubernetes/client-node';
+import { AppsV1Api, PatchStrategy, setHeaderOptions, type V1Scale } from '@kubernetes/client-node';
 import { toClusterError, withTimeout } from '../kube/cluster-errors';
 import type { JsonPatchOperation } from '../../shared/kubectl-command';
 import type { WorkloadObject } from '../model/workload';
@@ -106,22 +100,14 @@ export function jsonPatchWorkload(
   return patchWorkload(ref, operations, PatchStrategy.JsonPatch);
 }
 
-/** The workload as the cluster has it now (what the write guard judges after the watch). */
+/**
+ * The workload as the cluster has it now (what the write guard judges after the watch, and what
+ * a change is followed by once its session's model is not there to read).
+ */
 export function readWorkload(ref: WorkloadRef): Promise<WorkloadObject> {
   return call<WorkloadObject>(ref, 'get', resourceOf(ref), () =>
     ref.kind === 'StatefulSet'
       ? api(ref).readNamespacedStatefulSet({ name: ref.name, namespace: ref.namespace })
       : api(ref).readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }),
-  );
-}
-
-/**
- * A Deployment as the cluster has it now, for callers that follow Deployments by name alone
- * (rollout-progress, until it carries the kind of what it follows: it then uses readWorkload).
- */
-export function readDeployment(ref: Omit<WorkloadRef, 'kind'>): Promise<V1Deployment> {
-  const deployment: WorkloadRef = { ...ref, kind: 'Deployment' };
-  return call(deployment, 'get', 'deployments', () =>
-    api(deployment).readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }),
   );
 }

@@ -1,4 +1,4 @@
-import { REPLICAS_BEFORE_STOP_ANNOTATION } from '../../shared/app-model';
+import { REPLICAS_BEFORE_STOP_ANNOTATION, type Process } from '../../shared/app-model';
 import type { OperationResult, ParsedInput } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { plural } from '../../shared/format';
@@ -47,8 +47,9 @@ export async function setReplicas(
       ...plan.pods,
     });
   }
-  requirePermission(app, 'scale', `scale ${input.process}`);
   const process = app.processes.find((p) => p.name === input.process)!;
+  if (!input.force) refuseAutoscaledCount(process, plan.to);
+  requirePermission(app, 'scale', `scale ${input.process}`);
   const ref = workloadRef(session, app.namespace, process);
   const warnings: string[] = [];
   const doneMessage = `${process.name} runs ${plural(plan.to, 'replica')}.`;
@@ -65,7 +66,14 @@ export async function setReplicas(
       command: kubectlScale(kubectlTarget(session, app.namespace), workloadOf(process), plan.to),
       undoOf,
     },
-    [{ process: process.name, deployment: process.deployment, replicas: plan.to }],
+    [
+      {
+        process: process.name,
+        kind: process.workloadKind,
+        deployment: process.deployment,
+        replicas: plan.to,
+      },
+    ],
     doneMessage,
   );
 
@@ -101,6 +109,7 @@ export async function setReplicas(
     [
       {
         process: process.name,
+        kind: process.workloadKind,
         deployment: process.deployment,
         generation: null,
         replicas: plan.to,
@@ -139,4 +148,21 @@ function conflict(current: WorkloadObject | null, process: string, yours: number
     yours,
     resourceVersion: current?.metadata?.resourceVersion ?? null,
   });
+}
+
+/**
+ * A count written to a process an active autoscaler owns is put back at the autoscaler's next
+ * sync: refused before anything is sent, naming what works instead. The renderer edits the
+ * autoscaler's range for such a process; this guards every other caller (the API, an Undo);
+ * `force` writes it all the same (the autoscaler then supersedes it). Scale to 0 stays allowed (Kubernetes does not autoscale a target at 0), and so does a count
+ * for an autoscaler that is not scaling now (its target at 0: the count is a Start).
+ */
+function refuseAutoscaledCount(process: Process, to: number): void {
+  const autoscaler = process.autoscaler;
+  if (!autoscaler || !autoscaler.active || to === 0) return;
+  throw new ScaleDeskError(
+    'INVALID_INPUT',
+    `${process.name}'s count is set by ${autoscaler.kind} ${autoscaler.name} (${autoscaler.minReplicas}–${autoscaler.maxReplicas}): a count written to ${process.name} would be put back at its next sync. Change the autoscaler's minimum and maximum instead, or scale to 0 to stop ${process.name}.`,
+    { field: 'replicas', autoscaler: autoscaler.name },
+  );
 }

@@ -9,7 +9,7 @@ import { mergePatchWorkload } from './cluster-writes';
 import type { OperationContext } from './index';
 import { requireApp, requirePermission, requireProcess, requireSession } from './preconditions';
 import { replicasIn } from './replicas';
-import type { TrackedDeployment } from './rollout-progress';
+import type { TrackedWorkload } from './rollout-progress';
 import type { SessionPort } from './session-port';
 import { kubectlTarget, podNames, workloadRef } from './workload-ref';
 
@@ -53,8 +53,8 @@ export async function restartProcesses(
   session: SessionPort,
   app: App,
   writes: readonly RestartWrite[],
-): Promise<TrackedDeployment[]> {
-  const tracked: TrackedDeployment[] = [];
+): Promise<TrackedWorkload[]> {
+  const tracked: TrackedWorkload[] = [];
   for (const { process, patch, replicas, scales } of writes) {
     const ref = workloadRef(session, app.namespace, process);
     const written =
@@ -81,6 +81,7 @@ export async function restartProcesses(
           ).result;
     tracked.push({
       process: process.name,
+      kind: process.workloadKind,
       deployment: process.deployment,
       generation: written.metadata?.generation ?? null,
       replicas,
@@ -127,7 +128,12 @@ export async function restart(
         targets.map(workloadOf),
       ),
     },
-    targets.map((p) => ({ process: p.name, deployment: p.deployment, restartedAt: at })),
+    targets.map((p) => ({
+      process: p.name,
+      kind: p.workloadKind,
+      deployment: p.deployment,
+      restartedAt: at,
+    })),
     input.process === undefined
       ? `${app.name} restarted: all its pods were replaced.`
       : `${input.process} restarted: its pods were replaced.`,

@@ -1,5 +1,11 @@
-import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
-import { RESTARTED_AT_ANNOTATION, appId, type App, type Pod } from '../../shared/app-model';
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  RESTARTED_AT_ANNOTATION,
+  appId,
+  type App,
+  type Pod,
+  type WorkloadKind,
+} from '../../shared/app-model';
 import type { OperationProgress } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
 import { plural } from '../../shared/format';
@@ -8,7 +14,8 @@ import type { ActivityLog, ChangeTarget, LoggedChange, Outcome } from '../store/
 import type { EventBus } from '../transport/event-bus';
 import { clusterIdentity } from './cluster-identity';
 import { countSetter, type CountOwners } from './count-setter';
-import { readDeployment } from './cluster-writes';
+import { readWorkload } from './cluster-writes';
+import type { WorkloadObject } from '../model/workload';
 import type { OperationContext } from './index';
 import { replicasIn } from './replicas';
 import type { SessionPort } from './session-port';
@@ -19,20 +26,22 @@ import { workersIn } from './workers';
  * out, and the app answers), failed (why), or superseded (a later change, ScaleDesk's own or
  * someone else's, replaced what it set: it will never show, and that is not a failure).
  *
- * The outcome comes from the Deployments the change touched, never from which namespace or
- * context happens to be connected. While the session the change was made in is the one
- * connected, the live model is read (no polling; a GET only to confirm, every few seconds, that
- * a value the model does not show was replaced rather than not yet seen); once the admin has
- * switched namespace or context, each Deployment is read from the cluster it was changed on.
- * Entries still pending when ScaleDesk stopped are judged the same way when it next connects to
- * that cluster ({@link followPending}). Whether a rollout is done is shared/rollout's judgement,
- * the one the app model shows.
+ * The outcome comes from the workloads (Deployments, StatefulSets) the change touched, never from
+ * which namespace or context happens to be connected. While the session the change was made in
+ * is the one connected, the live model is read (no polling; a GET only to confirm, every few
+ * seconds, that a value the model does not show was replaced rather than not yet seen); once the
+ * admin has switched namespace or context, each workload is read, by its kind and name, from the
+ * cluster it was changed on. Entries still pending when ScaleDesk stopped are judged the same way
+ * when it next connects to that cluster ({@link followPending}). Whether a rollout is done is
+ * shared/rollout's judgement, the one the app model shows.
  */
 
-export interface TrackedDeployment {
+export interface TrackedWorkload {
   process: string;
+  kind: WorkloadKind;
+  /** The workload's name (the process's `deployment`, whatever its kind). */
   deployment: string;
-  /** The Deployment's metadata.generation our write produced, where the answer said. */
+  /** The workload's metadata.generation our write produced, where the answer said. */
   generation: number | null;
   /** The replicas our write set (a scale answer carries no generation: this shows it landed). */
   replicas: number | null;
@@ -79,8 +88,8 @@ export interface Tracking {
   namespace: string;
   /** The process the operation is about; null for the whole app. */
   process: string | null;
-  deployments: TrackedDeployment[];
-  /** What the change set on each Deployment (by name). */
+  workloads: TrackedWorkload[];
+  /** What the change set on each workload (by name). */
   targets: readonly ChangeTarget[];
   /** The activity message once everything is done, e.g. `web runs 4 replicas.` */
   doneMessage: string;
@@ -95,11 +104,12 @@ export type Verdict =
   | { state: 'failed'; message: string }
   | { state: 'superseded'; message: string };
 
-/** What to look for on a Deployment: what the operation tracked and what the entry logged. */
-function expectation(tracked: TrackedDeployment, target: ChangeTarget | undefined): ChangeTarget {
+/** What to look for on a workload: what the operation tracked and what the entry logged. */
+function expectation(tracked: TrackedWorkload, target: ChangeTarget | undefined): ChangeTarget {
   const replicas = target?.replicas ?? tracked.replicas ?? undefined;
   return {
     process: tracked.process,
+    kind: tracked.kind,
     deployment: tracked.deployment,
     ...(replicas === undefined ? {} : { replicas }),
     ...(target?.workers === undefined ? {} : { workers: target.workers }),
@@ -107,15 +117,15 @@ function expectation(tracked: TrackedDeployment, target: ChangeTarget | undefine
   };
 }
 
-/** Where the Deployment does not have what the change set: what it has instead; else null. */
-export function differsFrom(deployment: V1Deployment, target: ChangeTarget): string | null {
+/** Where the workload does not have what the change set: what it has instead; else null. */
+export function differsFrom(workload: WorkloadObject, target: ChangeTarget): string | null {
   const name = target.process;
   if (target.replicas !== undefined) {
-    const now = replicasIn(deployment);
+    const now = replicasIn(workload);
     if (now !== target.replicas) return `${name} now has ${plural(now, 'replica')}`;
   }
   if (target.workers !== undefined) {
-    const now = workersIn(deployment);
+    const now = workersIn(workload);
     if (now !== target.workers) {
       return now === null
         ? `${name} now has no worker count set (gunicorn's default)`
@@ -123,7 +133,7 @@ export function differsFrom(deployment: V1Deployment, target: ChangeTarget): str
     }
   }
   if (target.restartedAt !== undefined) {
-    const now = deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION];
+    const now = workload.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION];
     if (now !== target.restartedAt) {
       return now ? `${name} was restarted again (at ${now})` : `${name}'s pod template was changed`;
     }
@@ -131,31 +141,43 @@ export function differsFrom(deployment: V1Deployment, target: ChangeTarget): str
   return null;
 }
 
+/** `deployment`, `statefulset`: a workload's kind as the admin's kubectl names it. */
+function kindWord(kind: WorkloadKind): string {
+  return kind.toLowerCase();
+}
+
+/** The kind of a logged target's workload: an entry logged without one was of a Deployment. */
+function kindOf(target: ChangeTarget): WorkloadKind {
+  return target.kind ?? 'Deployment';
+}
+
 /**
- * One Deployment after our write. `fresh`: read from the cluster after the write was answered,
+ * One workload after our write. `fresh`: read from the cluster after the write was answered,
  * so a value other than ours was set after it (superseded); a copy from the watch may just not
  * have caught up (not-shown), unless its generation is already past our write's.
  */
 export function rolloutVerdict(
-  deployment: V1Deployment | undefined | null,
-  tracked: TrackedDeployment,
+  workload: WorkloadObject | undefined | null,
+  tracked: TrackedWorkload,
   target?: ChangeTarget,
   fresh = false,
   owners: CountOwners = { autoscaler: null, managedBy: null },
 ): Verdict {
   const name = tracked.process;
-  if (!deployment) return { state: 'failed', message: `The deployment of ${name} was deleted.` };
+  if (!workload) {
+    return { state: 'failed', message: `The ${kindWord(tracked.kind)} of ${name} was deleted.` };
+  }
   const reached =
-    tracked.generation === null || (deployment.metadata?.generation ?? 0) >= tracked.generation;
+    tracked.generation === null || (workload.metadata?.generation ?? 0) >= tracked.generation;
   const expected = expectation(tracked, target);
-  const instead = differsFrom(deployment, expected);
+  const instead = differsFrom(workload, expected);
   if (instead !== null) {
     if (fresh || (tracked.generation !== null && reached)) {
-      const now = replicasIn(deployment);
+      const now = replicasIn(workload);
       // Who set it is said where the count is what changed and it is known (count-setter.ts).
       const setter =
         expected.replicas !== undefined && now !== expected.replicas
-          ? countSetter(now, deployment.metadata?.managedFields, owners)
+          ? countSetter(now, workload.metadata?.managedFields, owners)
           : null;
       return {
         state: 'superseded',
@@ -165,7 +187,7 @@ export function rolloutVerdict(
     return { state: 'not-shown', progress: 0, message: waitingForCluster(name) };
   }
   if (!reached) return { state: 'waiting', progress: 0, message: waitingForCluster(name) };
-  const rollout = rolloutOf(deployment, name);
+  const rollout = rolloutOf(workload, name, tracked.kind);
   switch (rollout.state) {
     case 'complete':
       return { state: 'complete' };
@@ -206,17 +228,19 @@ function servesRequests(app: App | undefined): boolean {
   return web !== undefined && web.replicas.desired > 0;
 }
 
-/** A Deployment as the cluster has it now; null where it is gone. */
+/** A workload as the cluster has it now; null where it is gone. */
 async function readFromCluster(
   kubeConfig: KubeConfig,
   namespace: string,
+  kind: WorkloadKind,
   name: string,
-): Promise<V1Deployment | null> {
+): Promise<WorkloadObject | null> {
   try {
-    return await readDeployment({
+    return await readWorkload({
       kubeConfig,
       context: kubeConfig.currentContext,
       namespace,
+      kind,
       name,
     });
   } catch (error) {
@@ -225,7 +249,7 @@ async function readFromCluster(
   }
 }
 
-/** The verdicts of several Deployments, as one: the first failure, else waiting, else the rest. */
+/** The verdicts of several workloads, as one: the first failure, else waiting, else the rest. */
 type Combined =
   | { state: 'failed' | 'superseded'; message: string }
   | { state: 'waiting'; progress: number; message: string; notShown: boolean }
@@ -279,15 +303,15 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
   let resolveOutcome: (outcome: Outcome) => void = () => {};
   // Declared before use: a session may call a new listener at once, before setup is over.
   let unsubscribe: () => void = () => {};
-  const targetOf = (tracked: TrackedDeployment) =>
-    tracking.targets.find((t) => t.deployment === tracked.deployment);
+  const targetOf = (tracked: TrackedWorkload) =>
+    tracking.targets.find((t) => t.deployment === tracked.deployment && kindOf(t) === tracked.kind);
   /** The live model is the session's the change was made in, while it is the one connected. */
   const fromModel = (): boolean => session !== null && tracking.current();
   /** The processes' owners of the count, as the session's model knows them (none: unknown). */
-  const ownersOf = (tracked: TrackedDeployment): CountOwners => {
+  const ownersOf = (tracked: TrackedWorkload): CountOwners => {
     const app = session?.getApp(appId);
     const found = [...(app?.processes ?? []), ...(app?.workspace ? [app.workspace] : [])].find(
-      (p) => p.deployment === tracked.deployment,
+      (p) => p.deployment === tracked.deployment && p.workloadKind === tracked.kind,
     );
     return { autoscaler: found?.autoscaler ?? null, managedBy: found?.managedBy ?? null };
   };
@@ -297,7 +321,7 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
    */
   const awaitingAutoscaler = (): string | null => {
     if (Date.now() - startedAt >= options.autoscalerSyncMs) return null;
-    for (const tracked of tracking.deployments) {
+    for (const tracked of tracking.workloads) {
       const autoscaler = ownersOf(tracked).autoscaler;
       const replicas = targetOf(tracked)?.replicas ?? tracked.replicas;
       if (autoscaler?.active && replicas !== null && replicas !== undefined && replicas > 0) {
@@ -385,41 +409,40 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
     }
   };
 
-  /** From the live model: the session's copy of each Deployment, and the new pods. */
+  /** From the live model: the session's copy of each workload, and the new pods. */
   const evaluate = (): void => {
     if (settled || phase !== 'rolling' || !fromModel()) return;
     const app = session!.getApp(appId);
     if (!app) return finish('failed', 'The app is gone from the cluster.');
     const verdicts: Verdict[] = [];
-    for (const tracked of tracking.deployments) {
+    for (const tracked of tracking.workloads) {
       const processModel = [...app.processes, ...(app.workspace ? [app.workspace] : [])].find(
-        (p) => p.deployment === tracked.deployment,
+        (p) => p.deployment === tracked.deployment && p.workloadKind === tracked.kind,
       );
       const newPods = (processModel?.pods ?? []).filter((p) => !tracked.podsBefore.has(p.name));
       const failure = podFailure(tracked.process, newPods);
       if (failure) return finish('failed', failure);
-      const deployment = session!.getDeployment(tracking.namespace, tracked.deployment);
-      verdicts.push(
-        rolloutVerdict(deployment, tracked, targetOf(tracked), false, ownersOf(tracked)),
-      );
+      const workload = session!.getWorkload(tracked.kind, tracking.namespace, tracked.deployment);
+      verdicts.push(rolloutVerdict(workload, tracked, targetOf(tracked), false, ownersOf(tracked)));
     }
     conclude(combine(verdicts));
   };
 
-  /** From the cluster: each Deployment read now, after the write was answered. */
+  /** From the cluster: each workload read now, after the write was answered. */
   const readCluster = async (): Promise<void> => {
     if (settled || phase !== 'rolling' || reading) return;
     reading = true;
     const verdicts: Verdict[] = [];
     try {
-      for (const tracked of tracking.deployments) {
-        const deployment = await readFromCluster(
+      for (const tracked of tracking.workloads) {
+        const workload = await readFromCluster(
           tracking.kubeConfig,
           tracking.namespace,
+          tracked.kind,
           tracked.deployment,
         );
         verdicts.push(
-          rolloutVerdict(deployment, tracked, targetOf(tracked), true, ownersOf(tracked)),
+          rolloutVerdict(workload, tracked, targetOf(tracked), true, ownersOf(tracked)),
         );
       }
     } catch (error) {
@@ -443,19 +466,25 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
   return outcome;
 }
 
-/** Each target's Deployment read now: whether it has what the change set (null: gone). */
+/** Each target's workload read now: whether it has what the change set (null: it has). */
 async function readTargets(
   kubeConfig: KubeConfig,
   logged: LoggedChange,
 ): Promise<Array<{ target: ChangeTarget; instead: string | null }>> {
   const found: Array<{ target: ChangeTarget; instead: string | null }> = [];
   for (const target of logged.targets) {
-    const deployment = await readFromCluster(kubeConfig, logged.entry.namespace, target.deployment);
+    const kind = kindOf(target);
+    const workload = await readFromCluster(
+      kubeConfig,
+      logged.entry.namespace,
+      kind,
+      target.deployment,
+    );
     found.push({
       target,
-      instead: deployment
-        ? differsFrom(deployment, target)
-        : `the deployment of ${target.process} is gone`,
+      instead: workload
+        ? differsFrom(workload, target)
+        : `the ${kindWord(kind)} of ${target.process} is gone`,
     });
   }
   return found;
@@ -481,8 +510,9 @@ function followFromCluster(
     appId: appId(entry.namespace, entry.app),
     namespace: entry.namespace,
     process: entry.process,
-    deployments: logged.targets.map((target) => ({
+    workloads: logged.targets.map((target) => ({
       process: target.process,
+      kind: kindOf(target),
       deployment: target.deployment,
       generation: null,
       replicas: target.replicas ?? null,
@@ -527,7 +557,7 @@ export async function followUnanswered(
 
 /**
  * Once connected to a cluster: its entries still pending (ScaleDesk was closed, or killed, while
- * they were followed, or before the cluster answered) judged from each Deployment as it is now,
+ * they were followed, or before the cluster answered) judged from each workload as it is now,
  * and followed on where a rollout is still going. A change whose answer was never seen and
  * that is not on the cluster is said to be unconfirmed, not superseded: it may never have left.
  */

@@ -1,4 +1,4 @@
-import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { App, WorkloadKind } from '../../shared/app-model';
 import type { WorkloadObject } from '../model/workload';
 
@@ -15,13 +15,6 @@ export interface SessionPort {
   getApp(appId: string): App | undefined;
   /** The Deployment or StatefulSet as last seen on the watch (not a copy: do not mutate). */
   getWorkload(kind: WorkloadKind, namespace: string, name: string): WorkloadObject | undefined;
-  /**
-   * The workload of that name as last seen on the watch: the Deployment, else the StatefulSet.
-   * For callers that know a process's workload by name alone (rollout-progress follows
-   * `process.deployment`); a StatefulSet has every field of a Deployment they read. The two
-   * kinds may share a name: whoever knows the kind asks getWorkload.
-   */
-  getDeployment(namespace: string, name: string): V1Deployment | undefined;
   /** Called after each coalesced model update of that app; returns an unsubscribe. */
   onAppChange(appId: string, listener: (app: App | undefined) => void): () => void;
   /** Probe the app's endpoint now (after an operation), updating the model. */

@@ -121,6 +121,7 @@ export async function start(
     { process: null, kind: 'start', from: app.status.kind, to: 'running', command },
     [...targets].map(([p, n]) => ({
       process: p.name,
+      kind: p.workloadKind,
       deployment: p.deployment,
       restartedAt: at,
       ...(p.replicas.desired === 0 ? { replicas: n } : {}),

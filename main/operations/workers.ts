@@ -153,7 +153,14 @@ export async function setWorkers(
       ),
       undoOf,
     },
-    [{ process: process.name, deployment: process.deployment, workers: input.workers }],
+    [
+      {
+        process: process.name,
+        kind: process.workloadKind,
+        deployment: process.deployment,
+        workers: input.workers,
+      },
+    ],
     `${process.name} runs ${plural(input.workers, 'worker')} per replica.`,
   );
 
@@ -196,6 +203,7 @@ export async function setWorkers(
     [
       {
         process: process.name,
+        kind: process.workloadKind,
         deployment: process.deployment,
         generation: written.workload.metadata?.generation ?? null,
         replicas: null,

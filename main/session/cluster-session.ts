@@ -1,4 +1,4 @@
-import { CoreV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { App, WorkloadKind } from '../../shared/app-model';
 import type { Connection, HistoryWindow, Sample } from '../../shared/contract';
 import type { NamespaceSummary } from '../../shared/namespace-summary';
@@ -264,17 +264,6 @@ export class ClusterSession implements SessionPort {
 
   getWorkload(kind: WorkloadKind, namespace: string, name: string): WorkloadObject | undefined {
     return this.catalog.workload(kind, namespace, name);
-  }
-
-  /**
-   * The workload of that name: the Deployment, else the StatefulSet (see SessionPort: for
-   * callers that know the name alone). A StatefulSet has every field of a Deployment that they read.
-   */
-  getDeployment(namespace: string, name: string): V1Deployment | undefined {
-    return (
-      this.catalog.workload('Deployment', namespace, name) ??
-      this.catalog.workload('StatefulSet', namespace, name)
-    );
   }
 
   /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { WorkloadKindSchema } from '../../shared/app-model';
 import { ActivityEntrySchema, type ActivityEntry } from '../../shared/contract';
 import type { EventBus } from '../transport/event-bus';
 import { STALE_TEMP_FILE_MS, STORE_FILE_MODE } from './conf-store';
@@ -35,10 +36,13 @@ import type { KeyValueStore } from './key-value-store';
 export const ACTIVITY_KEY = 'activity';
 export const DEFAULT_ACTIVITY_CAP = 1000;
 
-/** What a change sets on one Deployment: what to look for there to judge the change. */
+/** What a change sets on one workload: what to look for there to judge the change. */
 export const ChangeTargetSchema = z.object({
   process: z.string(),
+  /** The workload's name (a process's `deployment`, whatever its kind). */
   deployment: z.string(),
+  /** Absent: a Deployment (entries logged before StatefulSets were scaled carry no kind). */
+  kind: WorkloadKindSchema.optional(),
   replicas: z.number().int().optional(),
   /** The gunicorn worker count; null: none set (gunicorn's default). */
   workers: z.number().int().nullable().optional(),

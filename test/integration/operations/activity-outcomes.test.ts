@@ -235,6 +235,65 @@ describe('entries left pending by a run that was closed or killed', () => {
     });
     expect(await o.settled(answerLost.id)).toMatchObject({ result: 'done' });
   });
+
+  it("judges a StatefulSet's entries from the StatefulSet, not a Deployment of its name", async () => {
+    // A namespace of its own: nothing of it counts against the pod quota of `ops`.
+    const ns = 'ops-stateful';
+    const labels = { app: 'vault', role: 'db' };
+    await h.core.createNamespace({ body: { metadata: { name: ns } } });
+    await h.apps.createNamespacedStatefulSet({
+      namespace: ns,
+      body: {
+        metadata: { name: 'vault-db', labels },
+        spec: {
+          replicas: 1,
+          serviceName: 'vault-db',
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: 'db', image: 'registry.sandbox.local/vault:1' }] },
+          },
+        },
+      },
+    });
+    // What the previous run's scale did before it was closed.
+    await h.apps.patchNamespacedStatefulSetScale(
+      { name: 'vault-db', namespace: ns, body: { spec: { replicas: 2 } } },
+      merge,
+    );
+    const store = freshStore();
+    const previous = createActivityLog(store, new EventBus());
+    const begin = () =>
+      previous.begin(
+        {
+          context: 'sandbox',
+          namespace: ns,
+          app: 'vault',
+          process: 'db',
+          kind: 'replicas',
+          from: 1,
+          to: 2,
+          command: `kubectl scale statefulset/vault-db --replicas=2 -n ${ns}`,
+        },
+        {
+          cluster: clusterIdentity(h.live.kubeConfig),
+          targets: [{ process: 'db', kind: 'StatefulSet', deployment: 'vault-db', replicas: 2 }],
+          doneMessage: 'db runs 2 replicas.',
+        },
+      );
+    const followed = begin();
+    previous.accept(followed.id);
+    const answerLost = begin();
+
+    const o = operations(() => h.live, store);
+    expect(await o.settled(followed.id)).toMatchObject({
+      result: 'done',
+      message: 'db runs 2 replicas.',
+    });
+    expect(await o.settled(answerLost.id)).toMatchObject({ result: 'done' });
+    const set = await h.apps.readNamespacedStatefulSet({ name: 'vault-db', namespace: ns });
+    expect(set.status?.readyReplicas).toBe(2);
+  });
 });
 
 describe('entries kept per cluster, not per context name', () => {
@@ -258,7 +317,6 @@ describe('entries kept per cluster, not per context name', () => {
         contextName: 'sandbox',
         getApp: () => undefined,
         getWorkload: () => undefined,
-        getDeployment: () => undefined,
         onAppChange: () => () => undefined,
         probeEndpoint: async () => undefined,
       };

@@ -206,14 +206,21 @@ describe('autoscaled processes', () => {
     expect(error.message).toContain('HPAScaleToZero');
   });
 
-  it('ends a count the autoscaler puts back superseded, naming it, within seconds', async () => {
+  it('refuses a count for an autoscaled process, and ends one written anyway superseded, naming the autoscaler, within seconds', async () => {
     await waitFor('web at 2 with the HPA at 2–5', () => {
       const p = web();
       return p?.replicas.desired === 2 && p.autoscaler?.maxReplicas === 5;
     });
+    const refused = errorOf(
+      await call('process.setReplicas', { ...WEB, replicas: 8, expectedReplicas: 2 }),
+    );
+    expect(refused.code).toBe('INVALID_INPUT');
+    expect(refused.message).toContain('set by HorizontalPodAutoscaler checkout-web (2–5)');
+    expect(web()?.replicas.desired).toBe(2);
+    // Written all the same (force), the count is put back by the autoscaler: superseded.
     const started = Date.now();
     const result = valueOf(
-      await call('process.setReplicas', { ...WEB, replicas: 8, expectedReplicas: 2 }),
+      await call('process.setReplicas', { ...WEB, replicas: 8, expectedReplicas: 2, force: true }),
     );
     const end = await outcome(result.operationId);
     expect(Date.now() - started).toBeLessThan(5_000);

@@ -149,12 +149,12 @@ describe('set replicas', () => {
   it('writes where the Deployment moved since ScaleDesk read it but its replicas did not', async () => {
     await settledAt(3);
     // ScaleDesk's copy from before an annotation (as from before a status update): an old version.
-    const before = structuredClone(h.live.getDeployment(NS, 'shop-web'));
+    const before = structuredClone(h.live.getWorkload('Deployment', NS, 'shop-web'));
     await h.kubectl('annotate', 'deployment/shop-web', 'example.com/note=moved');
     await h.waitFor(
       'the annotation in the watch',
       () =>
-        h.live.getDeployment(NS, 'shop-web')?.metadata?.resourceVersion !==
+        h.live.getWorkload('Deployment', NS, 'shop-web')?.metadata?.resourceVersion !==
         before?.metadata?.resourceVersion,
     );
     const live = h.live;
@@ -169,7 +169,6 @@ describe('set replicas', () => {
         staleRead = false;
         return before;
       },
-      getDeployment: (namespace, name) => live.getDeployment(namespace, name),
       onAppChange: (id, listener) => live.onAppChange(id, listener),
       probeEndpoint: (id) => live.probeEndpoint(id),
     };

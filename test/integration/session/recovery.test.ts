@@ -77,7 +77,7 @@ async function scale(replicas: number): Promise<void> {
 }
 
 function desired(): number | undefined {
-  return session.getDeployment(NS, DEPLOYMENT)?.spec?.replicas;
+  return session.getWorkload('Deployment', NS, DEPLOYMENT)?.spec?.replicas;
 }
 
 /** The model's pods and a fresh list by a second client (kubectl) are the same. */

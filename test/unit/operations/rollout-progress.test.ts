@@ -1,14 +1,15 @@
-import type { V1Deployment, V1DeploymentCondition } from '@kubernetes/client-node';
+import type { V1Deployment, V1DeploymentCondition, V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import {
   podFailure,
   rolloutVerdict,
-  type TrackedDeployment,
+  type TrackedWorkload,
 } from '../../../main/operations/rollout-progress';
 import { makePod } from '../../fixtures/app-model';
 
-const tracked = (overrides: Partial<TrackedDeployment> = {}): TrackedDeployment => ({
+const tracked = (overrides: Partial<TrackedWorkload> = {}): TrackedWorkload => ({
   process: 'web',
+  kind: 'Deployment',
   deployment: 'shop-web',
   generation: 5,
   replicas: null,
@@ -119,6 +120,38 @@ describe('rolloutVerdict reads a rollout as kubectl rollout status does', () => 
     expect(rolloutVerdict(undefined, tracked())).toEqual({
       state: 'failed',
       message: 'The deployment of web was deleted.',
+    });
+  });
+});
+
+describe('rolloutVerdict reads a StatefulSet as a StatefulSet', () => {
+  const db = tracked({ process: 'db', kind: 'StatefulSet', deployment: 'ledger-db', replicas: 3 });
+
+  it('is complete once its replicas are ready, with no Deployment counts to read', () => {
+    const set: V1StatefulSet = {
+      metadata: { name: 'ledger-db', generation: 5 },
+      spec: { replicas: 3, serviceName: 'ledger-db', selector: {}, template: {} },
+      status: {
+        observedGeneration: 5,
+        replicas: 3,
+        readyReplicas: 3,
+        updatedReplicas: 3,
+        currentRevision: 'ledger-db-1',
+        updateRevision: 'ledger-db-1',
+      },
+    };
+    expect(rolloutVerdict(set, db)).toEqual({ state: 'complete' });
+    const starting = { ...set, status: { ...set.status, readyReplicas: 2 } };
+    expect(rolloutVerdict(starting, db)).toMatchObject({
+      state: 'waiting',
+      message: 'db: 2 of 3 replicas ready.',
+    });
+  });
+
+  it('fails where the statefulset is gone, naming its kind', () => {
+    expect(rolloutVerdict(undefined, db)).toEqual({
+      state: 'failed',
+      message: 'The statefulset of db was deleted.',
     });
   });
 });
