@@ -68,3 +68,17 @@ export class NamespaceRoom {
     return this.free;
   }
 }
+
+/** Only what pod room reads of a pod: cluster-wide pods may be many. */
+export function placementOf(pod: V1Pod): V1Pod {
+  const slim: V1Pod = {
+    metadata: {
+      name: pod.metadata?.name,
+      namespace: pod.metadata?.namespace,
+      resourceVersion: pod.metadata?.resourceVersion,
+    },
+    spec: { containers: [], nodeName: pod.spec?.nodeName },
+    status: { phase: pod.status?.phase },
+  };
+  return slim;
+}

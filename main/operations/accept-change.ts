@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { App } from '../../shared/app-model';
 import type { ActivityEntry, OperationResult } from '../../shared/contract';
 import { ScaleDeskError, type ErrorCode } from '../../shared/errors';
-import type { ChangeTarget, NewActivity } from '../store/activity-log';
+import type { NewActivity } from '../store/activity-log';
+import type { ChangeTarget } from '../store/activity-records';
 import { clusterIdentity } from './cluster-identity';
 import type { OperationContext } from './index';
-import { followUnanswered, trackOperation, type TrackedWorkload } from './rollout-progress';
+import { followUnanswered } from './follow-from-cluster';
+import { trackOperation } from './rollout-progress';
+import type { TrackedWorkload } from './rollout-verdict';
 import type { SessionPort } from './session-port';
 
 /**

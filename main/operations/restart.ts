@@ -9,7 +9,7 @@ import { mergePatchWorkload } from './cluster-writes';
 import type { OperationContext } from './index';
 import { requireApp, requirePermission, requireProcess, requireSession } from './preconditions';
 import { replicasIn } from './replicas';
-import type { TrackedWorkload } from './rollout-progress';
+import type { TrackedWorkload } from './rollout-verdict';
 import type { SessionPort } from './session-port';
 import { kubectlTarget, podNames, workloadRef } from './workload-ref';
 

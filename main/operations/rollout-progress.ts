@@ -1,25 +1,21 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import {
-  RESTARTED_AT_ANNOTATION,
-  appId,
-  type App,
-  type Pod,
-  type WorkloadKind,
-} from '../../shared/app-model';
+import type { App } from '../../shared/app-model';
 import type { OperationProgress } from '../../shared/contract';
-import { ScaleDeskError } from '../../shared/errors';
-import { plural } from '../../shared/format';
-import { rolloutOf, waitingForCluster } from '../../shared/rollout';
-import type { ActivityLog, ChangeTarget, LoggedChange, Outcome } from '../store/activity-log';
+import type { ActivityLog, Outcome } from '../store/activity-log';
+import type { ChangeTarget } from '../store/activity-records';
 import type { EventBus } from '../transport/event-bus';
-import { clusterIdentity } from './cluster-identity';
-import { countSetter, type CountOwners } from './count-setter';
-import { readWorkload } from './cluster-writes';
-import type { WorkloadObject } from '../model/workload';
-import type { OperationContext } from './index';
-import { replicasIn } from './replicas';
+import { readFromCluster } from './cluster-reads';
+import type { CountOwners } from './count-setter';
+import {
+  combine,
+  kindOf,
+  podFailure,
+  rolloutVerdict,
+  type Combined,
+  type TrackedWorkload,
+  type Verdict,
+} from './rollout-verdict';
 import type { SessionPort } from './session-port';
-import { workersIn } from './workers';
 
 /**
  * Follows a change to its end, in the background, and settles its activity entry: done (rolled
@@ -32,22 +28,9 @@ import { workersIn } from './workers';
  * seconds, that a value the model does not show was replaced rather than not yet seen); once the
  * admin has switched namespace or context, each workload is read, by its kind and name, from the
  * cluster it was changed on. Entries still pending when ScaleDesk stopped are judged the same way
- * when it next connects to that cluster ({@link followPending}). Whether a rollout is done is
- * shared/rollout's judgement, the one the app model shows.
+ * when it next connects to that cluster (follow-from-cluster.ts). Whether a rollout is done is
+ * shared/rollout's judgement, the one the app model shows (rollout-verdict.ts).
  */
-
-export interface TrackedWorkload {
-  process: string;
-  kind: WorkloadKind;
-  /** The workload's name (the process's `deployment`, whatever its kind). */
-  deployment: string;
-  /** The workload's metadata.generation our write produced, where the answer said. */
-  generation: number | null;
-  /** The replicas our write set (a scale answer carries no generation: this shows it landed). */
-  replicas: number | null;
-  /** Pods that existed when the change was sent: failures are looked for in the others. */
-  podsBefore: ReadonlySet<string>;
-}
 
 export interface TrackingOptions {
   /** Give up after this long (default 10 minutes). */
@@ -96,194 +79,10 @@ export interface Tracking {
   options: TrackingOptions;
 }
 
-export type Verdict =
-  | { state: 'waiting'; progress: number; message: string }
-  /** The copy read does not show the change: the model lags, or a later change replaced it. */
-  | { state: 'not-shown'; progress: 0; message: string }
-  | { state: 'complete' }
-  | { state: 'failed'; message: string }
-  | { state: 'superseded'; message: string };
-
-/** What to look for on a workload: what the operation tracked and what the entry logged. */
-function expectation(tracked: TrackedWorkload, target: ChangeTarget | undefined): ChangeTarget {
-  const replicas = target?.replicas ?? tracked.replicas ?? undefined;
-  return {
-    process: tracked.process,
-    kind: tracked.kind,
-    deployment: tracked.deployment,
-    ...(replicas === undefined ? {} : { replicas }),
-    ...(target?.workers === undefined ? {} : { workers: target.workers }),
-    ...(target?.restartedAt === undefined ? {} : { restartedAt: target.restartedAt }),
-  };
-}
-
-/** Where the workload does not have what the change set: what it has instead; else null. */
-export function differsFrom(workload: WorkloadObject, target: ChangeTarget): string | null {
-  const name = target.process;
-  if (target.replicas !== undefined) {
-    const now = replicasIn(workload);
-    if (now !== target.replicas) return `${name} now has ${plural(now, 'replica')}`;
-  }
-  if (target.workers !== undefined) {
-    const now = workersIn(workload);
-    if (now !== target.workers) {
-      return now === null
-        ? `${name} now has no worker count set (gunicorn's default)`
-        : `${name} now runs ${plural(now, 'worker')}`;
-    }
-  }
-  if (target.restartedAt !== undefined) {
-    const now = workload.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION];
-    if (now !== target.restartedAt) {
-      return now ? `${name} was restarted again (at ${now})` : `${name}'s pod template was changed`;
-    }
-  }
-  return null;
-}
-
-/** `deployment`, `statefulset`: a workload's kind as the admin's kubectl names it. */
-function kindWord(kind: WorkloadKind): string {
-  return kind.toLowerCase();
-}
-
-/** The kind of a logged target's workload: an entry logged without one was of a Deployment. */
-function kindOf(target: ChangeTarget): WorkloadKind {
-  return target.kind ?? 'Deployment';
-}
-
-/**
- * One workload after our write. `fresh`: read from the cluster after the write was answered,
- * so a value other than ours was set after it (superseded); a copy from the watch may just not
- * have caught up (not-shown), unless its generation is already past our write's.
- */
-export function rolloutVerdict(
-  workload: WorkloadObject | undefined | null,
-  tracked: TrackedWorkload,
-  target?: ChangeTarget,
-  fresh = false,
-  owners: CountOwners = { autoscaler: null, managedBy: null },
-): Verdict {
-  const name = tracked.process;
-  if (!workload) {
-    return { state: 'failed', message: `The ${kindWord(tracked.kind)} of ${name} was deleted.` };
-  }
-  const reached =
-    tracked.generation === null || (workload.metadata?.generation ?? 0) >= tracked.generation;
-  const expected = expectation(tracked, target);
-  const instead = differsFrom(workload, expected);
-  if (instead !== null) {
-    if (fresh || (tracked.generation !== null && reached)) {
-      const now = replicasIn(workload);
-      // Who set it is said where the count is what changed and it is known (count-setter.ts).
-      const setter =
-        expected.replicas !== undefined && now !== expected.replicas
-          ? countSetter(now, workload.metadata?.managedFields, owners)
-          : null;
-      return {
-        state: 'superseded',
-        message: `Superseded by ${setter ?? 'a later change'}: ${instead}.`,
-      };
-    }
-    return { state: 'not-shown', progress: 0, message: waitingForCluster(name) };
-  }
-  if (!reached) return { state: 'waiting', progress: 0, message: waitingForCluster(name) };
-  const rollout = rolloutOf(workload, name, tracked.kind);
-  switch (rollout.state) {
-    case 'complete':
-      return { state: 'complete' };
-    case 'failed':
-      return { state: 'failed', message: rollout.message };
-    case 'progressing':
-      return { state: 'waiting', progress: rollout.progress, message: rollout.message };
-  }
-}
-
-const IMAGE_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);
-const CONFIG_REASONS = new Set(['CreateContainerConfigError', 'CreateContainerError']);
-
-/** A new pod that shows the change cannot succeed: image, crash loop, memory limit. */
-export function podFailure(process: string, pods: readonly Pod[]): string | null {
-  for (const pod of pods) {
-    const waiting = pod.waitingReason;
-    if (waiting && IMAGE_REASONS.has(waiting)) {
-      return `${process} cannot start: the cluster cannot pull its image (${waiting} on ${pod.name}).`;
-    }
-    if (waiting && CONFIG_REASONS.has(waiting)) {
-      return `${process} cannot start: its container cannot be created (${waiting} on ${pod.name}).`;
-    }
-    if (waiting === 'CrashLoopBackOff') {
-      if (pod.lastTermination?.reason === 'OOMKilled') {
-        return `${process} is stopped by its memory limit: the new pod ${pod.name} was OOMKilled and is restarting in a loop.`;
-      }
-      const exit = pod.lastTermination?.exitCode;
-      return `${process} is crash-looping: the new pod ${pod.name} keeps exiting${exit === null || exit === undefined ? '' : ` (exit code ${exit})`}.`;
-    }
-  }
-  return null;
-}
-
 /** The app has a `web` process (the Procfile's, which receives requests) with replicas. */
 function servesRequests(app: App | undefined): boolean {
   const web = app?.processes.find((p) => p.name === 'web');
   return web !== undefined && web.replicas.desired > 0;
-}
-
-/** A workload as the cluster has it now; null where it is gone. */
-async function readFromCluster(
-  kubeConfig: KubeConfig,
-  namespace: string,
-  kind: WorkloadKind,
-  name: string,
-): Promise<WorkloadObject | null> {
-  try {
-    return await readWorkload({
-      kubeConfig,
-      context: kubeConfig.currentContext,
-      namespace,
-      kind,
-      name,
-    });
-  } catch (error) {
-    if (error instanceof ScaleDeskError && error.code === 'NOT_FOUND') return null;
-    throw error;
-  }
-}
-
-/** The verdicts of several workloads, as one: the first failure, else waiting, else the rest. */
-type Combined =
-  | { state: 'failed' | 'superseded'; message: string }
-  | { state: 'waiting'; progress: number; message: string; notShown: boolean }
-  | { state: 'complete' };
-
-function combine(verdicts: readonly Verdict[]): Combined {
-  let waiting: { progress: number; message: string } | null = null;
-  let notShown = false;
-  let superseded: string | null = null;
-  let progressSum = 0;
-  for (const verdict of verdicts) {
-    switch (verdict.state) {
-      case 'failed':
-        return verdict;
-      case 'not-shown':
-      case 'waiting':
-        notShown ||= verdict.state === 'not-shown';
-        progressSum += verdict.progress;
-        waiting ??= verdict;
-        break;
-      case 'superseded':
-        superseded ??= verdict.message;
-        progressSum += 1;
-        break;
-      case 'complete':
-        progressSum += 1;
-    }
-  }
-  if (waiting) {
-    const progress = progressSum / Math.max(1, verdicts.length);
-    return { state: 'waiting', progress, message: waiting.message, notShown };
-  }
-  if (superseded !== null) return { state: 'superseded', message: superseded };
-  return { state: 'complete' };
 }
 
 /**
@@ -464,137 +263,4 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
     void readCluster();
   }
   return outcome;
-}
-
-/** Each target's workload read now: whether it has what the change set (null: it has). */
-async function readTargets(
-  kubeConfig: KubeConfig,
-  logged: LoggedChange,
-): Promise<Array<{ target: ChangeTarget; instead: string | null }>> {
-  const found: Array<{ target: ChangeTarget; instead: string | null }> = [];
-  for (const target of logged.targets) {
-    const kind = kindOf(target);
-    const workload = await readFromCluster(
-      kubeConfig,
-      logged.entry.namespace,
-      kind,
-      target.deployment,
-    );
-    found.push({
-      target,
-      instead: workload
-        ? differsFrom(workload, target)
-        : `the ${kindWord(kind)} of ${target.process} is gone`,
-    });
-  }
-  return found;
-}
-
-/** Follows a logged change from the cluster alone (no session's model to read). */
-function followFromCluster(
-  ctx: OperationContext,
-  kubeConfig: KubeConfig,
-  logged: LoggedChange,
-): void {
-  const { entry } = logged;
-  ctx.following.add(entry.id);
-  void trackOperation({
-    session: null,
-    current: () => false,
-    kubeConfig,
-    bus: ctx.bus,
-    log: ctx.log,
-    operationId: `${entry.id}:followed`,
-    announce: false,
-    activityId: entry.id,
-    appId: appId(entry.namespace, entry.app),
-    namespace: entry.namespace,
-    process: entry.process,
-    workloads: logged.targets.map((target) => ({
-      process: target.process,
-      kind: kindOf(target),
-      deployment: target.deployment,
-      generation: null,
-      replicas: target.replicas ?? null,
-      podsBefore: new Set<string>(),
-    })),
-    targets: logged.targets,
-    doneMessage: logged.doneMessage ?? 'Done.',
-    options: ctx.tracking,
-  }).finally(() => ctx.following.delete(entry.id));
-}
-
-/**
- * A change whose write failed in a way that does not say whether the cluster applied it (no
- * answer, or one of several writes refused): judged from what the cluster has. Nothing of it
- * there: withdrawn, as a refusal is. All of it: followed like an accepted change. Part of it:
- * failed, with the error. The cluster cannot be read: listed as pending, to be judged when
- * ScaleDesk next connects to that cluster.
- */
-export async function followUnanswered(
-  ctx: OperationContext,
-  kubeConfig: KubeConfig,
-  id: string,
-  error: unknown,
-): Promise<void> {
-  const logged = ctx.log.change(id);
-  if (!logged) return;
-  let found;
-  try {
-    found = await readTargets(kubeConfig, logged);
-  } catch {
-    ctx.log.accept(id, {}, false);
-    return;
-  }
-  const carried = found.filter((f) => f.instead === null).length;
-  if (carried === 0) return ctx.log.withdraw(id);
-  const accepted = ctx.log.accept(id);
-  if (!accepted) return;
-  if (carried === found.length) return followFromCluster(ctx, kubeConfig, logged);
-  const why = error instanceof Error ? error.message : String(error);
-  ctx.log.settle(id, 'failed', `Only partly done: ${why}`);
-}
-
-/**
- * Once connected to a cluster: its entries still pending (ScaleDesk was closed, or killed, while
- * they were followed, or before the cluster answered) judged from each workload as it is now,
- * and followed on where a rollout is still going. A change whose answer was never seen and
- * that is not on the cluster is said to be unconfirmed, not superseded: it may never have left.
- */
-export async function followPending(ctx: OperationContext, session: SessionPort): Promise<void> {
-  const { kubeConfig } = session;
-  const scope = { cluster: clusterIdentity(kubeConfig), context: session.contextName };
-  for (const logged of ctx.log.pending(scope)) {
-    const { entry } = logged;
-    if (ctx.following.has(entry.id)) continue;
-    if (logged.targets.length === 0) {
-      ctx.log.settle(
-        entry.id,
-        'failed',
-        'Not followed to the end: ScaleDesk was closed before the rollout finished.',
-      );
-      continue;
-    }
-    ctx.following.add(entry.id);
-    let found;
-    try {
-      found = await readTargets(kubeConfig, logged);
-    } catch {
-      // Not reachable now: judged at the next connection.
-      ctx.following.delete(entry.id);
-      continue;
-    }
-    const missing = found.filter((f) => f.instead !== null);
-    if (!logged.sent && missing.length > 0) {
-      ctx.following.delete(entry.id);
-      ctx.log.settle(
-        entry.id,
-        'failed',
-        `Not confirmed: no answer from the cluster was seen (ScaleDesk was closed, or the cluster did not answer), and ${missing.map((f) => f.instead).join('; ')}.`,
-      );
-      continue;
-    }
-    if (!logged.sent) ctx.log.accept(entry.id);
-    followFromCluster(ctx, kubeConfig, logged);
-  }
 }

@@ -24,24 +24,18 @@ import { sessionTiming, type ClusterSessionOptions, type SessionTiming } from '.
 import { WatchSet, type WatchRequestStats } from './watch-set';
 
 /**
- * The live connection to one context: the app model kept current by watches (Deployments,
- * StatefulSets, Pods, Services, LimitRanges, ResourceQuotas, Nodes), regrouped when the grouping
- * label setting changes, memory from the metrics API at the metrics
- * interval with its history, the apps' endpoint probes, permissions and pod room. Changes reach
- * the renderer, and the operations following a change, as contract events on the bus only:
- * `apps` (coalesced: only the apps that changed), `samples` and `connection`. Reads (`getApp`,
- * `listApps`, `connection`) send nothing.
+ * The live connection to one context, composed of parts that each own their state: the watches
+ * (WatchSet: Deployments, StatefulSets, Pods, Services, LimitRanges, ResourceQuotas, Nodes,
+ * autoscalers), the catalog of apps over the watches' stores (regrouped when the grouping label
+ * setting changes), the namespaces' limits and room, memory (PodMetrics) and endpoint probes
+ * (EndpointProbes) read at each tick of the MetricsLoop, the coalesced AppUpdates, the
+ * ConnectionState and the RecoveryProbe. Changes go out as contract events on the bus only:
+ * `apps` (only the apps that changed), `samples`, `connection`; reads send nothing.
  *
- * Idle cost (nothing changing): one metrics request per interval (one namespace, or one
- * cluster-wide request for all namespaces), plus one probe per app being looked at (see
- * `endpointProbes`); the watches stay open and cost a request only when the server ends one
+ * Idle cost: one metrics request per interval (one per namespace watched, or one cluster-wide),
+ * one probe per app being looked at; open watches cost a request only when the server ends one
  * (every 30-60 minutes) or the stream is cut. After a failure, while something waits for the
- * cluster, the RecoveryProbe asks it every 750 ms whether it answers again.
- *
- * This class composes the parts, each owning its state: the watches (WatchSet), the catalog of
- * apps over the watches' stores, the namespaces' limits and room, the metrics (PodMetrics) and
- * probes (EndpointProbes) read at each tick of the MetricsLoop, the coalesced AppUpdates,
- * the ConnectionState and the RecoveryProbe.
+ * cluster, the RecoveryProbe asks every 750 ms whether it answers again.
  */
 
 /** The most a watch woken by the cluster's recovery waits first, so they do not all ask at once. */

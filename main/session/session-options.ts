@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Connection, Settings } from '../../shared/contract';
-import { DEFAULT_WATCH_TIMING, type WatchTiming } from '../kube/resource-watch';
+import { DEFAULT_WATCH_TIMING, type WatchTiming } from '../kube/watch-timing';
 import type { MemoryHistory } from '../model/memory-history';
 import type { EventBus } from '../transport/event-bus';
 

@@ -15,13 +15,11 @@ import {
 import type { WorkloadKind } from '../../shared/app-model';
 import type { ScaleDeskError } from '../../shared/errors';
 import { isTransient } from '../kube/cluster-errors';
-import {
-  ResourceWatch,
-  type WatchEventType,
-  type WatchHealth,
-  type WatchTiming,
-} from '../kube/resource-watch';
+import { ResourceWatch, type WatchEventType, type WatchHealth } from '../kube/resource-watch';
+import type { WatchTiming } from '../kube/watch-timing';
+import { placementOf } from '../model/namespace-room';
 import { autoscalerWatches } from './autoscaler-watches';
+import { FirstSyncWait } from './first-sync-wait';
 
 /**
  * The watches of one session (Deployments, StatefulSets, Pods, Services, LimitRanges,
@@ -106,20 +104,6 @@ export interface WatchSpec<T extends KubernetesObject> {
   scope?: 'cluster' | 'all';
 }
 
-/** Only what pod room reads of a pod: cluster-wide pods may be many. */
-function placementOf(pod: V1Pod): V1Pod {
-  const slim: V1Pod = {
-    metadata: {
-      name: pod.metadata?.name,
-      namespace: pod.metadata?.namespace,
-      resourceVersion: pod.metadata?.resourceVersion,
-    },
-    spec: { containers: [], nodeName: pod.spec?.nodeName },
-    status: { phase: pod.status?.phase },
-  };
-  return slim;
-}
-
 export class WatchSet {
   readonly deployments: ReadonlyMap<string, V1Deployment>;
   readonly statefulSets: ReadonlyMap<string, V1StatefulSet>;
@@ -137,8 +121,7 @@ export class WatchSet {
   private readonly placementWatch: ResourceWatch<V1Pod>;
   private readonly entries: Entry[];
   private synced = false;
-  private stopped = false;
-  private syncWaiters: (() => void)[] = [];
+  private readonly syncWait = new FirstSyncWait();
 
   constructor(options: WatchSetOptions) {
     this.options = options;
@@ -146,15 +129,20 @@ export class WatchSet {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     const apps = kubeConfig.makeApiClient(AppsV1Api);
     const scope = ns === null ? '' : `/namespaces/${encodeURIComponent(ns)}`;
+    // Every namespace's list, or the one namespace's.
+    const scoped =
+      <R>(all: () => Promise<R>, one: (namespace: string) => Promise<R>) =>
+      () =>
+        ns === null ? all() : one(ns);
 
     const deployments = this.watch<V1Deployment>({
       resource: 'deployments',
       path: `/apis/apps/v1${scope}/deployments`,
       type: 'V1Deployment',
-      list: () =>
-        ns === null
-          ? apps.listDeploymentForAllNamespaces()
-          : apps.listNamespacedDeployment({ namespace: ns }),
+      list: scoped(
+        () => apps.listDeploymentForAllNamespaces(),
+        (namespace) => apps.listNamespacedDeployment({ namespace }),
+      ),
       onEvent: (type, d) => listener.workloadChanged('Deployment', type, d),
     });
     // Optional: a role may not list StatefulSets, or a cluster not serve them; the apps of
@@ -163,10 +151,10 @@ export class WatchSet {
       resource: 'statefulsets',
       path: `/apis/apps/v1${scope}/statefulsets`,
       type: 'V1StatefulSet',
-      list: () =>
-        ns === null
-          ? apps.listStatefulSetForAllNamespaces()
-          : apps.listNamespacedStatefulSet({ namespace: ns }),
+      list: scoped(
+        () => apps.listStatefulSetForAllNamespaces(),
+        (namespace) => apps.listNamespacedStatefulSet({ namespace }),
+      ),
       onEvent: (type, set) => listener.workloadChanged('StatefulSet', type, set),
       optional: true,
     });
@@ -174,8 +162,10 @@ export class WatchSet {
       resource: 'pods',
       path: `/api/v1${scope}/pods`,
       type: 'V1Pod',
-      list: () =>
-        ns === null ? core.listPodForAllNamespaces() : core.listNamespacedPod({ namespace: ns }),
+      list: scoped(
+        () => core.listPodForAllNamespaces(),
+        (namespace) => core.listNamespacedPod({ namespace }),
+      ),
       onEvent: (type, pod) => {
         listener.podChanged(type, pod);
         if (ns === null) listener.placementsChanged();
@@ -185,10 +175,10 @@ export class WatchSet {
       resource: 'services',
       path: `/api/v1${scope}/services`,
       type: 'V1Service',
-      list: () =>
-        ns === null
-          ? core.listServiceForAllNamespaces()
-          : core.listNamespacedService({ namespace: ns }),
+      list: scoped(
+        () => core.listServiceForAllNamespaces(),
+        (namespace) => core.listNamespacedService({ namespace }),
+      ),
       onEvent: () => {},
       optional: true,
     });
@@ -196,10 +186,10 @@ export class WatchSet {
       resource: 'limitranges',
       path: `/api/v1${scope}/limitranges`,
       type: 'V1LimitRange',
-      list: () =>
-        ns === null
-          ? core.listLimitRangeForAllNamespaces()
-          : core.listNamespacedLimitRange({ namespace: ns }),
+      list: scoped(
+        () => core.listLimitRangeForAllNamespaces(),
+        (namespace) => core.listNamespacedLimitRange({ namespace }),
+      ),
       onEvent: () => listener.limitRangesChanged(),
       optional: true,
     });
@@ -207,10 +197,10 @@ export class WatchSet {
       resource: 'resourcequotas',
       path: `/api/v1${scope}/resourcequotas`,
       type: 'V1ResourceQuota',
-      list: () =>
-        ns === null
-          ? core.listResourceQuotaForAllNamespaces()
-          : core.listNamespacedResourceQuota({ namespace: ns }),
+      list: scoped(
+        () => core.listResourceQuotaForAllNamespaces(),
+        (namespace) => core.listNamespacedResourceQuota({ namespace }),
+      ),
       onEvent: () => listener.quotasChanged(),
       optional: true,
     });
@@ -315,25 +305,13 @@ export class WatchSet {
     return woken;
   }
 
-  /**
-   * Resolves at the first sync, or earlier where a required watch fails before it, the set is
-   * stopped, or `timeoutMs` passes: the caller then answers with the state there is.
-   */
+  /** Resolves at the first sync, or earlier: see FirstSyncWait. */
   firstSync(timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (this.synced || this.stopped) return resolve();
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.syncWaiters.push(done);
-    });
+    return this.syncWait.wait(timeoutMs);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wakeSyncWaiters();
+    this.syncWait.release(true);
     await Promise.all(this.entries.map(({ watch }) => watch.stop()));
   }
 
@@ -389,7 +367,7 @@ export class WatchSet {
       !this.synced &&
       this.entries.some((e) => e.required && e.watch.currentHealth === health)
     ) {
-      this.wakeSyncWaiters();
+      this.syncWait.release(false);
     }
     this.options.listener.healthChanged();
     if (health.state === 'retrying' && health.error && isTransient(health.error)) {
@@ -409,10 +387,6 @@ export class WatchSet {
     if (pending) return;
     this.synced = true;
     this.options.listener.firstSync();
-    this.wakeSyncWaiters();
-  }
-
-  private wakeSyncWaiters(): void {
-    for (const waiter of this.syncWaiters.splice(0)) waiter();
+    this.syncWait.release(true);
   }
 }

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { WorkloadKindSchema } from '../../shared/app-model';
 import { ActivityEntrySchema, type ActivityEntry } from '../../shared/contract';
 import type { EventBus } from '../transport/event-bus';
-import { STALE_TEMP_FILE_MS, STORE_FILE_MODE } from './conf-store';
+import {
+  activityFileFor,
+  appendRecord,
+  readRecords,
+  removeStaleRewrites,
+  rewriteRecords,
+} from './activity-file';
+import { fold, type ChangeTarget, type Line, type LoggedChange } from './activity-records';
 import type { KeyValueStore } from './key-value-store';
 
 /**
@@ -28,6 +33,8 @@ import type { KeyValueStore } from './key-value-store';
  * the kernel keeps it through a kill of the process, and after a power cut the entry written
  * before sending is still there and is judged against the cluster when ScaleDesk next connects.
  *
+ * The records and their file: activity-records.ts, activity-file.ts.
+ *
  * Entries are kept per cluster (operations/cluster-identity.ts), oldest first on disk and served
  * newest first; the oldest go past the cap.
  */
@@ -35,41 +42,6 @@ import type { KeyValueStore } from './key-value-store';
 /** Where the log was kept before it had a file of its own: moved out when first opened. */
 export const ACTIVITY_KEY = 'activity';
 export const DEFAULT_ACTIVITY_CAP = 1000;
-
-/** What a change sets on one workload: what to look for there to judge the change. */
-export const ChangeTargetSchema = z.object({
-  process: z.string(),
-  /** The workload's name (a process's `deployment`, whatever its kind). */
-  deployment: z.string(),
-  /** Absent: a Deployment (entries logged before StatefulSets were scaled carry no kind). */
-  kind: WorkloadKindSchema.optional(),
-  replicas: z.number().int().optional(),
-  /** The gunicorn worker count; null: none set (gunicorn's default). */
-  workers: z.number().int().nullable().optional(),
-  /** The pod template's restartedAt annotation a restart or start wrote. */
-  restartedAt: z.string().optional(),
-});
-export type ChangeTarget = z.infer<typeof ChangeTargetSchema>;
-
-/** An entry with what the log keeps beside it to follow it to its end. */
-export const LoggedChangeSchema = z.object({
-  entry: ActivityEntrySchema,
-  /** The cluster it was made on; null: logged before clusters were told apart (by context). */
-  cluster: z.string().nullable(),
-  targets: z.array(ChangeTargetSchema),
-  /** The entry's message once the change is done, e.g. `web runs 4 replicas.` */
-  doneMessage: z.string().nullable(),
-  /** The cluster answered the write. False: written before sending, no answer seen (yet). */
-  sent: z.boolean(),
-});
-export type LoggedChange = z.infer<typeof LoggedChangeSchema>;
-
-const LineSchema = z.union([
-  z.object({ put: LoggedChangeSchema }).strict(),
-  /** A change the cluster refused: nothing of it happened, nothing to keep. */
-  z.object({ withdraw: z.string() }).strict(),
-]);
-type Line = z.infer<typeof LineSchema>;
 
 /** What an operation knows when it logs a change; the log adds id, time and result. */
 export type NewActivity = Omit<ActivityEntry, 'id' | 'at' | 'result' | 'message' | 'undoOf'> & {
@@ -127,55 +99,10 @@ export interface ActivityLogOptions {
   now?: () => Date;
 }
 
-/** The log's file for a store file: `config.json` → `config-activity.jsonl`, beside it. */
-export function activityFileFor(storePath: string): string {
-  const stem = path.basename(storePath, path.extname(storePath));
-  return path.join(path.dirname(storePath), `${stem}-activity.jsonl`);
-}
-
 export function inScope(logged: LoggedChange, scope: ClusterScope): boolean {
   return logged.cluster === null
     ? logged.entry.context === null || logged.entry.context === scope.context
     : logged.cluster === scope.cluster;
-}
-
-/** Makes a new file's name durable: fsync of its folder (where the platform allows it). */
-function syncFolder(folder: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(folder, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Windows cannot open a folder for fsync; its rename is durable without it.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-/** The records of a log file's text, in order; lines that are not records are counted. */
-function parseLines(text: string): { lines: Line[]; unreadable: number } {
-  const lines: Line[] = [];
-  let unreadable = 0;
-  for (const raw of text.split('\n')) {
-    if (raw.trim() === '') continue;
-    try {
-      const parsed = LineSchema.safeParse(JSON.parse(raw));
-      if (parsed.success) lines.push(parsed.data);
-      else unreadable++;
-    } catch {
-      unreadable++;
-    }
-  }
-  return { lines, unreadable };
-}
-
-/** Folds records into the entries they leave, oldest first. */
-function fold(lines: readonly Line[], into: Map<string, LoggedChange> = new Map()) {
-  for (const line of lines) {
-    if ('withdraw' in line) into.delete(line.withdraw);
-    else into.set(line.put.entry.id, line.put);
-  }
-  return into;
 }
 
 /** Entries of the log kept in the store file by earlier versions, as logged changes. */
@@ -232,15 +159,6 @@ export function createActivityLog(
   let appended = 0;
   let compactionQueued = false;
 
-  const readFile = (): { lines: Line[]; unreadable: number } => {
-    try {
-      return parseLines(fs.readFileSync(file, 'utf8'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], unreadable: 0 };
-      throw error;
-    }
-  };
-
   const trim = (): void => {
     for (const id of changes.keys()) {
       if (changes.size <= cap) break;
@@ -248,47 +166,13 @@ export function createActivityLog(
     }
   };
 
-  /** The whole log written anew: a temporary file, fsynced, renamed over the log. */
   const rewrite = (): void => {
-    const temp = `${file}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-    const text = [...changes.values()].map((put) => `${JSON.stringify({ put })}\n`).join('');
-    const fd = fs.openSync(temp, 'w', STORE_FILE_MODE);
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
-    syncFolder(folder);
+    rewriteRecords(file, changes.values());
     appended = 0;
   };
 
-  /**
-   * Appends one record; `durable`: fsynced before returning. Opened by name each time, so a
-   * rewrite by another process (browser mode and the desktop app share the data folder) is
-   * appended to rather than an old, unlinked file.
-   */
   const append = (line: Line, durable: boolean): void => {
-    // The data folder is gone (removed with the profile, or a test's temporary one): writing
-    // would only make it again.
-    if (!fs.existsSync(folder)) return;
-    try {
-      const created = !fs.existsSync(file);
-      const fd = fs.openSync(file, 'a', STORE_FILE_MODE);
-      try {
-        fs.writeSync(fd, `${JSON.stringify(line)}\n`);
-        if (durable) fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      if (created) syncFolder(folder);
-    } catch (error) {
-      // A disk that is full or read-only must not stop an admin from scaling in an incident:
-      // the change goes ahead and the entry lives in memory; say so where it can be seen.
-      console.error(`scaledesk: the activity log could not be written to ${file}`, error);
-      return;
-    }
+    if (!appendRecord(file, line, durable)) return;
     appended++;
     if (appended > cap + changes.size && !compactionQueued) {
       compactionQueued = true;
@@ -302,7 +186,7 @@ export function createActivityLog(
     compactionQueued = false;
     if (!fs.existsSync(folder)) return;
     try {
-      const fromDisk = fold(readFile().lines);
+      const fromDisk = fold(readRecords(file).lines);
       // What this process has not written (a failed append) is kept too.
       for (const [id, logged] of changes) if (!fromDisk.has(id)) fromDisk.set(id, logged);
       changes = fromDisk;
@@ -315,16 +199,8 @@ export function createActivityLog(
 
   // Opening: the file, the entries an earlier version kept in the store, leftovers of a rewrite
   // that was killed halfway.
-  for (const name of fs.existsSync(folder) ? fs.readdirSync(folder) : []) {
-    if (!name.startsWith(`${path.basename(file)}.tmp-`)) continue;
-    try {
-      const temp = path.join(folder, name);
-      if (Date.now() - fs.lstatSync(temp).mtimeMs >= STALE_TEMP_FILE_MS) fs.unlinkSync(temp);
-    } catch {
-      // Gone already.
-    }
-  }
-  const { lines, unreadable } = readFile();
+  removeStaleRewrites(file);
+  const { lines, unreadable } = readRecords(file);
   if (unreadable > 0) {
     console.warn(
       `scaledesk: ${unreadable} records of the activity log ${file} were not readable and were left out.`,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../main/sandbox';
-import { activityFileFor } from '../../../main/store/activity-log';
+import { activityFileFor } from '../../../main/store/activity-file';
 import { storeFileIn } from '../../../main/store/conf-store';
 import type { ActivityEntry } from '../../../shared/contract';
 import { startBrowserMode, type BrowserMode } from '../../fixtures/browser-mode';

@@ -8,7 +8,7 @@ import {
 } from '../../../main/model/memory-limits';
 import { podMemory } from '../../../main/model/memory-usage';
 import { nodesFree, quotaPods } from '../../../main/model/pod-room';
-import { backoffDelay } from '../../../main/kube/resource-watch';
+import { backoffDelay } from '../../../main/kube/watch-timing';
 
 describe('memory limits', () => {
   it('reads quantities with client-node', () => {

@@ -3,12 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import {
-  ACTIVITY_KEY,
-  activityFileFor,
-  createActivityLog,
-  type ChangeTarget,
-} from '../../../main/store/activity-log';
+import { activityFileFor } from '../../../main/store/activity-file';
+import { ACTIVITY_KEY, createActivityLog } from '../../../main/store/activity-log';
+import type { ChangeTarget } from '../../../main/store/activity-records';
 import { replicasChange } from '../../fixtures/activity';
 import { createConfStore } from '../../../main/store/conf-store';
 import { EventBus } from '../../../main/transport/event-bus';

@@ -4,7 +4,7 @@ import {
   podFailure,
   rolloutVerdict,
   type TrackedWorkload,
-} from '../../../main/operations/rollout-progress';
+} from '../../../main/operations/rollout-verdict';
 import { makePod } from '../../fixtures/app-model';
 
 const tracked = (overrides: Partial<TrackedWorkload> = {}): TrackedWorkload => ({

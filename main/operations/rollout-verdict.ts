@@ -1,0 +1,191 @@
+import { RESTARTED_AT_ANNOTATION, type Pod, type WorkloadKind } from '../../shared/app-model';
+import { plural } from '../../shared/format';
+import { rolloutOf, waitingForCluster } from '../../shared/rollout';
+import type { ChangeTarget } from '../store/activity-records';
+import type { WorkloadObject } from '../model/workload';
+import { countSetter, type CountOwners } from './count-setter';
+import { replicasIn } from './replicas';
+import { workersIn } from './workers';
+
+/**
+ * The judgement of one change on the workloads it touched, and its wording: whether each has what
+ * the change set (or what replaced it, and who set that), whether its rollout is done, and the
+ * new pods that show it cannot succeed. Pure: the follower (rollout-progress.ts) and the reads of
+ * the cluster (follow-from-cluster.ts) feed it what they found.
+ */
+
+export interface TrackedWorkload {
+  process: string;
+  kind: WorkloadKind;
+  /** The workload's name (the process's `deployment`, whatever its kind). */
+  deployment: string;
+  /** The workload's metadata.generation our write produced, where the answer said. */
+  generation: number | null;
+  /** The replicas our write set (a scale answer carries no generation: this shows it landed). */
+  replicas: number | null;
+  /** Pods that existed when the change was sent: failures are looked for in the others. */
+  podsBefore: ReadonlySet<string>;
+}
+
+export type Verdict =
+  | { state: 'waiting'; progress: number; message: string }
+  /** The copy read does not show the change: the model lags, or a later change replaced it. */
+  | { state: 'not-shown'; progress: 0; message: string }
+  | { state: 'complete' }
+  | { state: 'failed'; message: string }
+  | { state: 'superseded'; message: string };
+
+/** What to look for on a workload: what the operation tracked and what the entry logged. */
+function expectation(tracked: TrackedWorkload, target: ChangeTarget | undefined): ChangeTarget {
+  const replicas = target?.replicas ?? tracked.replicas ?? undefined;
+  return {
+    process: tracked.process,
+    kind: tracked.kind,
+    deployment: tracked.deployment,
+    ...(replicas === undefined ? {} : { replicas }),
+    ...(target?.workers === undefined ? {} : { workers: target.workers }),
+    ...(target?.restartedAt === undefined ? {} : { restartedAt: target.restartedAt }),
+  };
+}
+
+/** Where the workload does not have what the change set: what it has instead; else null. */
+export function differsFrom(workload: WorkloadObject, target: ChangeTarget): string | null {
+  const name = target.process;
+  if (target.replicas !== undefined) {
+    const now = replicasIn(workload);
+    if (now !== target.replicas) return `${name} now has ${plural(now, 'replica')}`;
+  }
+  if (target.workers !== undefined) {
+    const now = workersIn(workload);
+    if (now !== target.workers) {
+      return now === null
+        ? `${name} now has no worker count set (gunicorn's default)`
+        : `${name} now runs ${plural(now, 'worker')}`;
+    }
+  }
+  if (target.restartedAt !== undefined) {
+    const now = workload.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION];
+    if (now !== target.restartedAt) {
+      return now ? `${name} was restarted again (at ${now})` : `${name}'s pod template was changed`;
+    }
+  }
+  return null;
+}
+
+/** `deployment`, `statefulset`: a workload's kind as the admin's kubectl names it. */
+export function kindWord(kind: WorkloadKind): string {
+  return kind.toLowerCase();
+}
+
+/** The kind of a logged target's workload: an entry logged without one was of a Deployment. */
+export function kindOf(target: ChangeTarget): WorkloadKind {
+  return target.kind ?? 'Deployment';
+}
+
+/**
+ * One workload after our write. `fresh`: read from the cluster after the write was answered,
+ * so a value other than ours was set after it (superseded); a copy from the watch may just not
+ * have caught up (not-shown), unless its generation is already past our write's.
+ */
+export function rolloutVerdict(
+  workload: WorkloadObject | undefined | null,
+  tracked: TrackedWorkload,
+  target?: ChangeTarget,
+  fresh = false,
+  owners: CountOwners = { autoscaler: null, managedBy: null },
+): Verdict {
+  const name = tracked.process;
+  if (!workload) {
+    return { state: 'failed', message: `The ${kindWord(tracked.kind)} of ${name} was deleted.` };
+  }
+  const reached =
+    tracked.generation === null || (workload.metadata?.generation ?? 0) >= tracked.generation;
+  const expected = expectation(tracked, target);
+  const instead = differsFrom(workload, expected);
+  if (instead !== null) {
+    if (fresh || (tracked.generation !== null && reached)) {
+      const now = replicasIn(workload);
+      // Who set it is said where the count is what changed and it is known (count-setter.ts).
+      const setter =
+        expected.replicas !== undefined && now !== expected.replicas
+          ? countSetter(now, workload.metadata?.managedFields, owners)
+          : null;
+      return {
+        state: 'superseded',
+        message: `Superseded by ${setter ?? 'a later change'}: ${instead}.`,
+      };
+    }
+    return { state: 'not-shown', progress: 0, message: waitingForCluster(name) };
+  }
+  if (!reached) return { state: 'waiting', progress: 0, message: waitingForCluster(name) };
+  const rollout = rolloutOf(workload, name, tracked.kind);
+  switch (rollout.state) {
+    case 'complete':
+      return { state: 'complete' };
+    case 'failed':
+      return { state: 'failed', message: rollout.message };
+    case 'progressing':
+      return { state: 'waiting', progress: rollout.progress, message: rollout.message };
+  }
+}
+
+const IMAGE_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);
+const CONFIG_REASONS = new Set(['CreateContainerConfigError', 'CreateContainerError']);
+
+/** A new pod that shows the change cannot succeed: image, crash loop, memory limit. */
+export function podFailure(process: string, pods: readonly Pod[]): string | null {
+  for (const pod of pods) {
+    const waiting = pod.waitingReason;
+    if (waiting && IMAGE_REASONS.has(waiting)) {
+      return `${process} cannot start: the cluster cannot pull its image (${waiting} on ${pod.name}).`;
+    }
+    if (waiting && CONFIG_REASONS.has(waiting)) {
+      return `${process} cannot start: its container cannot be created (${waiting} on ${pod.name}).`;
+    }
+    if (waiting === 'CrashLoopBackOff') {
+      if (pod.lastTermination?.reason === 'OOMKilled') {
+        return `${process} is stopped by its memory limit: the new pod ${pod.name} was OOMKilled and is restarting in a loop.`;
+      }
+      const exit = pod.lastTermination?.exitCode;
+      return `${process} is crash-looping: the new pod ${pod.name} keeps exiting${exit === null || exit === undefined ? '' : ` (exit code ${exit})`}.`;
+    }
+  }
+  return null;
+}
+
+/** The verdicts of several workloads, as one: the first failure, else waiting, else the rest. */
+export type Combined =
+  | { state: 'failed' | 'superseded'; message: string }
+  | { state: 'waiting'; progress: number; message: string; notShown: boolean }
+  | { state: 'complete' };
+
+export function combine(verdicts: readonly Verdict[]): Combined {
+  let waiting: { progress: number; message: string } | null = null;
+  let notShown = false;
+  let superseded: string | null = null;
+  let progressSum = 0;
+  for (const verdict of verdicts) {
+    switch (verdict.state) {
+      case 'failed':
+        return verdict;
+      case 'not-shown':
+      case 'waiting':
+        notShown ||= verdict.state === 'not-shown';
+        progressSum += verdict.progress;
+        waiting ??= verdict;
+        break;
+      case 'superseded':
+        superseded ??= verdict.message;
+        progressSum += 1;
+        break;
+      case 'complete':
+        progressSum += 1;
+    }
+  }
+  if (waiting) {
+    const progress = progressSum / Math.max(1, verdicts.length);
+    return { state: 'waiting', progress, message: waiting.message, notShown };
+  }
+  if (superseded !== null) return { state: 'superseded', message: superseded };
+  return { state: 'complete' };
+}
