@@ -1,13 +1,11 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../main/sandbox';
-import { REPO_ROOT, startBrowserMode, type BrowserMode } from '../fixtures/browser-mode';
-import { launchChromium, openPage } from '../fixtures/chromium';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from '../fixtures/browser-mode';
+import { startBrowserSession, type BrowserSession } from '../fixtures/browser-session';
 
 /**
  * Who else sets the count, on screen, in a real Chromium against browser mode and the sandbox's
@@ -19,23 +17,17 @@ const run = promisify(execFile);
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 const SEEN = { timeout: 30_000 };
 
-let sandbox: Sandbox;
-let mode: BrowserMode;
-let browser: Browser;
-let dir: string;
-let kubeconfig: string;
-const pages: Array<{ page: Page; problems: string[] }> = [];
+let session: BrowserSession;
 
 async function kubectl(...args: string[]): Promise<string> {
   const { stdout } = await run('kubectl', [...args, '-n', 'mixed'], {
-    env: { ...process.env, KUBECONFIG: kubeconfig },
+    env: { ...process.env, KUBECONFIG: session.kubeconfigPath },
   });
   return stdout.trim();
 }
 
 async function openApp(name: string): Promise<Page> {
-  const { page, problems } = await openPage(browser, mode.url);
-  pages.push({ page, problems });
+  const page = await session.open();
   await page
     .getByRole('listbox', { name: 'Apps' })
     .getByRole('option', { name: new RegExp(`^${name}\\b`) })
@@ -46,28 +38,13 @@ async function openApp(name: string): Promise<Page> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ metricsIntervalMs: 1000, readyDelayMs: 300 });
   // The sandbox context, its namespace `mixed`: what the browser mode connects to.
-  dir = mkdtempSync(path.join(os.tmpdir(), 'scaledesk-owners-'));
-  kubeconfig = path.join(dir, 'kubeconfig');
-  copyFileSync(sandbox.kubeconfigPath, kubeconfig);
-  await run('kubectl', ['config', 'set-context', 'sandbox', '--namespace=mixed'], {
-    env: { ...process.env, KUBECONFIG: kubeconfig },
-  });
-  mode = await startBrowserMode({ kubeconfigPath: kubeconfig, context: 'sandbox' });
-  browser = await launchChromium();
+  session = await startBrowserSession({ namespace: 'mixed' });
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 60_000);
 
 afterAll(async () => {
-  for (const { page, problems } of pages) {
-    await page.close();
-    expect(problems).toEqual([]);
-  }
-  await browser?.close();
-  await mode?.stop();
-  await sandbox?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (session) expect(await session.stop()).toEqual([]);
 });
 
 describe('autoscalers and GitOps on the Scale tab', () => {

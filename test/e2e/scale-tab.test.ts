@@ -3,10 +3,9 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../main/sandbox';
-import { REPO_ROOT, startBrowserMode, type BrowserMode } from '../fixtures/browser-mode';
-import { launchChromium, openPage } from '../fixtures/chromium';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from '../fixtures/browser-mode';
+import { startBrowserSession, type BrowserSession } from '../fixtures/browser-session';
 
 /**
  * The Scale tab in a real Chromium against browser mode (`main/web/cli.ts`) and the sandbox
@@ -19,13 +18,11 @@ const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 /** Waits for the cluster and the watch; generous, as a loaded CI machine is slow. */
 const SEEN = { timeout: 30_000 };
 
-let sandbox: Sandbox;
-let mode: BrowserMode;
-let browser: Browser;
+let session: BrowserSession;
 
 async function kubectl(...args: string[]): Promise<string> {
   const { stdout } = await run('kubectl', args, {
-    env: { ...process.env, KUBECONFIG: sandbox.kubeconfigPath },
+    env: { ...process.env, KUBECONFIG: session.kubeconfigPath },
   });
   return stdout.trim();
 }
@@ -48,8 +45,7 @@ async function containerCommand(deployment: string): Promise<string> {
 }
 
 async function openApp(name: string, tab: 'Overview' | 'Scale' = 'Scale'): Promise<Page> {
-  const { page, problems } = await openPage(browser, mode.url);
-  pages.push({ page, problems });
+  const page = await session.open();
   await page
     .getByRole('listbox', { name: 'Apps' })
     .getByRole('option', { name: new RegExp(`^${name}\\b`) })
@@ -59,24 +55,14 @@ async function openApp(name: string, tab: 'Overview' | 'Scale' = 'Scale'): Promi
   return page;
 }
 
-const pages: Array<{ page: Page; problems: string[] }> = [];
-
 beforeAll(async () => {
-  sandbox = await startSandbox({ metricsIntervalMs: 1000, readyDelayMs: 300 });
-  mode = await startBrowserMode({ kubeconfigPath: sandbox.kubeconfigPath, context: 'sandbox' });
-  browser = await launchChromium();
+  session = await startBrowserSession();
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
-  for (const { page, problems } of pages) {
-    await page.close();
-    // The page met no console error, uncaught exception or CSP violation along the way.
-    expect(problems).toEqual([]);
-  }
-  await browser?.close();
-  await mode?.stop();
-  await sandbox?.stop();
+  // The pages met no console error, uncaught exception or CSP violation along the way.
+  if (session) expect(await session.stop()).toEqual([]);
 });
 
 describe('the Scale tab against the sandbox cluster', () => {
@@ -282,8 +268,7 @@ describe('the Scale tab against the sandbox cluster', () => {
   });
 
   it('shows its icon (no favicon 404), its version, and when apps last changed from the cluster', async () => {
-    const { page, problems } = await openPage(browser, mode.url);
-    pages.push({ page, problems });
+    const page = await session.open();
     const missing: string[] = [];
     page.on('response', (response) => {
       if (response.status() === 404) missing.push(response.url());
@@ -310,8 +295,7 @@ describe('the Scale tab against the sandbox cluster', () => {
   });
 
   it('as viewer, disables the controls and says which permission is missing', async () => {
-    const { page, problems } = await openPage(browser, mode.url);
-    pages.push({ page, problems });
+    const page = await session.open();
     await page.getByLabel('Context').selectOption('sandbox-viewer');
     await page
       .getByRole('listbox', { name: 'Apps' })

@@ -3,10 +3,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../main/sandbox';
-import { REPO_ROOT, startBrowserMode, type BrowserMode } from '../fixtures/browser-mode';
-import { launchChromium, openPage } from '../fixtures/chromium';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from '../fixtures/browser-mode';
+import { startBrowserSession, type BrowserSession } from '../fixtures/browser-session';
+import { gunicornStatefulSetManifest } from '../fixtures/workloads';
 
 /**
  * Workloads an admin creates from a terminal, not labelled for ScaleDesk, in a real Chromium
@@ -21,14 +21,11 @@ const SEEN = { timeout: 30_000 };
 /** The sandbox context's own namespace, where browser mode starts. */
 const NS = 'demo';
 
-let sandbox: Sandbox;
-let mode: BrowserMode;
-let browser: Browser;
-const pages: Array<{ page: Page; problems: string[] }> = [];
+let session: BrowserSession;
 
 async function kubectl(...args: string[]): Promise<string> {
   const { stdout } = await run('kubectl', args, {
-    env: { ...process.env, KUBECONFIG: sandbox.kubeconfigPath },
+    env: { ...process.env, KUBECONFIG: session.kubeconfigPath },
   });
   return stdout.trim();
 }
@@ -36,7 +33,7 @@ async function kubectl(...args: string[]): Promise<string> {
 /** kubectl apply of a manifest given as JSON (kubectl reads JSON as YAML). */
 async function apply(manifest: object): Promise<void> {
   const child = execFile('kubectl', ['apply', '-f', '-'], {
-    env: { ...process.env, KUBECONFIG: sandbox.kubeconfigPath },
+    env: { ...process.env, KUBECONFIG: session.kubeconfigPath },
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -50,10 +47,9 @@ async function apply(manifest: object): Promise<void> {
 }
 
 async function open(): Promise<Page> {
-  const opened = await openPage(browser, mode.url);
-  pages.push(opened);
-  await opened.page.getByRole('listbox', { name: 'Apps' }).waitFor(SEEN);
-  return opened.page;
+  const page = await session.open();
+  await page.getByRole('listbox', { name: 'Apps' }).waitFor(SEEN);
+  return page;
 }
 
 function appOption(page: Page, name: string) {
@@ -63,21 +59,13 @@ function appOption(page: Page, name: string) {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ metricsIntervalMs: 1000, readyDelayMs: 300 });
-  mode = await startBrowserMode({ kubeconfigPath: sandbox.kubeconfigPath, context: 'sandbox' });
-  browser = await launchChromium();
+  session = await startBrowserSession();
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
-  for (const { page, problems } of pages) {
-    await page.close();
-    // No console error, uncaught exception or CSP violation along the way.
-    expect(problems).toEqual([]);
-  }
-  await browser?.close();
-  await mode?.stop();
-  await sandbox?.stop();
+  // No console error, uncaught exception or CSP violation along the way.
+  if (session) expect(await session.stop()).toEqual([]);
 });
 
 describe('workloads created from a terminal while the page is open', () => {
@@ -143,28 +131,15 @@ describe('workloads created from a terminal while the page is open', () => {
     await apply(helm('web'));
     await apply(helm('worker'));
     const labels = { app: 'ledger' };
-    await apply({
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: 'ledger-db', namespace: NS, labels },
-      spec: {
+    await apply(
+      gunicornStatefulSetManifest({
+        name: 'ledger-db',
+        namespace: NS,
+        labels,
         replicas: 2,
-        serviceName: 'ledger-db',
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            containers: [
-              {
-                name: 'api',
-                image: 'registry.sandbox.local/demo/ledger:1',
-                command: ['gunicorn', 'ledger:app', '--workers', '2', '--bind', '0.0.0.0:8000'],
-              },
-            ],
-          },
-        },
-      },
-    });
+        image: 'registry.sandbox.local/demo/ledger:1',
+      }),
+    );
 
     await appOption(page, 'storefront').click(SEEN);
     await page.getByText('Grouped by Helm release storefront').waitFor();

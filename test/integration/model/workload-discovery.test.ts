@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppSchema, PART_OF_LABEL, type App } from '../../../shared/app-model';
 import { whyNoApps } from '../../../shared/namespace-summary';
 import { adminClient, until, useConnectedSandbox } from '../../fixtures/services';
+import { gunicornStatefulSetManifest } from '../../fixtures/workloads';
 
 /**
  * Every workload an admin runs shows up, whatever its labels: the real client against the
@@ -62,28 +63,13 @@ function gunicornStatefulSet(
   labels: Record<string, string>,
   replicas: number,
 ): V1StatefulSet {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: { name, namespace: NS, labels },
-    spec: {
-      replicas,
-      serviceName: name,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          containers: [
-            {
-              name: 'api',
-              image: 'registry.sandbox.local/discovery/ledger:1',
-              command: ['gunicorn', 'ledger:app', '--workers', '2', '--bind', '0.0.0.0:8000'],
-            },
-          ],
-        },
-      },
-    },
-  };
+  return gunicornStatefulSetManifest({
+    name,
+    namespace: NS,
+    labels,
+    replicas,
+    image: 'registry.sandbox.local/discovery/ledger:1',
+  });
 }
 
 describe('every workload shows up as an app', () => {

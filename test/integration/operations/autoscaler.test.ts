@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeConfigForContext, loadKubeconfig } from '../../../main/kube/kubeconfig';
 import { createOperations, type OperationHandlers } from '../../../main/operations';
 import { startSandbox, type Sandbox } from '../../../main/sandbox';
-import { ClusterSession } from '../../../main/session/cluster-session';
+import type { ClusterSession } from '../../../main/session/cluster-session';
 import { createConfStore } from '../../../main/store/conf-store';
 import { createSettings } from '../../../main/store/settings';
 import { dispatch, type Handlers } from '../../../main/transport/dispatch';
@@ -19,7 +19,7 @@ import type {
   OperationProgress,
 } from '../../../shared/contract';
 import type { Result } from '../../../shared/errors';
-import { errorOf, valueOf } from '../../fixtures/operations-harness';
+import { errorOf, sandboxSession, valueOf } from '../../fixtures/operations-harness';
 
 /**
  * Who else sets the count, against the sandbox over HTTPS: the seed's namespace `mixed` has
@@ -54,16 +54,7 @@ beforeAll(async () => {
   const bus = new EventBus();
   const settings = createSettings(store, bus);
   bus.on('operation', (event) => events.push(event));
-  session = new ClusterSession({
-    kubeConfig,
-    contextName: 'sandbox',
-    namespace: NS,
-    source: 'kubeconfig',
-    kubeconfigPaths: [sandbox.kubeconfigPath],
-    bus,
-    settings: () => settings.get(),
-    timing: { metricsIntervalMs: 500 },
-  });
+  session = sandboxSession(sandbox, 'sandbox', bus, settings, NS);
   await session.start();
   ops = createOperations({
     session: () => session,

@@ -89,8 +89,10 @@ describe.skipIf(!hasKubectl)('kubectl and HorizontalPodAutoscalers', () => {
       const set = await fx.apps.readNamespacedStatefulSet({ namespace: 'mixed', name: 'plain-db' });
       return set.spec?.replicas === 3 && set.status?.readyReplicas === 3;
     });
-    expect(await kubectl.ok('get', 'hpa', 'plain-db', '-n', 'mixed')).toMatch(
-      /plain-db\s+StatefulSet\/plain-db\s+cpu: \d+%\/80%\s+1\s+3\s+3/,
+    // The HPA's REPLICAS column is its status, written at its next sync after the scale.
+    const row = /plain-db\s+StatefulSet\/plain-db\s+cpu: \d+%\/80%\s+1\s+3\s+3/;
+    await eventually('kubectl shows the HPA at 3 replicas', async () =>
+      row.test(await kubectl.ok('get', 'hpa', 'plain-db', '-n', 'mixed')),
     );
   });
 });

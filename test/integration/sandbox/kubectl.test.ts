@@ -1,8 +1,8 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasKubectl, kubectlFor } from '../../fixtures/kubectl';
 import { eventually, startTestSandbox, type SandboxFixture } from '../../fixtures/sandbox';
 
 /**
@@ -10,59 +10,21 @@ import { eventually, startTestSandbox, type SandboxFixture } from '../../fixture
  * kubectl only ever sees the sandbox's own kubeconfig (KUBECONFIG) and a throwaway cache dir.
  */
 
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 if (!hasKubectl)
   console.warn('kubectl is not installed: the kubectl tests against the sandbox are skipped');
 
 let fx: SandboxFixture;
-let home: string;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      'kubectl',
-      args,
-      {
-        env: {
-          ...process.env,
-          KUBECONFIG: fx.sandbox.kubeconfigPath,
-          HOME: home,
-          KUBECACHEDIR: join(home, 'cache'),
-        },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => {
-        const code = error
-          ? typeof (error as { code?: unknown }).code === 'number'
-            ? (error as { code: number }).code
-            : 1
-          : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
+const runner = kubectlFor(() => fx.sandbox.kubeconfigPath);
+const kubectl = runner.run;
+const ok = runner.ok;
 
 describe.skipIf(!hasKubectl)('kubectl against the sandbox', () => {
   beforeAll(async () => {
     fx = await startTestSandbox();
-    home = mkdtempSync(join(tmpdir(), 'sandbox-kubectl-home-'));
   });
   afterAll(async () => {
     await fx?.sandbox.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
+    runner.dispose();
   });
 
   it('get deployments -A prints the seeded deployments with their columns', async () => {
@@ -142,12 +104,7 @@ describe.skipIf(!hasKubectl)('kubectl against the sandbox', () => {
 
   it('get pods --watch sees a new pod', async () => {
     const child = spawn('kubectl', ['get', 'pods', '-n', 'analytics', '--watch'], {
-      env: {
-        ...process.env,
-        KUBECONFIG: fx.sandbox.kubeconfigPath,
-        HOME: home,
-        KUBECACHEDIR: join(home, 'cache'),
-      },
+      env: runner.env(),
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -166,7 +123,7 @@ describe.skipIf(!hasKubectl)('kubectl against the sandbox', () => {
   });
 
   it('apply -f creates then updates a deployment; create namespace, logs and describe service work', async () => {
-    const manifest = join(home, 'hello.json');
+    const manifest = join(runner.home, 'hello.json');
     const deployment = (replicas: number) => ({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
