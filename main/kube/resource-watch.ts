@@ -7,6 +7,7 @@ import {
 import { ObjectSerializer } from './client-node';
 import type { ScaleDeskError } from '../../shared/errors';
 import { isTransient, toClusterError, withTimeout, type ClusterRequest } from './cluster-errors';
+import { objectKey } from './object-key';
 import { backoffDelay, DEFAULT_WATCH_TIMING, type WatchTiming } from './watch-timing';
 
 /**
@@ -65,10 +66,6 @@ export interface ResourceWatchOptions<T extends KubernetesObject> {
   optional?: boolean;
   /** Keeps only what is needed of each object (for watches of many objects read for little). */
   keep?: (object: T) => T;
-}
-
-function keyOf(object: KubernetesObject): string {
-  return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
 /** managedFields are most of a watched object's bytes and nothing here reads them. */
@@ -249,7 +246,7 @@ export class ResourceWatch<T extends KubernetesObject> {
     const list = await withTimeout(this.options.list(), this.timing.requestTimeoutMs);
     if (this.stopped) return;
     const fresh = new Map<string, T>();
-    for (const item of list.items) fresh.set(keyOf(item), this.shape(item));
+    for (const item of list.items) fresh.set(objectKey(item), this.shape(item));
     const previous = new Map(this.items);
     this.items.clear();
     for (const [key, item] of fresh) this.items.set(key, item);
@@ -284,7 +281,7 @@ export class ResourceWatch<T extends KubernetesObject> {
     if (type === 'BOOKMARK') return null;
     if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return null;
     const object = this.shape(ObjectSerializer.deserialize(raw, this.options.type) as T);
-    const key = keyOf(object);
+    const key = objectKey(object);
     const previous = this.items.get(key);
     if (type === 'DELETED') {
       if (!previous) return null;

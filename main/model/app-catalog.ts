@@ -2,7 +2,7 @@ import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node
 import { appId as makeAppId, type App, type WorkloadKind } from '../../shared/app-model';
 import { buildApp, type CatalogContext } from './app-assembly';
 import { groupingOf, podWorkload, strongestGrouping, type WorkloadGrouping } from './app-grouping';
-import { namespacedKey, objectKey } from './object-key';
+import { namespacedKey, objectKey } from '../kube/object-key';
 import { keyOf, workloadKey, type Workload, type WorkloadObject } from './workload';
 
 /**

@@ -1,17 +1,13 @@
 import type { Metrics, PodMetricsList } from '@kubernetes/client-node';
 import { quantityBytes } from './memory-limits';
 import { toClusterError, withTimeout, type ClusterRequest } from '../kube/cluster-errors';
+import { namespacedKey } from '../kube/object-key';
 
 /**
  * Memory in use per pod from the metrics API (`metrics.k8s.io`, served by metrics-server),
  * through client-node's `Metrics` class and its quantity parser: one request per namespace (or
  * one cluster-wide in all-namespaces mode) per interval, whatever the number of apps.
  */
-
-/** `namespace/name` of a pod, the key the app model uses. */
-export function podKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
-}
 
 /** Bytes in use per pod (the sum over its containers), keyed `namespace/name`. */
 export function podMemory(list: PodMetricsList): Map<string, number> {
@@ -25,7 +21,7 @@ export function podMemory(list: PodMetricsList): Map<string, number> {
       bytes += value;
       known = true;
     }
-    if (known) usage.set(podKey(item.metadata.namespace, item.metadata.name), bytes);
+    if (known) usage.set(namespacedKey(item.metadata.namespace, item.metadata.name), bytes);
   }
   return usage;
 }

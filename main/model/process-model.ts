@@ -13,7 +13,7 @@ import { rolloutOf } from '../../shared/rollout';
 import type { Autoscaler } from '../../shared/count-owner';
 import { managedByOf } from './gitops';
 import { memoryLimitOf } from './memory-limits';
-import { objectKey } from './object-key';
+import { objectKey } from '../kube/object-key';
 import type { Workload } from './workload';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { AppSchema, PART_OF_LABEL, type App } from '../../../shared/app-model';
 import { AppCatalog } from '../../../main/model/app-catalog';
-import { objectKey } from '../../../main/model/object-key';
+import { objectKey } from '../../../main/kube/object-key';
 import { catalogContext } from '../../fixtures/catalog-context';
 import { deployment, pod } from '../../fixtures/kube-objects';
 import {

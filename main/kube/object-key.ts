@@ -1,4 +1,7 @@
-/** `namespace/name`: how the model keys the Deployments and pods it holds and their memory. */
+/**
+ * `namespace/name`: the one key of a namespaced object, used by each watch's store, the catalog
+ * reading those stores, and pod memory from the metrics API, which must all agree.
+ */
 export function namespacedKey(namespace: string | undefined, name: string | undefined): string {
   return `${namespace ?? ''}/${name ?? ''}`;
 }
