@@ -16,6 +16,7 @@ import {
 } from './kube/kubeconfig';
 import { rememberSecrets } from './transport/redaction';
 import { ClusterSession } from './session/cluster-session';
+import { NO_METRICS_YET } from './session/connection-state';
 import type { ClusterSessionOptions } from './session/session-options';
 import { MemoryHistory } from './model/memory-history';
 import { createOperations, type OperationsDeps } from './operations';
@@ -132,6 +133,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     server: null,
     error: null,
     syncedAt: null,
+    metrics: NO_METRICS_YET,
+    throttledSince: null,
   };
   /** Connections one at a time: a second waits for the first to settle, then replaces it. */
   let queue: Promise<unknown> = Promise.resolve();
@@ -185,6 +188,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
       state: 'error',
       error: { code: contract.code, message: contract.message },
       syncedAt: null,
+      metrics: NO_METRICS_YET,
+      throttledSince: null,
     };
     bus.emit('connection', idle);
     return idle;

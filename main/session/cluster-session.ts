@@ -13,7 +13,7 @@ import type { SessionPort } from '../operations/session-port';
 import { withoutUserinfo } from '../transport/redaction';
 import { appSamples } from './app-sample';
 import { AppUpdates } from './app-updates';
-import { clusterFailedMetrics, ConnectionState } from './connection-state';
+import { clusterFailedMetrics, ConnectionState, NO_METRICS_YET } from './connection-state';
 import { EndpointProbes } from './endpoint-probes';
 import { MetricsLoop } from './metrics-loop';
 import { namespaceChoices } from './namespace-choices';
@@ -184,6 +184,8 @@ export class ClusterSession implements SessionPort {
         watchError: () => this.watches.requiredError(),
         synced: () => this.watches.isSynced,
         metricsError: () => this.metrics.error,
+        metrics: () => NO_METRICS_YET,
+        throttledSince: () => null,
       },
       bus,
     );

@@ -1,4 +1,4 @@
-import type { Connection } from '../../shared/contract';
+import type { Connection, MetricsAvailability } from '../../shared/contract';
 import type { ScaleDeskError } from '../../shared/errors';
 import { isTransient } from '../kube/cluster-errors';
 import type { EventBus } from '../transport/event-bus';
@@ -27,7 +27,18 @@ export interface ConnectionInputs {
   synced(): boolean;
   /** The last metrics read's error; null after a good one. */
   metricsError(): ScaleDeskError | null;
+  /** Whether the metrics API serves figures, and when the last good one was read. */
+  metrics(): MetricsAvailability;
+  /** Since when the cluster has throttled requests; null while it does not. */
+  throttledSince(): string | null;
 }
+
+/** Before the first metrics read. */
+export const NO_METRICS_YET: MetricsAvailability = {
+  state: 'unknown',
+  lastSampleAt: null,
+  message: null,
+};
 
 /**
  * A metrics read that failed because the cluster did not answer (a network error: the open
@@ -74,6 +85,8 @@ export class ConnectionState {
       server: this.identity.server || null,
       error: error ? { code: error.code, message: error.message } : null,
       syncedAt: state === 'live' ? now : this.lastLiveAt,
+      metrics: this.inputs.metrics(),
+      throttledSince: this.inputs.throttledSince(),
     };
   }
 
@@ -86,7 +99,10 @@ export class ConnectionState {
       last &&
       last.state === next.state &&
       last.error?.code === next.error?.code &&
-      last.error?.message === next.error?.message
+      last.error?.message === next.error?.message &&
+      last.metrics.state === next.metrics.state &&
+      last.metrics.message === next.metrics.message &&
+      last.throttledSince === next.throttledSince
     ) {
       return;
     }

@@ -22,6 +22,8 @@ describe('the window', () => {
       server: null,
       error: { code: 'UNREACHABLE', message: 'connect ECONNREFUSED 127.0.0.1:6443' },
       syncedAt: '2026-01-01T10:00:00Z',
+      metrics: { state: 'ok', lastSampleAt: null, message: null },
+      throttledSince: null,
     });
     await screen.findByText('Cluster unreachable.');
     expect(screen.getByText('Stale')).toBeTruthy();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../../shared/contract';
 import { ScaleDeskError } from '../../../shared/errors';
-import { ConnectionState } from '../../../main/session/connection-state';
+import { ConnectionState, NO_METRICS_YET } from '../../../main/session/connection-state';
 import { EventBus } from '../../../main/transport/event-bus';
 
 function setup() {
@@ -25,6 +25,8 @@ function setup() {
       watchError: () => inputs.watchError,
       synced: () => inputs.synced,
       metricsError: () => inputs.metricsError,
+      metrics: () => NO_METRICS_YET,
+      throttledSince: () => null,
     },
     bus,
   );

@@ -14,6 +14,8 @@ const failed: Connection = {
     message: 'The credential plugin failed: token=SECRET-XYZ; \u202Eend',
   },
   syncedAt: null,
+  metrics: { state: 'ok', lastSampleAt: null, message: null },
+  throttledSince: null,
 };
 
 describe('event bus', () => {

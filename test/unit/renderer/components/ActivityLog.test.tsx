@@ -18,6 +18,8 @@ const live = (context: string, server: string): Connection => ({
   server,
   error: null,
   syncedAt: '2026-01-01T10:00:00Z',
+  metrics: { state: 'ok', lastSampleAt: null, message: null },
+  throttledSince: null,
 });
 
 describe('the activity log', () => {
