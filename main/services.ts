@@ -1,19 +1,21 @@
 import path from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { appId as makeAppId } from '../shared/app-model';
-import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/kube-names';
 import type { Connection } from '../shared/contract';
 import { ScaleDeskError, toContractError } from '../shared/errors';
 import { toClusterError, withTimeout } from './kube/cluster-errors';
 import type { EventBus } from './transport/event-bus';
 import type { Handlers } from './transport/dispatch';
 import {
+  contextNamespace,
   kubeConfigForContext,
   kubeconfigPaths,
   kubeconfigSecrets,
+  kubeconfigWatchPaths,
   listContexts,
   loadKubeconfig,
 } from './kube/kubeconfig';
+import { watchKubeconfig } from './kube/kubeconfig-reload';
 import { rememberSecrets } from './transport/redaction';
 import { ClusterSession } from './session/cluster-session';
 import { NO_METRICS_YET } from './session/connection-state';
@@ -93,22 +95,6 @@ async function assertNamespace(
 }
 
 /**
- * The namespace a context sets in the kubeconfig, else `default` (as kubectl). It goes into URL
- * paths like any other: one that is no namespace name (`..` would be another path) is refused,
- * as kubectl refuses it.
- */
-function contextNamespace(merged: KubeConfig, context: string, paths: string[]): string {
-  const own = merged.getContextObject(context)?.namespace;
-  if (!own) return 'default';
-  if (isNamespaceName(own)) return own;
-  throw new ScaleDeskError(
-    'KUBECONFIG',
-    `The context "${context}" in ${paths.join(', ')} sets the namespace ${JSON.stringify(own)}, which is not a namespace name. ${NAMESPACE_NAME_RULE}`,
-    { file: paths.join(', '), problem: 'invalid namespace' },
-  );
-}
-
-/**
  * The composition root: the settings, the kubeconfig (or the sandbox cluster where there is
  * none), the live session of the chosen context, and one handler per operation of the contract,
  * which both transports (IPC and HTTP) call through `dispatch`. Returns at once; the first
@@ -136,6 +122,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     metrics: NO_METRICS_YET,
     throttledSince: null,
   };
+  /** The kubeconfig the session was made with: a change to its context's cluster or user reconnects. */
+  let connectedWith: KubeConfig | null = null;
   /** Connections one at a time: a second waits for the first to settle, then replaces it. */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -274,6 +262,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       ...(options.live ?? {}),
     });
     session = next;
+    connectedWith = state.merged;
     idle = { ...idle, context: chosen, namespace: ns, error: null, state: 'disconnected' };
     const { lastContext, lastNamespace } = settings.get();
     if (lastContext !== chosen || lastNamespace !== ns)
@@ -303,6 +292,29 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...(options.operations ?? {}),
   });
 
+  function contextsOf(state: KubeconfigState) {
+    return {
+      contexts: listContexts(state.merged),
+      current: session?.contextName ?? (state.merged.getCurrentContext() || null),
+      source: state.source,
+      kubeconfigPaths: state.paths,
+    };
+  }
+
+  // A fresh login or CA written into the kubeconfig is picked up without a restart.
+  const kubeconfigWatch = watchKubeconfig(
+    kubeconfigWatchPaths(options.kubeconfigPath ? { explicitPath: options.kubeconfigPath } : {}),
+    {
+      read: readKubeconfig,
+      announce: (state) => bus.emit('contexts', contextsOf(state)),
+      current: () => ({ connection: session?.connection() ?? idle, connectedWith }),
+      reconnect: (context, namespace) =>
+        enqueue(() => connect(context, namespace)).catch((error: unknown) => {
+          if (!session) fail(error, { context, namespace: namespace ?? null });
+        }),
+    },
+  );
+
   const ready = enqueue(() => connect(options.context ?? null, undefined)).catch((error: unknown) =>
     fail(error, {}),
   );
@@ -314,15 +326,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       mode: options.mode,
       platform: process.platform,
     }),
-    'cluster.contexts': async () => {
-      const state = await readKubeconfig();
-      return {
-        contexts: listContexts(state.merged),
-        current: session?.contextName ?? (state.merged.getCurrentContext() || null),
-        source: state.source,
-        kubeconfigPaths: state.paths,
-      };
-    },
+    'cluster.contexts': async () => contextsOf(await readKubeconfig()),
     'cluster.connect': (input) =>
       enqueue(async () => {
         try {
@@ -370,6 +374,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     session: () => session,
     async stop() {
       stopped = true;
+      kubeconfigWatch.close();
       // Stopping the session first lets a connection still waiting for its first sync settle.
       await session?.stop();
       await queue.catch(() => undefined);

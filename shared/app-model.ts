@@ -129,8 +129,12 @@ export const AppStatusSchema = z.object({
 export type AppStatus = z.infer<typeof AppStatusSchema>;
 
 export const PermissionSchema = z.object({
-  allowed: z.boolean(),
-  /** Why not, naming the verb, resource and namespace. */
+  /**
+   * The cluster's answer (SelfSubjectAccessReview). `unknown`: not asked yet, or the review
+   * failed; never taken as allowed, but the control stays usable and the cluster judges the change.
+   */
+  state: z.enum(['allowed', 'denied', 'unknown']),
+  /** Why denied (naming the verb, resource and namespace), or why unknown; null where allowed. */
   reason: z.string().nullable(),
 });
 export type Permission = z.infer<typeof PermissionSchema>;
@@ -154,7 +158,11 @@ export const PodRoomSchema = z.object({
 export type PodRoom = z.infer<typeof PodRoomSchema>;
 
 export const EndpointHealthSchema = z.object({
-  answering: z.boolean(),
+  /**
+   * `cannot-check`: the probe was refused before it reached the app (the API server's services
+   * proxy answered 401 or 403), so nothing is known of the app; the message says why.
+   */
+  state: z.enum(['answering', 'not-answering', 'cannot-check']),
   latencyMs: z.number().nonnegative().nullable(),
   /** 0..1 over the last probe window. */
   errorRate: z.number().min(0).max(1).nullable(),

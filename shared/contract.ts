@@ -352,6 +352,8 @@ export const events = {
     removed: z.array(z.string()),
   }),
   connection: ConnectionSchema,
+  /** A kubeconfig file changed (a fresh login, a new context): the contexts as listed anew. */
+  contexts: operations['cluster.contexts'].result,
   operation: OperationProgressSchema,
   activity: ActivityEntrySchema,
   /** New samples, one per app, at each metrics interval. */

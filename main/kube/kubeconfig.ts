@@ -1,11 +1,27 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig, type User } from '@kubernetes/client-node';
+import {
+  KubeConfig,
+  type ApiConstructor,
+  type ApiType,
+  type RequestContext,
+  type User,
+} from '@kubernetes/client-node';
 import type { Context } from '../../shared/contract';
 import { ScaleDeskError } from '../../shared/errors';
+import { isNamespaceName, NAMESPACE_NAME_RULE } from '../../shared/kube-names';
 import { withoutUserinfo } from '../transport/redaction';
 import { markCredentialPluginFailure } from './cluster-errors';
+import type { Credential } from './exec-credential';
+import type { CredentialCache } from './credential-cache';
+import {
+  credentialCacheOf,
+  observeAnswers,
+  refusalRetrying,
+  userWithCredential,
+} from './kubeconfig-credentials';
+import { retryingApiClient } from './request-retry';
 
 /**
  * Reading kubeconfig files as kubectl does: the explicit path if given, else every path of
@@ -20,6 +36,21 @@ export interface KubeconfigLocation {
   explicitPath?: string;
   env?: NodeJS.ProcessEnv;
   home?: string;
+}
+
+/**
+ * The files to watch for a fresh login: those {@link kubeconfigPaths} reads, and also those that
+ * do not exist yet (a KUBECONFIG entry, ~/.kube/config before the first login).
+ */
+export function kubeconfigWatchPaths(location: KubeconfigLocation = {}): string[] {
+  if (location.explicitPath) return [path.resolve(location.explicitPath)];
+  const fromEnv = (location.env ?? process.env)['KUBECONFIG'];
+  if (fromEnv && fromEnv.length > 0) {
+    return [...new Set(fromEnv.split(path.delimiter).filter((p) => p.length > 0))].map((p) =>
+      path.resolve(p),
+    );
+  }
+  return [path.join(location.home ?? os.homedir(), '.kube', 'config')];
 }
 
 /** The files to read, in merge order; empty where there is no kubeconfig at all. */
@@ -153,12 +184,46 @@ function usesCredentialPlugin(user: User | null): boolean {
 }
 
 /**
- * A KubeConfig whose failures to authenticate through an exec credential plugin are marked as
- * such (cluster-errors.ts), for client-node reports a plugin that failed as a bare Error of its
- * stderr: only here, where the credentials are applied, is it known that the text is the
- * plugin's. These three methods are the ones every client-node request goes through.
+ * A KubeConfig that applies the credentials of exec plugins and OIDC itself (credential-cache.ts:
+ * once per lifetime, single flight, back-off after a failure) instead of client-node's
+ * authenticators, and marks a plugin's failures as such (cluster-errors.ts), for client-node
+ * reports one as a bare Error of its stderr. These methods are the ones every client-node
+ * request goes through: applyToFetchOptions (Watch, Metrics) calls applyToHTTPSOptions;
+ * applySecurityAuthentication serves the typed API clients.
  */
 class PluginAwareKubeConfig extends KubeConfig {
+  /** The credential being applied, seen by client-node through getCurrentUser. */
+  private applying: Credential | null = null;
+
+  /** The credential each typed API request was sent with, for a 401 to renew it once. */
+  private readonly sentWith = new WeakMap<
+    RequestContext,
+    { cache: CredentialCache; credential: Credential }
+  >();
+
+  /**
+   * Typed API clients send through the retrying library (request-retry.ts: 429 and 503), over
+   * one that renews a credential refused with 401 once (kubeconfig-credentials.ts).
+   */
+  override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
+    return retryingApiClient(this, apiClientType, { inner: refusalRetrying(this) });
+  }
+
+  appliedTo(request: RequestContext): { cache: CredentialCache; credential: Credential } | null {
+    return this.sentWith.get(request) ?? null;
+  }
+
+  /**
+   * The user without its plugin (client-node must not run it), carrying the credential being
+   * applied. client-node reads the user synchronously within each apply call, which is when
+   * `applying` is set.
+   */
+  override getCurrentUser(): User | null {
+    const user = super.getCurrentUser();
+    if (!user || !credentialCacheOf(user)) return user;
+    return userWithCredential(user, this.applying);
+  }
+
   override async applyToFetchOptions(
     opts: Parameters<KubeConfig['applyToFetchOptions']>[0],
   ): ReturnType<KubeConfig['applyToFetchOptions']> {
@@ -168,20 +233,50 @@ class PluginAwareKubeConfig extends KubeConfig {
   override async applyToHTTPSOptions(
     opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0],
   ): Promise<void> {
-    return this.marking(() => super.applyToHTTPSOptions(opts));
+    return this.marking(async () => {
+      const watch = await this.withCredential(() => super.applyToHTTPSOptions(opts));
+      watch(opts.agent);
+    });
   }
 
   override async applySecurityAuthentication(
     context: Parameters<KubeConfig['applySecurityAuthentication']>[0],
   ): Promise<void> {
-    return this.marking(() => super.applySecurityAuthentication(context));
+    return this.marking(async () => {
+      const watch = await this.withCredential(() => super.applySecurityAuthentication(context));
+      watch(context.getAgent(), context);
+    });
+  }
+
+  /**
+   * Obtains the credential (from its cache), applies it, and returns how to follow the answers
+   * to the request it is applied to (a 401 refuses it).
+   */
+  private async withCredential(
+    apply: () => Promise<void>,
+  ): Promise<(agent: unknown, request?: RequestContext) => void> {
+    const cache = credentialCacheOf(super.getCurrentUser());
+    const credential = cache ? await cache.get() : null;
+    this.applying = credential;
+    let applied: Promise<void>;
+    try {
+      applied = apply();
+    } finally {
+      this.applying = null;
+    }
+    await applied;
+    return (agent, request) => {
+      if (!cache || !credential) return;
+      observeAnswers(agent, (status) => cache.answered(credential, status));
+      if (request) this.sentWith.set(request, { cache, credential });
+    };
   }
 
   private async marking<T>(apply: () => Promise<T>): Promise<T> {
     try {
       return await apply();
     } catch (error) {
-      if (usesCredentialPlugin(this.getCurrentUser())) markCredentialPluginFailure(error);
+      if (usesCredentialPlugin(super.getCurrentUser())) markCredentialPluginFailure(error);
       throw error;
     }
   }
@@ -225,4 +320,20 @@ export function kubeConfigForContext(
     currentContext: contextName,
   });
   return own;
+}
+
+/**
+ * The namespace a context sets in the kubeconfig, else `default` (as kubectl). It goes into URL
+ * paths like any other: one that is no namespace name (`..` would be another path) is refused,
+ * as kubectl refuses it.
+ */
+export function contextNamespace(merged: KubeConfig, context: string, paths: string[]): string {
+  const own = merged.getContextObject(context)?.namespace;
+  if (!own) return 'default';
+  if (isNamespaceName(own)) return own;
+  throw new ScaleDeskError(
+    'KUBECONFIG',
+    `The context "${context}" in ${paths.join(', ')} sets the namespace ${JSON.stringify(own)}, which is not a namespace name. ${NAMESPACE_NAME_RULE}`,
+    { file: paths.join(', '), problem: 'invalid namespace' },
+  );
 }

@@ -6,8 +6,10 @@ import {
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from './client-node';
 import type { ScaleDeskError } from '../../shared/errors';
-import { isTransient, toClusterError, withTimeout, type ClusterRequest } from './cluster-errors';
+import { isTransient, toClusterError, type ClusterRequest } from './cluster-errors';
 import { objectKey } from './object-key';
+import { listAllPages, type ListPage } from './paged-list';
+import { reportAnswer, retryAfterDelay } from './request-retry';
 import { backoffDelay, DEFAULT_WATCH_TIMING, type WatchTiming } from './watch-timing';
 
 /**
@@ -16,6 +18,11 @@ import { backoffDelay, DEFAULT_WATCH_TIMING, type WatchTiming } from './watch-ti
  * version seen (events and bookmarks move it), after a backoff with jitter; only a 410 Gone
  * (the version fell out of the server's window) or a failed list costs a new list. After a new
  * list the difference to what was held is applied as events, so nothing is counted twice or lost.
+ * Lists are paged (paged-list.ts): the watch starts from the first page's resourceVersion.
+ *
+ * A throttled list or watch waits what the server asked (Retry-After) before the next attempt,
+ * however short the backoff, and a wake does not cut it short. client-node's `Watch` keeps no
+ * headers of a refused watch: its 429 waits 1 s, what the API server's priority and fairness sends.
  *
  * The backoff after a failure grows to `backoffMaxMs` (30 s): right while a cluster is down, too
  * long once it is back. Whoever knows the cluster answers again (the session's recovery probe)
@@ -49,8 +56,8 @@ export interface ResourceWatchOptions<T extends KubernetesObject> {
   path: string;
   /** The model name for client-node's serializer, e.g. `V1Pod`, so watched objects match listed ones. */
   type: string;
-  /** One list request through client-node's typed API. */
-  list(): Promise<{ metadata?: V1ListMeta; items: T[] }>;
+  /** One page of the list through client-node's typed API (pass `page` on as its parameters). */
+  list(page: ListPage): Promise<{ metadata?: V1ListMeta; items: T[] }>;
   /** For error messages: the resource and namespace (null: all namespaces; undefined: cluster-scoped). */
   request: Omit<ClusterRequest, 'verb'>;
   /** Called for every change, including those found by a new list. */
@@ -66,6 +73,8 @@ export interface ResourceWatchOptions<T extends KubernetesObject> {
   optional?: boolean;
   /** Keeps only what is needed of each object (for watches of many objects read for little). */
   keep?: (object: T) => T;
+  /** Objects per list page; paged-list.ts's 500 unless a test wants pages of a few. */
+  pageSize?: number;
 }
 
 /** managedFields are most of a watched object's bytes and nothing here reads them. */
@@ -106,6 +115,8 @@ export class ResourceWatch<T extends KubernetesObject> {
     /** A backoff after a failure, not the short pause after a cut stream. */
     afterFailure: boolean;
   } | null = null;
+  /** The server asked not to be asked again before this time (ms since epoch); a wake waits it out. */
+  private notBefore = 0;
   /** The backoff of this run of failures was ended early once already; reset by a success. */
   private wokenEarly = false;
   private health: WatchHealth = { state: 'listing', synced: false, error: null };
@@ -198,8 +209,8 @@ export class ResourceWatch<T extends KubernetesObject> {
   }
 
   /**
-   * Records the failure; returns the least wait before the next attempt: what a 429 asked for
-   * (up to the longest backoff), else 0.
+   * Records the failure; returns the least wait before the next attempt: what a throttled answer
+   * asked for (its Retry-After, or 1 s; capped and jittered by request-retry.ts), else 0.
    */
   private fail(error: unknown, verb: 'list' | 'watch'): number {
     const mapped = toClusterError(error, { verb, ...this.options.request });
@@ -210,9 +221,16 @@ export class ResourceWatch<T extends KubernetesObject> {
     }
     this.setHealth({ state: 'retrying', synced: this.health.synced, error: mapped });
     const retryAfter = mapped.details?.['retryAfterSeconds'];
-    return isTransient(mapped) && typeof retryAfter === 'number'
-      ? Math.min(retryAfter * 1000, this.timing.backoffMaxMs)
-      : 0;
+    let waitMs = 0;
+    if (mapped.code === 'THROTTLED') {
+      // A list's throttling was already heard (and retried) by request-retry.ts; a watch's was not.
+      if (verb === 'watch') reportAnswer(this.options.kubeConfig, 'throttled');
+      waitMs = retryAfterDelay(typeof retryAfter === 'number' ? retryAfter : null);
+    } else if (isTransient(mapped) && typeof retryAfter === 'number') {
+      waitMs = Math.min(retryAfter * 1000, this.timing.backoffMaxMs);
+    }
+    this.notBefore = Date.now() + waitMs;
+    return waitMs;
   }
 
   /** Waits the next backoff; `afterFailureMinMs` null for the pause after a cut stream. */
@@ -232,7 +250,7 @@ export class ResourceWatch<T extends KubernetesObject> {
         wake,
         shorten: (ms) => {
           clearTimeout(timer);
-          timer = setTimeout(wake, ms);
+          timer = setTimeout(wake, Math.max(ms, this.notBefore - Date.now()));
         },
         afterFailure,
       };
@@ -243,8 +261,13 @@ export class ResourceWatch<T extends KubernetesObject> {
     if (!this.health.synced)
       this.setHealth({ state: 'listing', synced: false, error: this.health.error });
     this.stats.lists++;
-    const list = await withTimeout(this.options.list(), this.timing.requestTimeoutMs);
-    if (this.stopped) return;
+    const list = await listAllPages(this.options.list, {
+      ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}),
+      timeoutMs: this.timing.requestTimeoutMs,
+      stopped: () => this.stopped,
+      restarted: () => this.stats.lists++,
+    });
+    if (list === null) return;
     const fresh = new Map<string, T>();
     for (const item of list.items) fresh.set(objectKey(item), this.shape(item));
     const previous = new Map(this.items);
@@ -260,7 +283,7 @@ export class ResourceWatch<T extends KubernetesObject> {
         this.options.onEvent('MODIFIED', item, old);
       }
     }
-    this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.resourceVersion = list.resourceVersion;
     this.failures = 0;
     this.setHealth({ state: 'watching', synced: true, error: null });
     this.options.onSynced?.();
@@ -367,6 +390,7 @@ export class ResourceWatch<T extends KubernetesObject> {
           // The server serves the watch: a backoff grown by failures starts again from the
           // shortest (a stream dropped at once still backs off, as a quick stream).
           opened = true;
+          reportAnswer(this.options.kubeConfig, 'passed');
           this.failures = 0;
           this.setHealth({ state: 'watching', synced: this.health.synced, error: null });
         })

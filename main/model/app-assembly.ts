@@ -8,6 +8,7 @@ import {
   type Permissions,
   type PodRoom,
   type Process,
+  type WorkloadKind,
 } from '../../shared/app-model';
 import { appStatus } from '../../shared/app-status';
 import { processNames } from './app-grouping';
@@ -24,7 +25,8 @@ import type { Workload } from './workload';
 /** What building an app needs from the rest of the model, per namespace or app. */
 export interface CatalogContext extends ProcessContext {
   podRoom(namespace: string): PodRoom;
-  permissions(namespace: string): Permissions;
+  /** What may be changed in the namespace, for an app of these workload kinds. */
+  permissions(namespace: string, kinds: readonly WorkloadKind[]): Permissions;
   endpoint(appId: string): EndpointHealth | null;
 }
 
@@ -93,7 +95,9 @@ export function buildApp(
       maxBytes: memoryMaxBytes(processes, workspace),
     },
     status: appStatus(processes, workspace),
-    permissions: context.permissions(namespace),
+    permissions: context.permissions(namespace, [
+      ...new Set([...processes, ...(workspace ? [workspace] : [])].map((p) => p.workloadKind)),
+    ]),
     podRoom: context.podRoom(namespace),
     endpoint: context.endpoint(id),
     lastRestartAt,

@@ -15,7 +15,13 @@ export const ERROR_WINDOW = 20;
 
 export interface ProbeResult {
   at: number;
+  /** The app answered (any status below 500). */
   ok: boolean;
+  /**
+   * The API server refused the probe (401 or 403 on services/proxy) before it reached the app:
+   * neither an answer nor an error of the app's.
+   */
+  refused: boolean;
   latencyMs: number | null;
   status: number | null;
   message: string | null;
@@ -54,25 +60,58 @@ export function serviceProxyUrl(server: string, namespace: string, service: WebS
   return `${base}/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(service.name)}:${service.port}/proxy/`;
 }
 
+/** Through the API server's service proxy: with the kubeconfig's credentials, into a namespace. */
+export interface ViaCluster {
+  kubeConfig: KubeConfig;
+  namespace: string;
+}
+
+/** The most of a refusal's body read to tell the API server's Status from the app's own page. */
+const STATUS_BODY_LIMIT = 64 * 1024;
+
 /**
- * One GET, timed to the last byte. Through the cluster (`kubeConfig` given) the request carries
- * the kubeconfig's TLS and credentials; to an app's own URL it carries none, so credentials
- * never go anywhere but the API server. 5xx, network failures and timeouts count as errors;
- * any other answer means the app answers.
+ * A 401 or 403 through the proxy is the API server's where its body is a Kubernetes Status: the
+ * app behind the proxy may answer 401 or 403 itself, which is the app answering.
+ */
+function refusedByCluster(status: number, body: string): boolean {
+  if (status !== 401 && status !== 403) return false;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return (
+      typeof parsed === 'object' && parsed !== null && 'kind' in parsed && parsed.kind === 'Status'
+    );
+  } catch {
+    return false;
+  }
+}
+
+function refusal(status: number, namespace: string): string {
+  return status === 403
+    ? `Cannot check this app: you may not use services/proxy in namespace ${namespace}.`
+    : `Cannot check this app: the cluster did not accept your credentials for services/proxy in namespace ${namespace} (HTTP 401).`;
+}
+
+/**
+ * One GET, timed to the last byte. Through the cluster (`via` given) the request carries the
+ * kubeconfig's TLS and credentials; to an app's own URL it carries none, so credentials never go
+ * anywhere but the API server. 5xx, network failures and timeouts count as errors; the API
+ * server's own 401 or 403 is a refusal (nothing known of the app); any other answer means the
+ * app answers.
  */
 export async function probe(
   url: string,
-  kubeConfig: KubeConfig | null,
+  via: ViaCluster | null,
   timeoutMs: number,
 ): Promise<ProbeResult> {
   const startedAt = Date.now();
   const options: https.RequestOptions = {};
   try {
-    if (kubeConfig) await kubeConfig.applyToHTTPSOptions(options);
+    if (via) await via.kubeConfig.applyToHTTPSOptions(options);
   } catch (error) {
     return {
       at: startedAt,
       ok: false,
+      refused: false,
       latencyMs: null,
       status: null,
       message: (error as Error).message,
@@ -88,15 +127,31 @@ export async function probe(
       resolve({ at: startedAt, ...result });
     };
     const request = client.request(url, { ...options, method: 'GET' }, (response) => {
-      response.on('data', () => {});
+      const status = response.statusCode ?? 0;
+      const keep = via !== null && (status === 401 || status === 403);
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        if (keep && body.length < STATUS_BODY_LIMIT) body += chunk;
+      });
       response.on('error', (error) =>
-        done({ ok: false, latencyMs: null, status: null, message: error.message }),
+        done({ ok: false, refused: false, latencyMs: null, status: null, message: error.message }),
       );
       response.on('end', () => {
-        const status = response.statusCode ?? 0;
+        if (via && refusedByCluster(status, body)) {
+          done({
+            ok: false,
+            refused: true,
+            latencyMs: null,
+            status,
+            message: refusal(status, via.namespace),
+          });
+          return;
+        }
         const ok = status > 0 && status < 500;
         done({
           ok,
+          refused: false,
           latencyMs: Date.now() - startedAt,
           status,
           message: ok ? null : `HTTP ${status} ${response.statusMessage ?? ''}`.trim(),
@@ -107,13 +162,14 @@ export async function probe(
       request.destroy();
       done({
         ok: false,
+        refused: false,
         latencyMs: null,
         status: null,
         message: `no answer within ${timeoutMs} ms`,
       });
     }, timeoutMs);
     request.on('error', (error) =>
-      done({ ok: false, latencyMs: null, status: null, message: error.message }),
+      done({ ok: false, refused: false, latencyMs: null, status: null, message: error.message }),
     );
     request.end();
   });
@@ -143,8 +199,9 @@ export class EndpointMonitor {
     return list?.[list.length - 1];
   }
 
+  /** Over the probes that reached the app (a refusal tells nothing of it); null: none did. */
   errorRate(appId: string): number | null {
-    const list = this.results.get(appId);
+    const list = this.results.get(appId)?.filter((r) => !r.refused);
     if (!list || list.length === 0) return null;
     return list.filter((r) => !r.ok).length / list.length;
   }
@@ -152,6 +209,15 @@ export class EndpointMonitor {
   health(appId: string, thresholds: Thresholds): EndpointHealth | null {
     const last = this.latest(appId);
     if (!last) return null;
+    if (last.refused) {
+      return {
+        state: 'cannot-check',
+        latencyMs: null,
+        errorRate: null,
+        checkedAt: new Date(last.at).toISOString(),
+        message: last.message,
+      };
+    }
     const errorRate = this.errorRate(appId) ?? 0;
     let message = last.message;
     if (last.ok && last.latencyMs !== null && last.latencyMs > thresholds.latencyThresholdMs) {
@@ -160,11 +226,12 @@ export class EndpointMonitor {
     if (errorRate > thresholds.errorRateThreshold) {
       const rate = `${Math.round(errorRate * 1000) / 10}%`;
       const limit = `${Math.round(thresholds.errorRateThreshold * 1000) / 10}%`;
-      const failing = `${rate} of the last ${this.results.get(appId)?.length ?? 0} checks failed, over the ${limit} threshold.`;
+      const checks = this.results.get(appId)?.filter((r) => !r.refused).length ?? 0;
+      const failing = `${rate} of the last ${checks} checks failed, over the ${limit} threshold.`;
       message = message ? `${failing} ${message}` : failing;
     }
     return {
-      answering: last.ok,
+      state: last.ok ? 'answering' : 'not-answering',
       latencyMs: last.ok ? last.latencyMs : null,
       errorRate,
       checkedAt: new Date(last.at).toISOString(),

@@ -1,4 +1,4 @@
-import { appId, type App, type Process } from '../../shared/app-model';
+import { appId, type App, type Permission, type Process } from '../../shared/app-model';
 import { ScaleDeskError } from '../../shared/errors';
 import type { OperationContext } from './index';
 import type { SessionPort } from './session-port';
@@ -7,6 +7,8 @@ import type { SessionPort } from './session-port';
  * What must hold before an operation sends anything, each refused with the error that says what
  * is missing: a session, the app, the process, the permission.
  */
+
+const ALLOWED: Permission = { state: 'allowed', reason: null };
 
 export function requireSession(ctx: OperationContext, operation: string): SessionPort {
   const session = ctx.session();
@@ -48,19 +50,40 @@ export function requireProcess(app: App, name: string): Process {
   );
 }
 
-/** Refuses before sending where the cluster already said (SelfSubjectAccessReview) it would. */
-export function requirePermission(app: App, kind: 'scale' | 'patch', doing: string): void {
-  const permission = app.permissions[kind];
-  if (permission.allowed) return;
-  const verbResource = kind === 'scale' ? 'patch deployments/scale' : 'patch deployments';
-  throw new ScaleDeskError(
-    'FORBIDDEN',
-    permission.reason ??
-      `Not allowed to ${doing}: you may not ${verbResource} in namespace "${app.namespace}".`,
-    {
-      verb: 'patch',
-      resource: kind === 'scale' ? 'deployments/scale' : 'deployments',
-      namespace: app.namespace,
-    },
+/**
+ * Refuses before sending where the cluster says (SelfSubjectAccessReview, asked now where the
+ * session has no answer yet) the change would be refused, for each workload kind among the
+ * processes changed: patch deployments/scale or statefulsets/scale for `scale`, patch
+ * deployments or statefulsets for `patch`. An unknown answer (the review failed) lets the change
+ * go: the cluster judges it, and its own 403 says the same.
+ */
+export async function requirePermission(
+  session: SessionPort,
+  app: App,
+  processes: readonly Process[],
+  change: 'scale' | 'patch',
+  doing: string,
+): Promise<Permission> {
+  const kinds = [...new Set(processes.map((p) => p.workloadKind))];
+  const answers = await Promise.all(
+    kinds.map(async (kind) => ({
+      kind,
+      permission:
+        (await session.permissions?.require(app.namespace, kind, change)) ??
+        app.permissions[change],
+    })),
   );
+  const denied = answers.find((a) => a.permission.state === 'denied');
+  if (denied) {
+    const resource =
+      (denied.kind === 'StatefulSet' ? 'statefulsets' : 'deployments') +
+      (change === 'scale' ? '/scale' : '');
+    throw new ScaleDeskError(
+      'FORBIDDEN',
+      denied.permission.reason ??
+        `Not allowed to ${doing}: you may not patch ${resource} in namespace "${app.namespace}".`,
+      { verb: 'patch', resource, namespace: app.namespace },
+    );
+  }
+  return answers.find((a) => a.permission.state === 'unknown')?.permission ?? ALLOWED;
 }

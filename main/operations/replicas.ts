@@ -29,6 +29,8 @@ export async function setReplicas(
   undoOf: string | null = null,
 ): Promise<OperationResult> {
   const session = requireSession(ctx, 'set replicas');
+  // The free node slots judged below are at most 30 s old (a one-namespace session reads them).
+  await session.podRoom?.fresh();
   const app = requireApp(session, input.namespace, input.app);
   const result = planReplicas(app, input.process, input.replicas, ctx.settings.get().maxReplicas);
   if (!result.ok) {
@@ -49,7 +51,7 @@ export async function setReplicas(
   }
   const process = app.processes.find((p) => p.name === input.process)!;
   if (!input.force) refuseAutoscaledCount(process, plan.to);
-  requirePermission(app, 'scale', `scale ${input.process}`);
+  await requirePermission(session, app, [process], 'scale', `scale ${input.process}`);
   const ref = workloadRef(session, app.namespace, process);
   const warnings: string[] = [];
   const doneMessage = `${process.name} runs ${plural(plan.to, 'replica')}.`;
@@ -93,7 +95,11 @@ export async function setReplicas(
   // Stopped: remember the replicas so Start can bring them back. After the scale, not before:
   // the guarded write must be the first, and the controller moves the version right after it.
   if (plan.to === 0 && replaced > 0) {
-    const remembered = await rememberReplicas(ref, replaced, app.permissions.patch.allowed);
+    const remembered = await rememberReplicas(
+      ref,
+      replaced,
+      app.permissions.patch.state !== 'denied',
+    );
     if (!remembered) {
       warnings.push(
         `${process.name}'s ${plural(replaced, 'replica')} could not be remembered: Start will bring back 1.`,

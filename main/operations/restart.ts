@@ -109,7 +109,7 @@ export async function restart(
       { namespace: app.namespace, app: app.name, process: input.process ?? null },
     );
   }
-  requirePermission(app, 'patch', `restart ${input.process ?? app.name}`);
+  await requirePermission(session, app, targets, 'patch', `restart ${input.process ?? app.name}`);
   const at = new Date().toISOString();
   const previous =
     input.process === undefined ? app.lastRestartAt : (targets[0]?.lastRestartAt ?? null);

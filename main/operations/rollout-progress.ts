@@ -184,8 +184,10 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
       }
       if (settled) return;
       const endpoint = session!.getApp(appId)?.endpoint;
-      // No endpoint known (no web Service, no URL): the ready pods are all there is to check.
-      if (endpoint === null || endpoint?.answering) return finish('done', tracking.doneMessage);
+      // No endpoint known (no web Service, no URL) or none that may be checked (services/proxy
+      // refused): the ready pods are all there is to check.
+      if (endpoint === null || (endpoint && endpoint.state !== 'not-answering'))
+        return finish('done', tracking.doneMessage);
       if (endpoint?.message) lastMessage = `Waiting for the app to answer: ${endpoint.message}`;
       await new Promise((resolve) => setTimeout(resolve, options.probeIntervalMs).unref?.());
     }

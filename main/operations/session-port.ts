@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { App, WorkloadKind } from '../../shared/app-model';
+import type { App, Permission, WorkloadKind } from '../../shared/app-model';
 import type { WorkloadObject } from '../model/workload';
 
 /**
@@ -19,4 +19,14 @@ export interface SessionPort {
   onAppChange(appId: string, listener: (app: App | undefined) => void): () => void;
   /** Probe the app's endpoint now (after an operation), updating the model. */
   probeEndpoint(appId: string): Promise<void>;
+  /**
+   * Asks the cluster now, where not known yet, whether the user may make a change to a workload
+   * of this kind (the model's permissions are asked only for the app on screen). Without it, the
+   * app's permissions as the model has them are all there is.
+   */
+  readonly permissions?: {
+    require(namespace: string, kind: WorkloadKind, change: 'scale' | 'patch'): Promise<Permission>;
+  };
+  /** Makes the apps' pod room current enough to judge a change by (free node slots). */
+  readonly podRoom?: { fresh(): Promise<void> };
 }

@@ -95,7 +95,7 @@ export async function start(
   }
   const scalesUp = [...targets].filter(([p]) => p.replicas.desired === 0);
   refuseWithoutRoom(app, scalesUp);
-  requirePermission(app, 'patch', `start ${app.name}`);
+  await requirePermission(session, app, [...targets.keys()], 'patch', `start ${app.name}`);
 
   // One patch per workload, template and replicas together: a process at zero gets its pods
   // straight from the new template, and nothing can slip in between two writes.

@@ -123,7 +123,7 @@ export async function setWorkers(
       process: process.name,
     });
   }
-  requirePermission(app, 'patch', `set the workers of ${process.name}`);
+  await requirePermission(session, app, [process], 'patch', `set the workers of ${process.name}`);
   const ref = workloadRef(session, app.namespace, process);
   const workload = session.getWorkload(ref.kind, app.namespace, process.deployment);
   const notGunicorn = () =>

@@ -76,6 +76,9 @@ export interface Written<V extends FieldValue, T> {
   replaced: V;
 }
 
+/** Writes refused with 409 and judged again before the refusal is the operation's CONFLICT. */
+const MAX_JUDGEMENTS = 4;
+
 function isConflict(error: unknown): boolean {
   return error instanceof ScaleDeskError && error.code === 'CONFLICT';
 }
@@ -109,24 +112,23 @@ export class WriteGuard {
         await request.write(current, null),
       );
     }
-    let result: T;
-    try {
-      result = await attempt(current);
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-      // 409: the object moved between the read and the write, often by its status alone. Judged
-      // once more, by the same rule, against the object as the cluster has it now.
-      const fresh = await readWorkload(ref).catch(() => null);
-      if (!fresh || verdict(fresh) === 'conflict') throw request.conflict(fresh);
-      current = fresh;
+    for (let judged = 1; ; judged++) {
       try {
-        result = await attempt(current);
-      } catch (again) {
-        if (!isConflict(again)) throw again;
-        throw request.conflict(await readWorkload(ref).catch(() => null));
+        const result = await attempt(current);
+        return this.written(key, valueIn(current), request.wanted, result);
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        // 409: the object moved between the read and the write, often by its status alone (a
+        // write that waited out a throttled answer is sent again at the version it was judged
+        // at, so a rollout's status updates meanwhile refuse it). Judged again, by the same rule,
+        // against the object as the cluster has it now; a few times, then it is a conflict.
+        const fresh = await readWorkload(ref).catch(() => null);
+        if (!fresh || verdict(fresh) === 'conflict' || judged >= MAX_JUDGEMENTS) {
+          throw request.conflict(fresh);
+        }
+        current = fresh;
       }
     }
-    return this.written(key, valueIn(current), request.wanted, result);
   }
 
   private written<V extends FieldValue, T>(

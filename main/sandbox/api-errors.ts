@@ -19,10 +19,15 @@ export interface StatusDetails {
   retryAfterSeconds?: number;
 }
 
+/** A Status's ListMeta: only a 410 on a continue carries one, with a token to go on. */
+export interface StatusMeta {
+  continue?: string;
+}
+
 export interface StatusBody {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  metadata: StatusMeta;
   status: 'Failure' | 'Success';
   message?: string;
   reason?: string;
@@ -36,13 +41,17 @@ export class ApiError extends Error {
     readonly reason: string,
     message: string,
     readonly details?: StatusDetails,
+    readonly meta: StatusMeta = {},
   ) {
     super(message);
     this.name = 'ApiError';
   }
 
   toStatus(): StatusBody {
-    return statusBody(this.code, this.reason, this.message, this.details);
+    return {
+      ...statusBody(this.code, this.reason, this.message, this.details),
+      metadata: this.meta,
+    };
   }
 }
 
@@ -62,6 +71,9 @@ export function statusBody(
     code,
   };
   if (details) body.details = details;
+  // The API server sends details on every 404, empty where no object is named; kubectl debug
+  // reads `details.name` from it without checking that details exist.
+  else if (code === 404) body.details = {};
   return body;
 }
 

@@ -8,7 +8,6 @@ import {
   authorizeNonResource,
   authorizeResource,
   forbidden,
-  rulesFor,
   unauthorized,
   type ResourceAttributes,
   type Tokens,
@@ -21,19 +20,27 @@ import {
   apiVersions,
   SERVER_VERSION,
 } from './discovery';
-import { injectedFailure, type SandboxFaults } from './faults';
+import { injectedFailure, metricsApiFailure, servedGroups, type SandboxFaults } from './faults';
+import { execPluginUserOf, type ExecPlugin } from './exec-plugin';
 import { openApiDocument, openApiRoot } from './openapi';
 import type { KubeObject, Pod } from './kube-types';
 import type { LoadModel } from './load-model';
 import type { MetricsServer } from './metrics-server';
 import type { ObjectStore } from './object-store';
+import { fieldManagerFor } from './managed-fields';
 import { Registry, type DeleteOptions } from './registry';
 import { apiVersionOf, findResourceType, type ResourceType } from './resource-types';
-import { combine, fieldMatcher, labelMatcher } from './selectors';
+import { listPage } from './list-pages';
+import { combine, labelMatcher, type Matcher } from './selectors';
 import { podLogs } from './pod-logs';
 import { decodeProtobufBody, isProtobuf } from './protobuf-body';
+import { duplicateFields } from './duplicate-fields';
+import { fieldSelectorMatcher } from './field-selectors';
+import { checkFields, decodingPrefix, fieldValidationMode, modelOf } from './field-validation';
+import { boolParam, intParam } from './query-params';
+import { negotiate, renderObjects, watchRenderer, type MediaRequest } from './representation';
+import { selfReview } from './self-reviews';
 import { proxyToService } from './service-proxy';
-import { toTable, type IncludeObject } from './table';
 import { toServedVersion } from './version-conversion';
 import { serveWatch, type WatchStream } from './watch';
 
@@ -52,6 +59,8 @@ export interface ApiServerDeps {
   metrics: MetricsServer;
   load: LoadModel;
   tokens: Tokens;
+  /** The exec credential plugin's tokens, beside the static ones (exec-plugin.ts). */
+  execPlugin?: ExecPlugin;
   faults: SandboxFaults;
   bookmarkIntervalMs: number;
 }
@@ -66,7 +75,14 @@ interface Route {
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
-const MAX_LIST_LIMIT = 10_000;
+
+/** The `labelSelector` and `fieldSelector` of a request, the fields checked for the resource. */
+function selection(type: ResourceType, q: URLSearchParams): Matcher {
+  return combine(
+    labelMatcher(q.get('labelSelector')),
+    fieldSelectorMatcher(type, q.get('fieldSelector')),
+  );
+}
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -85,7 +101,11 @@ function sendError(res: ServerResponse, error: ApiError): void {
     return;
   }
   const headers: Record<string, string> = {};
-  if (error.code === 429) headers['Retry-After'] = '1';
+  const retryAfter = error.details?.retryAfterSeconds;
+  // 0: no header, as upstream sends none (an eviction a disruption budget refuses).
+  if (retryAfter !== undefined) {
+    if (retryAfter > 0) headers['Retry-After'] = String(retryAfter);
+  } else if (error.code === 429) headers['Retry-After'] = '1';
   const text = JSON.stringify(error.toStatus());
   res.writeHead(error.code, {
     'Content-Type': 'application/json',
@@ -96,7 +116,17 @@ function sendError(res: ServerResponse, error: ApiError): void {
   res.end(text);
 }
 
+/** A decoded body, and its JSON text where it came as JSON (duplicate keys are found in it). */
+interface Body {
+  value: unknown;
+  json?: string;
+}
+
 async function readBody(req: IncomingMessage): Promise<unknown> {
+  return (await readBodyAndText(req)).value;
+}
+
+async function readBodyAndText(req: IncomingMessage): Promise<Body> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -107,11 +137,11 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
     chunks.push(buf);
   }
   const raw = Buffer.concat(chunks);
-  if (isProtobuf(req.headers['content-type'])) return decodeProtobufBody(raw);
+  if (isProtobuf(req.headers['content-type'])) return { value: decodeProtobufBody(raw) };
   const text = raw.toString('utf8').trim();
-  if (text === '') return undefined;
+  if (text === '') return { value: undefined };
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), json: text };
   } catch (e) {
     throw badRequest(
       `the request body could not be decoded as JSON: ${e instanceof Error ? e.message : String(e)}`,
@@ -119,38 +149,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-interface MediaRequest {
-  table?: { version: string };
-  partialMetadata?: { version: string; list: boolean };
-}
-
-/** Reads the Accept header the way content negotiation does: the first acceptable type wins. */
-function negotiate(accept: string | undefined): MediaRequest {
-  for (const part of (accept ?? '').split(',')) {
-    const [type, ...params] = part.split(';').map((s) => s.trim());
-    const p = new Map(params.map((x) => x.split('=') as [string, string]));
-    if (type === 'application/json' || type === '*/*' || type === 'application/*') {
-      const as = p.get('as');
-      if (as === 'Table' && p.get('g') === 'meta.k8s.io')
-        return { table: { version: p.get('v') ?? 'v1' } };
-      if (
-        (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') &&
-        p.get('g') === 'meta.k8s.io'
-      ) {
-        return {
-          partialMetadata: {
-            version: p.get('v') ?? 'v1',
-            list: as === 'PartialObjectMetadataList',
-          },
-        };
-      }
-      if (!as) return {};
-    }
-  }
-  return {};
-}
-
-function verbOf(method: string, route: Route, watch: boolean): string {
+function verbOf(method: string, route: Route, watch: boolean, legacyWatch: boolean): string {
   if (route.subresource === 'proxy') {
     return (
       { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[
@@ -161,7 +160,9 @@ function verbOf(method: string, route: Route, watch: boolean): string {
   switch (method) {
     case 'GET':
     case 'HEAD':
-      return route.name ? 'get' : watch ? 'watch' : 'list';
+      // A named object is watched only on the legacy `/watch/` path (a watch of one object).
+      if (route.name) return legacyWatch ? 'watch' : 'get';
+      return watch ? 'watch' : 'list';
     case 'POST':
       return 'create';
     case 'PUT':
@@ -173,16 +174,6 @@ function verbOf(method: string, route: Route, watch: boolean): string {
     default:
       return method.toLowerCase();
   }
-}
-
-function truthy(value: string | null): boolean {
-  return value === 'true' || value === '1';
-}
-
-function intParam(value: string | null, name: string): number | undefined {
-  if (value === null || value === '') return undefined;
-  if (!/^-?\d+$/.test(value)) throw badRequest(`invalid value for ${name}: ${value}`);
-  return Number(value);
 }
 
 export class ApiServer {
@@ -310,7 +301,9 @@ export class ApiServer {
       res.end('ok');
       return;
     }
-    const user = authenticate(req.headers.authorization, this.deps.tokens);
+    const user =
+      authenticate(req.headers.authorization, this.deps.tokens) ??
+      execPluginUserOf(req.headers.authorization, this.deps.execPlugin);
     if (!user) {
       this.count('unauthorized');
       throw unauthorized();
@@ -328,6 +321,11 @@ export class ApiServer {
     if (failure === 500) {
       this.count('failed');
       throw new ApiError(500, 'InternalError', 'Internal error occurred: injected fault');
+    }
+    const metricsFailure = metricsApiFailure(faults, path);
+    if (metricsFailure) {
+      this.count('failed');
+      throw metricsFailure;
     }
 
     if (!path.startsWith('/api/') && !path.startsWith('/apis') && path !== '/api') {
@@ -353,7 +351,7 @@ export class ApiServer {
     }
     if (path === '/apis') {
       this.count('discovery');
-      return sendJson(res, 200, apiGroupList());
+      return sendJson(res, 200, servedGroups(faults, apiGroupList()));
     }
 
     const segments = path.split('/').slice(1).map(decodeURIComponent);
@@ -384,13 +382,11 @@ export class ApiServer {
       return sendJson(res, 200, list);
     }
 
-    let watch = truthy(url.searchParams.get('watch'));
-    if (rest[0] === 'watch') {
-      watch = true;
-      rest = rest.slice(1);
-    }
+    const watch = boolParam(url.searchParams, 'watch');
+    const legacyWatch = rest[0] === 'watch';
+    if (legacyWatch) rest = rest.slice(1);
     const route = this.parseRoute(group, version, rest);
-    const verb = verbOf(method, route, watch);
+    const verb = verbOf(method, route, watch || legacyWatch, legacyWatch);
     this.count(route.subresource === 'proxy' ? 'proxy' : verb);
     const attrs: ResourceAttributes = {
       verb,
@@ -457,7 +453,9 @@ export class ApiServer {
         `dryRun: Unsupported value: "${dryRun.find((d) => d !== 'All')}": supported values: "All"`,
       );
     }
-    const registry = dryRun.length > 0 ? Registry.dryRun(this.deps.store) : this.deps.registry;
+    const registry = (
+      dryRun.length > 0 ? Registry.dryRun(this.deps.store) : this.deps.registry
+    ).managedBy(fieldManagerFor(verb, q, req.headers['user-agent']));
 
     if (subresource === 'proxy') {
       if (type.resource !== 'services' || !name)
@@ -470,7 +468,7 @@ export class ApiServer {
       const pod = registry.get(type, namespace, name ?? '') as Pod;
       const text = podLogs(pod, {
         container: q.get('container'),
-        previous: truthy(q.get('previous')),
+        previous: boolParam(q, 'previous'),
         tailLines: intParam(q.get('tailLines'), 'tailLines'),
       });
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
@@ -479,7 +477,10 @@ export class ApiServer {
     }
     if (!type.stored) {
       if (verb !== 'create') throw methodNotAllowed();
-      return this.serveReview(res, type, user, await readBody(req));
+      return sendJson(res, 201, selfReview(type, user, await readBody(req)));
+    }
+    if (subresource === 'eviction') {
+      return sendJson(res, 201, registry.evict(namespace, name ?? '', await readBody(req)));
     }
     const media = negotiate(req.headers.accept);
 
@@ -489,18 +490,19 @@ export class ApiServer {
         if (subresource === 'scale')
           return sendJson(res, 200, registry.getScale(type, namespace, name ?? ''));
         const object = registry.get(type, namespace, name ?? '');
-        return sendJson(res, 200, this.render(type, [object], media, q, false));
+        return sendJson(res, 200, renderObjects(type, [object], media, q, false));
       }
       case 'list':
         return this.serveList(res, route, media, q);
       case 'watch':
         return this.serveWatchRequest(res, route, media, q);
       case 'create': {
-        const created = registry.create(type, namespace, await readBody(req));
+        const body = this.knownFields(res, route, q, await readBodyAndText(req), true);
+        const created = registry.create(type, namespace, body);
         return sendJson(res, 201, created);
       }
       case 'update': {
-        const body = await readBody(req);
+        const body = this.knownFields(res, route, q, await readBodyAndText(req), true);
         const updated =
           subresource === 'scale'
             ? registry.updateScale(type, namespace, name ?? '', body)
@@ -510,7 +512,7 @@ export class ApiServer {
         return sendJson(res, 200, updated);
       }
       case 'patch': {
-        const body = await readBody(req);
+        const body = this.knownFields(res, route, q, await readBodyAndText(req), false);
         const patched = registry.patch(
           type,
           namespace,
@@ -532,10 +534,7 @@ export class ApiServer {
       }
       case 'deletecollection': {
         const body = (await readBody(req)) as DeleteOptions | undefined;
-        const match = combine(
-          labelMatcher(q.get('labelSelector')),
-          fieldMatcher(q.get('fieldSelector')),
-        );
+        const match = selection(type, q);
         const victims = this.deps.store.list(type, route.namespace).filter(match);
         const deleted = victims.map((v) =>
           registry.delete(type, v.metadata.namespace ?? '', v.metadata.name ?? '', body ?? {}),
@@ -552,51 +551,27 @@ export class ApiServer {
     }
   }
 
-  private render(
-    type: ResourceType,
-    objects: KubeObject[],
-    media: MediaRequest,
+  /**
+   * The body with the fields its kind does not know pruned, refused or warned of, as
+   * `fieldValidation` asks (field-validation.ts). A patch's message has no decoding prefix.
+   */
+  private knownFields(
+    res: ServerResponse,
+    route: Route,
     q: URLSearchParams,
-    asList: boolean,
-    listMeta: { resourceVersion?: string; continueToken?: string; remaining?: number } = {},
+    body: Body,
+    wholeObject: boolean,
   ): unknown {
-    objects = objects.map((o) => toServedVersion(type, o));
-    if (media.table) {
-      const include = (q.get('includeObject') ?? 'Metadata') as IncludeObject;
-      return toTable(type, objects, {
-        include: include === 'None' || include === 'Object' ? include : 'Metadata',
-        apiVersion: `meta.k8s.io/${media.table.version}`,
-        resourceVersion: listMeta.resourceVersion,
-        continueToken: listMeta.continueToken,
-      });
-    }
-    if (media.partialMetadata) {
-      const apiVersion = `meta.k8s.io/${media.partialMetadata.version}`;
-      const items = objects.map((o) => ({
-        kind: 'PartialObjectMetadata',
-        apiVersion,
-        metadata: o.metadata,
-      }));
-      if (!asList) return items[0];
-      return {
-        kind: 'PartialObjectMetadataList',
-        apiVersion,
-        metadata: { resourceVersion: listMeta.resourceVersion },
-        items,
-      };
-    }
-    if (!asList) return objects[0];
-    return {
-      kind: `${type.kind}List`,
-      apiVersion: apiVersionOf(type),
-      metadata: {
-        resourceVersion: listMeta.resourceVersion,
-        ...(listMeta.continueToken
-          ? { continue: listMeta.continueToken, remainingItemCount: listMeta.remaining }
-          : {}),
-      },
-      items: objects,
-    };
+    const mode = fieldValidationMode(q);
+    const checked = checkFields(
+      modelOf(route.type, route.subresource),
+      body.value,
+      mode,
+      wholeObject ? decodingPrefix(route.type) : '',
+      mode !== 'Ignore' && body.json !== undefined ? duplicateFields(body.json) : [],
+    );
+    if (checked.warnings.length > 0) res.setHeader('Warning', checked.warnings);
+    return checked.body;
   }
 
   private serveList(
@@ -605,44 +580,24 @@ export class ApiServer {
     media: MediaRequest,
     q: URLSearchParams,
   ): void {
-    const store = this.deps.store;
-    const match = combine(
-      labelMatcher(q.get('labelSelector')),
-      fieldMatcher(q.get('fieldSelector')),
-    );
-    const resourceVersion = String(store.resourceVersion);
-    let items = store.list(route.type, route.namespace).filter(match);
-    const limit = intParam(q.get('limit'), 'limit');
-    const token = q.get('continue');
-    if (token) {
-      let after: string;
-      try {
-        after = (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after: string })
-          .after;
-      } catch {
-        throw badRequest('continue key is not valid');
-      }
-      const key = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
-      items = items.filter((o) => key(o) > after);
-    }
-    let continueToken: string | undefined;
-    let remaining: number | undefined;
-    if (limit !== undefined && limit > 0 && items.length > Math.min(limit, MAX_LIST_LIMIT)) {
-      const page = items.slice(0, Math.min(limit, MAX_LIST_LIMIT));
-      const last = page[page.length - 1] as KubeObject;
-      remaining = items.length - page.length;
-      continueToken = Buffer.from(
-        JSON.stringify({
-          after: `${last.metadata.namespace ?? ''}/${last.metadata.name ?? ''}`,
-          rv: resourceVersion,
-        }),
-      ).toString('base64url');
-      items = page;
-    }
+    const { items, resourceVersion, continueToken, remaining } = listPage(this.deps.store, {
+      type: route.type,
+      namespace: route.namespace,
+      match: selection(route.type, q),
+      selective: Boolean(q.get('labelSelector') || q.get('fieldSelector')),
+      limit: intParam(q.get('limit'), 'limit'),
+      continueToken: q.get('continue'),
+      resourceVersion: q.get('resourceVersion'),
+      resourceVersionMatch: q.get('resourceVersionMatch'),
+    });
     sendJson(
       res,
       200,
-      this.render(route.type, items, media, q, true, { resourceVersion, continueToken, remaining }),
+      renderObjects(route.type, items, media, q, true, {
+        resourceVersion,
+        continueToken,
+        remaining,
+      }),
     );
   }
 
@@ -652,28 +607,17 @@ export class ApiServer {
     media: MediaRequest,
     q: URLSearchParams,
   ): void {
+    // A watch of one object (the legacy `/watch/.../NAME` path) is a watch of its name.
     const match = combine(
-      labelMatcher(q.get('labelSelector')),
-      fieldMatcher(q.get('fieldSelector')),
+      selection(route.type, q),
+      route.name === undefined ? undefined : (o: KubeObject) => o.metadata.name === route.name,
     );
     const timeout = intParam(q.get('timeoutSeconds'), 'timeoutSeconds');
     const type = route.type;
     // Without a timeout the real server picks 30 to 60 minutes; so does this.
     const timeoutSeconds =
       timeout !== undefined && timeout > 0 ? timeout : 1800 + Math.floor(Math.random() * 1800);
-    const render = media.table
-      ? (o: KubeObject) =>
-          toTable(type, [o], {
-            include: (q.get('includeObject') as IncludeObject | null) ?? 'Metadata',
-            apiVersion: `meta.k8s.io/${media.table?.version ?? 'v1'}`,
-          })
-      : media.partialMetadata
-        ? (o: KubeObject) => ({
-            kind: 'PartialObjectMetadata',
-            apiVersion: `meta.k8s.io/${media.partialMetadata?.version ?? 'v1'}`,
-            metadata: o.metadata,
-          })
-        : (o: KubeObject) => o;
+    const render = watchRenderer(type, media, q);
     let stream: WatchStream | undefined = undefined;
     stream = serveWatch(
       this.deps.store,
@@ -683,8 +627,8 @@ export class ApiServer {
         matcher: match,
         resourceVersion: q.get('resourceVersion') ?? undefined,
         timeoutSeconds,
-        allowBookmarks: truthy(q.get('allowWatchBookmarks')),
-        sendInitialEvents: truthy(q.get('sendInitialEvents')),
+        allowBookmarks: boolParam(q, 'allowWatchBookmarks'),
+        sendInitialEvents: boolParam(q, 'sendInitialEvents'),
         render: (o: KubeObject) => render(toServedVersion(type, o)),
         bookmarkIntervalMs: this.deps.bookmarkIntervalMs,
       },
@@ -706,73 +650,5 @@ export class ApiServer {
     }
     if (route.name) return sendJson(res, 200, metrics.getNode(route.name));
     return sendJson(res, 200, metrics.listNodes(labels, fields));
-  }
-
-  private serveReview(
-    res: ServerResponse,
-    type: ResourceType,
-    user: UserInfo,
-    body: unknown,
-  ): void {
-    const review = (body ?? {}) as { metadata?: object; spec?: Record<string, unknown> };
-    const base = {
-      kind: type.kind,
-      apiVersion: apiVersionOf(type),
-      metadata: { ...(review.metadata ?? {}), creationTimestamp: null },
-    };
-    if (type.kind === 'SelfSubjectAccessReview') {
-      const spec = review.spec ?? {};
-      const ra = spec['resourceAttributes'] as
-        (Partial<ResourceAttributes> & { version?: string }) | undefined;
-      const nra = spec['nonResourceAttributes'] as { verb?: string; path?: string } | undefined;
-      if (!ra && !nra) {
-        throw new ApiError(
-          422,
-          'Invalid',
-          'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
-          {
-            kind: 'SelfSubjectAccessReview',
-            group: 'authorization.k8s.io',
-            causes: [
-              {
-                reason: 'FieldValueInvalid',
-                message:
-                  'exactly one of nonResourceAttributes or resourceAttributes must be specified',
-                field: 'spec.resourceAttributes',
-              },
-            ],
-          },
-        );
-      }
-      const decision = ra
-        ? authorizeResource(user, {
-            verb: ra.verb ?? '',
-            group: ra.group ?? '',
-            resource: ra.resource ?? '',
-            subresource: ra.subresource || undefined,
-            namespace: ra.namespace || undefined,
-            name: ra.name || undefined,
-          })
-        : authorizeNonResource(user, { verb: nra?.verb ?? '', path: nra?.path ?? '' });
-      return sendJson(res, 201, {
-        ...base,
-        spec,
-        status: {
-          allowed: decision.allowed,
-          ...(decision.reason ? { reason: decision.reason } : {}),
-        },
-      });
-    }
-    if (type.kind === 'SelfSubjectRulesReview') {
-      return sendJson(res, 201, {
-        ...base,
-        spec: review.spec ?? {},
-        status: { ...rulesFor(user), incomplete: false },
-      });
-    }
-    return sendJson(res, 201, {
-      ...base,
-      status: { userInfo: { username: user.name, uid: user.uid, groups: user.groups } },
-    });
   }
 }

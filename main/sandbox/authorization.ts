@@ -2,14 +2,17 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApiError, qualifiedResource } from './api-errors';
 
 /**
- * Who is asking and what they may do. Two bearer-token users: `admin` may do everything,
- * `viewer` may only read (get, list, watch) and ask about itself (the self reviews that
- * `kubectl auth can-i` and `kubectl auth whoami` create). The same decision answers requests
- * and SelfSubjectAccessReviews, so what the UI is told it may do is what it can do.
+ * Who is asking and what they may do. Three bearer-token users: `admin` may do everything,
+ * `viewer` may read anything (get, list, watch, secrets and the service proxy included), and
+ * `view` has the rights of the real `view` ClusterRole bound cluster-wide (VIEW_RULES): reads of
+ * most namespaced resources and namespaces, but not secrets, not services/proxy, not pods/exec,
+ * not nodes, no write. Both may ask about themselves (the self reviews that `kubectl auth can-i`
+ * and `kubectl auth whoami` create). The same decision answers requests and
+ * SelfSubjectAccessReviews, so what the UI is told it may do is what it can do.
  */
 
 export interface UserInfo {
-  name: 'admin' | 'viewer';
+  name: 'admin' | 'viewer' | 'view';
   uid: string;
   groups: string[];
 }
@@ -36,6 +39,7 @@ export interface Decision {
 export interface Tokens {
   admin: string;
   viewer: string;
+  view: string;
 }
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
@@ -52,12 +56,117 @@ const USERS: Record<UserInfo['name'], UserInfo> = {
     groups: ['system:masters', 'system:authenticated'],
   },
   viewer: { name: 'viewer', uid: 'sandbox-viewer', groups: ['system:authenticated'] },
+  view: { name: 'view', uid: 'sandbox-view', groups: ['system:authenticated'] },
 };
+
+interface ResourceRule {
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+}
+
+/**
+ * The real `view` ClusterRole as Kubernetes 1.32 aggregates it (kubectl get clusterrole view -o
+ * yaml), with metrics-server's `system:aggregated-metrics-reader` aggregated into it.
+ */
+const VIEW_RULES: ResourceRule[] = [
+  {
+    verbs: ['get', 'list', 'watch'],
+    apiGroups: [''],
+    resources: [
+      'configmaps',
+      'endpoints',
+      'persistentvolumeclaims',
+      'persistentvolumeclaims/status',
+      'pods',
+      'replicationcontrollers',
+      'replicationcontrollers/scale',
+      'serviceaccounts',
+      'services',
+      'services/status',
+      'bindings',
+      'events',
+      'limitranges',
+      'namespaces/status',
+      'pods/log',
+      'pods/status',
+      'replicationcontrollers/status',
+      'resourcequotas',
+      'resourcequotas/status',
+      'namespaces',
+    ],
+  },
+  {
+    verbs: ['get', 'list', 'watch'],
+    apiGroups: ['apps'],
+    resources: [
+      'controllerrevisions',
+      'daemonsets',
+      'daemonsets/status',
+      'deployments',
+      'deployments/scale',
+      'deployments/status',
+      'replicasets',
+      'replicasets/scale',
+      'replicasets/status',
+      'statefulsets',
+      'statefulsets/scale',
+      'statefulsets/status',
+    ],
+  },
+  {
+    verbs: ['get', 'list', 'watch'],
+    apiGroups: ['autoscaling'],
+    resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'],
+  },
+  {
+    verbs: ['get', 'list', 'watch'],
+    apiGroups: ['batch'],
+    resources: ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'],
+  },
+  {
+    verbs: ['get', 'list', 'watch'],
+    apiGroups: ['discovery.k8s.io'],
+    resources: ['endpointslices'],
+  },
+  {
+    verbs: ['get', 'list', 'watch'],
+    apiGroups: ['policy'],
+    resources: ['poddisruptionbudgets', 'poddisruptionbudgets/status'],
+  },
+  {
+    verbs: ['get', 'list', 'watch'],
+    apiGroups: ['networking.k8s.io'],
+    resources: ['ingresses', 'ingresses/status', 'networkpolicies'],
+  },
+  { verbs: ['get', 'list', 'watch'], apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'] },
+];
+
+/** What every authenticated user may do (system:basic-user): ask about itself. */
+const SELF_REVIEW_RULES: ResourceRule[] = [
+  {
+    verbs: ['create'],
+    apiGroups: ['authorization.k8s.io'],
+    resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+  },
+  { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
+];
+
+function viewAllows(attrs: ResourceAttributes, verb: string): boolean {
+  const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+  return VIEW_RULES.some(
+    (rule) =>
+      rule.verbs.includes(verb) &&
+      rule.apiGroups.includes(attrs.group) &&
+      rule.resources.includes(resource),
+  );
+}
 
 export function makeTokens(): Tokens {
   return {
     admin: `admin-${randomBytes(24).toString('hex')}`,
     viewer: `viewer-${randomBytes(24).toString('hex')}`,
+    view: `view-${randomBytes(24).toString('hex')}`,
   };
 }
 
@@ -74,6 +183,7 @@ export function authenticate(header: string | undefined, tokens: Tokens): UserIn
   const token = m[1] ?? '';
   if (sameToken(token, tokens.admin)) return USERS.admin;
   if (sameToken(token, tokens.viewer)) return USERS.viewer;
+  if (sameToken(token, tokens.view)) return USERS.view;
   return undefined;
 }
 
@@ -96,6 +206,15 @@ export function authorizeResource(user: UserInfo, attrs: ResourceAttributes): De
       reason:
         'RBAC: allowed by ClusterRoleBinding "system:basic-user" of ClusterRole "system:basic-user" to Group "system:authenticated"',
     };
+  }
+  if (user.name === 'view') {
+    return viewAllows(attrs, verb)
+      ? {
+          allowed: true,
+          reason:
+            'RBAC: allowed by ClusterRoleBinding "sandbox-view" of ClusterRole "view" to User "view"',
+        }
+      : { allowed: false, reason: '' };
   }
   if (READ_VERBS.has(verb)) {
     return {
@@ -141,17 +260,10 @@ export function rulesFor(user: UserInfo): {
   }
   return {
     resourceRules: [
-      {
-        verbs: ['create'],
-        apiGroups: ['authorization.k8s.io'],
-        resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
-      },
-      {
-        verbs: ['create'],
-        apiGroups: ['authentication.k8s.io'],
-        resources: ['selfsubjectreviews'],
-      },
-      { verbs: ['get', 'list', 'watch'], apiGroups: ['*'], resources: ['*'] },
+      ...SELF_REVIEW_RULES,
+      ...(user.name === 'view'
+        ? VIEW_RULES
+        : [{ verbs: ['get', 'list', 'watch'], apiGroups: ['*'], resources: ['*'] }]),
     ],
     nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['*'] }],
   };

@@ -4,14 +4,14 @@ import { runFaultCommand } from './fault-commands';
 import { startSandbox } from './sandbox-cluster';
 
 /**
- * `npm run sandbox -- [--port P] [--kubeconfig PATH] [--apps N] [--metrics-interval S]`:
+ * `npm run sandbox -- [--port P] [--kubeconfig PATH] [--apps N [--namespaces M]] [--metrics-interval S]`:
  * starts the sandbox cluster, prints where its kubeconfig is, takes fault commands on stdin
  * (fault-commands.ts), and runs until SIGINT or SIGTERM.
  */
 
 function usage(message: string): never {
   console.error(
-    `${message}\nusage: npm run sandbox -- [--port P] [--kubeconfig PATH] [--apps N] [--metrics-interval SECONDS] [--no-seed]`,
+    `${message}\nusage: npm run sandbox -- [--port P] [--kubeconfig PATH] [--apps N [--namespaces M]] [--metrics-interval SECONDS] [--no-seed]`,
   );
   process.exit(2);
 }
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
         port: { type: 'string' },
         kubeconfig: { type: 'string' },
         apps: { type: 'string' },
+        namespaces: { type: 'string' },
         'metrics-interval': { type: 'string' },
         'ready-delay-ms': { type: 'string' },
         'no-seed': { type: 'boolean' },
@@ -49,10 +50,16 @@ async function main(): Promise<void> {
       usage(`--metrics-interval must be a positive number of seconds, got "${intervalText}"`);
     metricsIntervalMs = Math.round(seconds * 1000);
   }
+  const namespaces =
+    values.namespaces === undefined
+      ? undefined
+      : nonNegativeInt('namespaces', values.namespaces, 0);
+  if (namespaces === 0) usage('--namespaces must be at least 1');
   const sandbox = await startSandbox({
     port,
     kubeconfigPath: values.kubeconfig,
     apps: nonNegativeInt('apps', values.apps, 0),
+    namespaces,
     seed: !values['no-seed'],
     metricsIntervalMs,
     readyDelayMs: nonNegativeInt('ready-delay-ms', values['ready-delay-ms'], 1500),

@@ -2,6 +2,7 @@ import { AppProfiles } from './app-profiles';
 import { DeploymentController } from './deployment-controller';
 import { EndpointsController } from './endpoints-controller';
 import { EventRecorder } from './events';
+import { GarbageCollector } from './garbage-collector';
 import { HorizontalPodAutoscalerController } from './hpa-controller';
 import { Kubelet, type KubeletTiming } from './kubelet';
 import type { Namespace, Pod } from './kube-types';
@@ -19,7 +20,7 @@ import type { Service } from './kube-types';
 
 /**
  * The simulated cluster behind the API server: the store and registry, the controllers
- * (deployment, replica set, scheduler, quota, namespace), the kubelets, metrics-server and the
+ * (deployment, replica set, scheduler, quota, namespace, garbage collector), the kubelets, metrics-server and the
  * app load model, wired to the store's change feed and to a few periodic loops.
  */
 
@@ -44,6 +45,7 @@ export class ControlPlane {
   readonly kubelet: Kubelet;
   readonly metrics: MetricsServer;
   readonly autoscalers: HorizontalPodAutoscalerController;
+  readonly garbageCollector = new GarbageCollector(this.store);
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly quotaDirty = new Set<string>();
   private quotaScheduled = false;
@@ -67,7 +69,8 @@ export class ControlPlane {
     this.metrics = new MetricsServer(this.store, this.kubelet, options.metricsIntervalMs);
     this.autoscalers = new HorizontalPodAutoscalerController(
       this.store,
-      this.registry,
+      // Its scale and status writes are recorded as a real cluster records them.
+      this.registry.managedBy('kube-controller-manager'),
       this.events,
       this.metrics,
       options.hpaSyncIntervalMs ?? 15_000,
@@ -79,6 +82,7 @@ export class ControlPlane {
       this.scheduler.onStoreEvent(event);
       this.endpoints.onStoreEvent(event);
       this.kubelet.onStoreEvent(event);
+      this.garbageCollector.onStoreEvent(event);
       if (
         event.key === '/pods' &&
         (event.type !== 'MODIFIED' ||

@@ -3,6 +3,7 @@ import type { EventRecorder } from './events';
 import type { Condition, Deployment, DeploymentStatus, KubeObject, ReplicaSet } from './kube-types';
 import type { ObjectStore, StoreEvent } from './object-store';
 import { controllerOf, controllerReference } from './owner-references';
+import { activeOrLatest, pauseConditions } from './deployment-pause';
 import type { Registry } from './registry';
 import { TYPES } from './resource-types';
 import { WorkQueue, nsKey, splitKey } from './work-queue';
@@ -145,8 +146,9 @@ export class DeploymentController {
 
   private reconcile(key: string): void {
     const [namespace, name] = splitKey(key);
-    const d = this.store.get(TYPES.deployments, namespace, name) as Deployment | undefined;
-    if (!d || d.metadata.deletionTimestamp) return;
+    const stored = this.store.get(TYPES.deployments, namespace, name) as Deployment | undefined;
+    if (!stored || stored.metadata.deletionTimestamp) return;
+    const d = this.reportPause(stored);
     const desired = d.spec.replicas ?? 1;
     const hash = podTemplateHash(d.spec.template);
     let all = [...this.store.each(TYPES.replicasets, namespace)].filter((rs) =>
@@ -192,8 +194,32 @@ export class DeploymentController {
       all = all.filter((rs) =>
         this.store.get(TYPES.replicasets, namespace, rs.metadata.name ?? ''),
       );
+    } else {
+      const target = activeOrLatest(newRs, all, revisionOf);
+      if (target && (target.spec.replicas ?? 0) !== desired) {
+        const scaled = this.scaleReplicaSet(d, target, desired);
+        all = all.map((rs) => (rs.metadata.name === scaled.metadata.name ? scaled : rs));
+        if (newRs?.metadata.name === scaled.metadata.name) newRs = scaled;
+      }
     }
     this.writeStatus(d, desired, newRs, all, unavailable, created);
+  }
+
+  /**
+   * Pausing and resuming are reported on their own status write, before anything else this
+   * sync does, so a watcher sees DeploymentResumed before the rollout's next reason.
+   */
+  private reportPause(d: Deployment): Deployment {
+    const conditions = pauseConditions(
+      d.status?.conditions,
+      d.spec.paused === true,
+      timestamp(this.now()),
+    );
+    if (!conditions) return d;
+    return this.store.update(TYPES.deployments, {
+      ...d,
+      status: { ...(d.status ?? {}), conditions },
+    }) as Deployment;
   }
 
   private createReplicaSet(
@@ -416,7 +442,9 @@ export class DeploymentController {
         message,
       });
     };
-    if (created) {
+    if (d.spec.paused) {
+      // Paused: the Progressing condition says so (reportPause) and nothing progresses.
+    } else if (created) {
       progressingNow('NewReplicaSetCreated', `Created new replica set "${rsName}"`);
     } else if (!finished) {
       if (complete) {

@@ -1,3 +1,4 @@
+import { execPluginCommand } from './exec-plugin';
 import type { Sandbox } from './sandbox-cluster';
 
 /**
@@ -7,20 +8,32 @@ import type { Sandbox } from './sandbox-cluster';
  * (default-sandbox.ts) has no fault hooks at all.
  */
 
-export type FaultTarget = Pick<Sandbox, 'faults' | 'triggerOom' | 'scrapeMetrics' | 'restart'>;
+export type FaultTarget = Pick<
+  Sandbox,
+  'faults' | 'triggerOom' | 'scrapeMetrics' | 'restart' | 'execPlugin'
+>;
 
 export const FAULT_COMMANDS_HELP = `fault commands (one per line on stdin):
   latency MS          add MS milliseconds before every API answer (0 = none)
   errors SHARE        answer a share (0..1) of API requests 500 InternalError
   throttle SHARE      answer a share (0..1) of API requests 429 TooManyRequests
-  reset               latency and both shares back to 0
+  metrics STATE       the metrics API: ok, absent (no metrics-server: 404) or failing (503)
+  reset               latency and both shares back to 0, the metrics API served
   cut-watches         end every open watch stream now
   down MS             refuse connections for MS milliseconds, then listen again
   expire-history      forget the watch history: older resourceVersions get 410 Expired
   restart             listen again on the same port, state kept, streams cut
   oom NAMESPACE APP   make the app's web pods pass their memory limit (OOMKilled until a rollout)
   scrape              run a metrics-server scrape and memory-limit check now
+  exec-plugin WHAT     the sandbox-exec context's credential plugin: fail [MESSAGE],
+                      ttl SECONDS, no-expiry, revoke (its tokens get 401), runs
   help                this list`;
+
+const METRICS_API_SAID = {
+  ok: 'served',
+  absent: 'absent, as without metrics-server (404, not in discovery)',
+  failing: 'failing, as an unavailable APIService (503 ServiceUnavailable)',
+} as const;
 
 function wholeMs(text: string | undefined, command: string): number {
   if (text === undefined || !/^\d+$/.test(text)) {
@@ -68,6 +81,15 @@ export async function runFaultCommand(target: FaultTarget, line: string): Promis
       expectArgs(1, 'throttle SHARE');
       faults.throttleRate = share(args[0], 'throttle');
       return `429 TooManyRequests: ${percent(faults.throttleRate)} of API requests`;
+    case 'metrics': {
+      expectArgs(1, 'metrics ok|absent|failing');
+      const state = args[0];
+      if (state !== 'ok' && state !== 'absent' && state !== 'failing') {
+        throw new Error(`metrics takes ok, absent or failing, got "${state ?? ''}"`);
+      }
+      faults.metricsApi = state;
+      return `metrics API: ${METRICS_API_SAID[state]}`;
+    }
     case 'reset':
       expectArgs(0, 'reset');
       faults.reset();
@@ -95,6 +117,8 @@ export async function runFaultCommand(target: FaultTarget, line: string): Promis
       target.triggerOom(namespace, app);
       return `${namespace}/${app}: web pods pass their memory limit until a rollout replaces them`;
     }
+    case 'exec-plugin':
+      return execPluginCommand(target.execPlugin, args);
     case 'scrape':
       expectArgs(0, 'scrape');
       target.scrapeMetrics();

@@ -1,20 +1,27 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { EXEC_CONTEXT, EXEC_USER, execPluginUser } from './exec-plugin';
 
 /**
  * The kubeconfig a client needs to reach the sandbox: one cluster with the CA embedded
- * (certificate-authority-data, so TLS is verified), the users `admin` and `viewer` with their
- * bearer tokens, and the contexts `sandbox` (admin, current) and `sandbox-viewer`.
+ * (certificate-authority-data, so TLS is verified), the users `admin`, `viewer` and `view` with their
+ * bearer tokens, and the contexts `sandbox` (admin, current), `sandbox-viewer` and `sandbox-view`.
+ * With an exec plugin (exec-plugin.ts), also the user `exec-plugin`, who runs it, and its context
+ * `sandbox-exec`.
  */
 export const ADMIN_CONTEXT = 'sandbox';
 export const VIEWER_CONTEXT = 'sandbox-viewer';
+/** User `view`: the rights of the real `view` ClusterRole (authorization.ts). */
+export const VIEW_CONTEXT = 'sandbox-view';
 export const SANDBOX_CLUSTER = 'sandbox';
 export const DEFAULT_NAMESPACE = 'demo';
 
 export interface KubeconfigInput {
   server: string;
   caPem: string;
-  tokens: { admin: string; viewer: string };
+  tokens: { admin: string; viewer: string; view: string };
+  /** The exec credential plugin the user of `sandbox-exec` runs (exec-plugin.ts); none: no such context. */
+  execScriptPath?: string;
 }
 
 /**
@@ -43,8 +50,15 @@ function kubeconfigDocument(input: KubeconfigInput): object {
     users: [
       { name: 'admin', user: { token: input.tokens.admin } },
       { name: 'viewer', user: { token: input.tokens.viewer } },
+      { name: 'view', user: { token: input.tokens.view } },
+      ...(input.execScriptPath ? [execPluginUser(input.execScriptPath)] : []),
     ],
-    contexts: [context(ADMIN_CONTEXT, 'admin'), context(VIEWER_CONTEXT, 'viewer')],
+    contexts: [
+      context(ADMIN_CONTEXT, 'admin'),
+      context(VIEWER_CONTEXT, 'viewer'),
+      context(VIEW_CONTEXT, 'view'),
+      ...(input.execScriptPath ? [context(EXEC_CONTEXT, EXEC_USER)] : []),
+    ],
     preferences: {},
     'current-context': ADMIN_CONTEXT,
   };

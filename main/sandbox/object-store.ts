@@ -22,7 +22,10 @@ export interface StoreEvent {
   key: string;
   namespace: string;
   object: KubeObject;
-  /** The object before this change, for selector transitions on watches (MODIFIED only). */
+  /**
+   * The object before this change: for selector transitions on watches (MODIFIED), and for
+   * rebuilding a list as it was at an earlier version (MODIFIED and DELETED).
+   */
   previous?: KubeObject;
 }
 
@@ -188,6 +191,7 @@ export class ObjectStore {
       key: storeKey(type),
       namespace: ns,
       object: gone,
+      previous,
     });
     return gone;
   }
@@ -198,12 +202,16 @@ export class ObjectStore {
    */
   changesSince(resourceVersion: number): StoreEvent[] | 'expired' {
     if (resourceVersion < this.compactedRevision) return 'expired';
-    const out: StoreEvent[] = [];
-    for (let i = this.historyStart; i < this.history.length; i++) {
-      const event = this.history[i] as StoreEvent;
-      if (event.resourceVersion > resourceVersion) out.push(event);
+    // The log is in version order: bisect to the first change after the version asked for, so a
+    // recent version (a watch resuming, a page of a list) costs what changed since, not the log.
+    let lo = this.historyStart;
+    let hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.history[mid] as StoreEvent).resourceVersion <= resourceVersion) lo = mid + 1;
+      else hi = mid;
     }
-    return out;
+    return this.history.slice(lo);
   }
 
   /** Forgets the change log, as etcd compaction does: no earlier version can be watched from. */

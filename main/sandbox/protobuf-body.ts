@@ -4,7 +4,8 @@ import { ApiError } from './api-errors';
 /**
  * Request bodies in Kubernetes' protobuf encoding, which kubectl's typed clients send for
  * built-in kinds (`kubectl auth can-i`, `kubectl create namespace|deployment|service`,
- * `kubectl run`, `kubectl expose`). The body is the `k8s\0` magic and a runtime.Unknown envelope
+ * `kubectl run`, `kubectl expose`, `kubectl create pdb`, the Eviction and DeleteOptions of
+ * `kubectl drain`). The body is the `k8s\0` magic and a runtime.Unknown envelope
  * around the object's message. The sandbox decodes the kinds it serves into the JSON shape the
  * rest of the server handles, with the field numbers of k8s.io/api's generated.proto files.
  *
@@ -170,6 +171,28 @@ const root = protobuf.Root.fromJSON({
           spec: m('ServiceSpec', 2),
           status: m('Ignored', 3),
         }),
+        // meta/v1 DeleteOptions and policy/v1 Eviction: what `kubectl drain` and typed deletes send.
+        Preconditions: msg({ uid: s(1), resourceVersion: s(2) }),
+        DeleteOptions: msg({
+          gracePeriodSeconds: i64(1),
+          preconditions: m('Preconditions', 2),
+          orphanDependents: b(3),
+          propagationPolicy: s(4),
+          dryRun: list('string', 5),
+          ignoreStoreReadErrorWithClusterBreakingPotential: b(6),
+        }),
+        Eviction: msg({ metadata: m('ObjectMeta', 1), deleteOptions: m('DeleteOptions', 2) }),
+        PodDisruptionBudgetSpec: msg({
+          minAvailable: m('IntOrString', 1),
+          selector: m('LabelSelector', 2),
+          maxUnavailable: m('IntOrString', 3),
+          unhealthyPodEvictionPolicy: s(4),
+        }),
+        PodDisruptionBudget: msg({
+          metadata: m('ObjectMeta', 1),
+          spec: m('PodDisruptionBudgetSpec', 2),
+          status: m('Ignored', 3),
+        }),
         CrossVersionObjectReference: msg({ kind: s(1), name: s(2), apiVersion: s(3) }),
         HorizontalPodAutoscalerSpecV1: msg({
           scaleTargetRef: m('CrossVersionObjectReference', 1),
@@ -197,6 +220,9 @@ const DECODABLE = new Set([
   'Deployment',
   'Service',
   'HorizontalPodAutoscalerV1',
+  'DeleteOptions',
+  'Eviction',
+  'PodDisruptionBudget',
 ]);
 
 /** Kinds whose message differs by version (`kubectl autoscale` sends autoscaling/v1). */
@@ -210,6 +236,7 @@ const MEANINGFUL_ZEROS = new Set([
   'revisionHistoryLimit',
   'progressDeadlineSeconds',
   'terminationGracePeriodSeconds',
+  'gracePeriodSeconds',
   'minReplicas',
   'maxReplicas',
   'targetCPUUtilizationPercentage',

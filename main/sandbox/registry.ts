@@ -8,12 +8,22 @@ import {
   type StatusBody,
 } from './api-errors';
 import { applyCreateDefaults } from './defaults';
+import { checkDisruptionBudgets, evictionAccepted, evictionOptions } from './eviction';
+import {
+  dependentsOf,
+  FOREGROUND_FINALIZER,
+  finishForeground,
+  markDeleted,
+  orphanDependents,
+  propagationOf,
+} from './garbage-collector';
 import type { Deployment, KubeObject, Pod } from './kube-types';
 import { applyLimitRangeDefaults } from './limit-range';
 import { DryRunStore, type ObjectStore, type StoreWriter } from './object-store';
+import { recordWrite } from './managed-fields';
 import { applyPatch } from './patch';
 import { admitPod } from './resource-quota';
-import { apiVersionOf, RESOURCE_TYPES, TYPES, type ResourceType } from './resource-types';
+import { apiVersionOf, TYPES, type ResourceType } from './resource-types';
 import { selectorString } from './selectors';
 import { invalidObject, updateCauses, validate, validateScaleReplicas } from './validation';
 import { timestamp } from './timestamps';
@@ -22,15 +32,19 @@ import { toServedVersion, toStorageVersion } from './version-conversion';
 /**
  * The REST semantics of each resource on top of the store, as the API server's registry gives
  * them: defaults and admission on create, optimistic concurrency and generation on update,
- * the `status` and `scale` subresources, the three patch types, graceful pod deletion and
- * cascading deletion of owned objects. API requests and the simulated controllers both write
- * through here, so a controller's pod creation meets the same quota a user's would.
+ * the `status`, `scale` and `eviction` subresources, the three patch types, graceful pod
+ * deletion, cascading deletion of owned objects (garbage-collector.ts) and managedFields
+ * (managed-fields.ts) for writers that name their field manager. API requests and the simulated
+ * controllers both write through here, so a controller's pod creation meets the same quota a
+ * user's would.
  */
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: string;
+  orphanDependents?: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[];
 }
 
 export interface Scale {
@@ -101,6 +115,8 @@ function scaleOf(object: Deployment): Scale {
 export class Registry {
   /** Seeding backdates what it creates, so a seeded cluster looks like it has run for days. */
   backdateMs = 0;
+  /** The field manager writes are recorded under; none for seeding and most controllers. */
+  private manager: string | undefined;
 
   constructor(
     private readonly store: StoreWriter,
@@ -110,6 +126,34 @@ export class Registry {
   /** The same registry for a `dryRun=All` request: everything checked, nothing written. */
   static dryRun(store: ObjectStore, now?: () => Date): Registry {
     return new Registry(new DryRunStore(store), now);
+  }
+
+  /** The same registry writing as `manager` (managedFields record it); undefined: untracked. */
+  managedBy(manager: string | undefined): Registry {
+    const registry = new Registry(this.store, this.now);
+    registry.backdateMs = this.backdateMs;
+    registry.manager = manager;
+    return registry;
+  }
+
+  /** Sets `next`'s managedFields: this write's fields recorded, or the stored ones kept. */
+  private track(
+    type: ResourceType,
+    previous: KubeObject | undefined,
+    next: KubeObject,
+    subresource?: 'scale' | 'status',
+  ): void {
+    const entries = this.manager
+      ? recordWrite(previous, next, {
+          manager: this.manager,
+          apiVersion: apiVersionOf(type),
+          time: timestamp(this.now()),
+          subresource,
+          statusIsSubresource: hasStatusSubresource(type),
+        })
+      : previous?.metadata.managedFields;
+    if (entries) next.metadata.managedFields = entries;
+    else delete next.metadata.managedFields;
   }
 
   get(type: ResourceType, namespace: string, name: string): KubeObject {
@@ -171,6 +215,7 @@ export class Registry {
       object = applyLimitRangeDefaults(this.store, object as Pod);
       admitPod(this.store, object as Pod);
     }
+    this.track(type, undefined, object);
     return toServedVersion(type, this.store.create(type, object));
   }
 
@@ -198,20 +243,24 @@ export class Registry {
     }
     this.checkImmutable(type, current, next);
     validate(type, next);
+    this.track(type, current, next);
+    // The last finalizer off an object being deleted lets it go, as upstream.
+    if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
+      return this.removeNow(type, current);
+    }
     return toServedVersion(type, this.store.update(type, next, current.metadata.resourceVersion));
   }
 
   /** PUT on `status`: only the status changes. */
   updateStatus(type: ResourceType, namespace: string, name: string, body: unknown): KubeObject {
     const { object, current } = this.replacing(type, namespace, name, body);
-    return toServedVersion(
-      type,
-      this.store.update(
-        type,
-        { ...current, status: object['status'] },
-        current.metadata.resourceVersion,
-      ),
-    );
+    const next: KubeObject = {
+      ...current,
+      metadata: { ...current.metadata },
+      status: object['status'],
+    };
+    this.track(type, current, next, 'status');
+    return toServedVersion(type, this.store.update(type, next, current.metadata.resourceVersion));
   }
 
   getScale(type: ResourceType, namespace: string, name: string): Scale {
@@ -234,6 +283,7 @@ export class Registry {
       metadata: { ...current.metadata, generation: (current.metadata.generation ?? 1) + 1 },
       spec: { ...current.spec, replicas: replicas as number },
     };
+    this.track(type, current, next, 'scale');
     return scaleOf(this.store.update(type, next, current.metadata.resourceVersion) as Deployment);
   }
 
@@ -265,8 +315,8 @@ export class Registry {
 
   /**
    * Deletes an object. Pods on a node terminate gracefully (they get a deletionTimestamp and the
-   * kubelet removes them); namespaces go Terminating; owned objects follow their owner unless
-   * the propagation policy is Orphan.
+   * kubelet removes them); namespaces go Terminating; owned objects follow their owner by the
+   * propagation policy (garbage-collector.ts); an object with finalizers is only marked.
    */
   delete(
     type: ResourceType,
@@ -290,6 +340,7 @@ export class Registry {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
       );
     }
+    const policy = propagationOf(options);
     if (type.kind === 'Pod') return this.deletePod(current as Pod, options);
     if (type.kind === 'Namespace') {
       if (current.metadata.deletionTimestamp) return current;
@@ -299,14 +350,64 @@ export class Registry {
         status: { phase: 'Terminating' },
       });
     }
-    const gone = this.store.remove(type, namespace, name);
-    this.deleteDependents(gone, options);
+    // Being deleted already: the deletion under way decides (a repeated delete changes nothing).
+    if (current.metadata.deletionTimestamp) return toServedVersion(type, current);
+    if (policy === 'Orphan') orphanDependents(this.store, current);
+    const finalizers = current.metadata.finalizers ?? [];
+    if (policy === 'Foreground') {
+      const marked = markDeleted(
+        this.store,
+        type,
+        current,
+        [...finalizers.filter((f) => f !== FOREGROUND_FINALIZER), FOREGROUND_FINALIZER],
+        this.now(),
+      );
+      for (const { type: dependentType, object } of dependentsOf(this.store, marked)) {
+        this.delete(dependentType, namespace, object.metadata.name ?? '', {
+          propagationPolicy: 'Foreground',
+        });
+      }
+      const latest = this.store.get(type, namespace, name);
+      if (!latest) return toServedVersion(type, marked);
+      finishForeground(this.store, type, latest);
+      return toServedVersion(type, this.store.get(type, namespace, name) ?? marked);
+    }
+    if (finalizers.length > 0) {
+      return toServedVersion(type, markDeleted(this.store, type, current, finalizers, this.now()));
+    }
+    const gone = this.removeNow(type, current, policy === 'Orphan');
     return successStatus({
       name,
       group: type.group || undefined,
       kind: type.resource,
       uid: gone.metadata.uid,
     });
+  }
+
+  /** Removes an object for good; its dependents follow in background unless orphaned already. */
+  private removeNow(type: ResourceType, current: KubeObject, orphaned = false): KubeObject {
+    const gone = this.store.remove(
+      type,
+      current.metadata.namespace ?? '',
+      current.metadata.name ?? '',
+    );
+    if (orphaned) return gone;
+    for (const { type: dependentType, object } of dependentsOf(this.store, gone)) {
+      this.delete(dependentType, object.metadata.namespace ?? '', object.metadata.name ?? '', {
+        propagationPolicy: 'Background',
+      });
+    }
+    return gone;
+  }
+
+  /** POST pods/NAME/eviction: a pod delete that respects disruption budgets. */
+  evict(namespace: string, name: string, body: unknown): StatusBody {
+    const options = evictionOptions(name, body);
+    const pod = this.store.mustGet(TYPES.pods, namespace, name) as Pod;
+    if (!pod.metadata.deletionTimestamp) checkDisruptionBudgets(this.store, pod);
+    // `kubectl drain --dry-run=server` asks in the Eviction's own options.
+    if (!options.dryRun?.includes('All')) this.delete(TYPES.pods, namespace, name, options);
+    return evictionAccepted();
   }
 
   private deletePod(pod: Pod, options: DeleteOptions): KubeObject {
@@ -320,30 +421,6 @@ export class Registry {
       ...pod,
       metadata: { ...pod.metadata, deletionTimestamp: at, deletionGracePeriodSeconds: grace },
     });
-  }
-
-  /** The garbage collector's work, done at once: owned objects go with their owner. */
-  private deleteDependents(owner: KubeObject, options: DeleteOptions): void {
-    const uid = owner.metadata.uid;
-    const namespace = owner.metadata.namespace;
-    if (!uid || namespace === undefined) return;
-    for (const type of RESOURCE_TYPES) {
-      if (!type.stored || !type.namespaced) continue;
-      for (const dependent of [...this.store.each(type, namespace)]) {
-        const refs = dependent.metadata.ownerReferences ?? [];
-        if (!refs.some((r) => r.uid === uid)) continue;
-        if (options.propagationPolicy === 'Orphan') {
-          this.store.update(type, {
-            ...dependent,
-            metadata: { ...dependent.metadata, ownerReferences: refs.filter((r) => r.uid !== uid) },
-          });
-        } else {
-          this.delete(type, namespace, dependent.metadata.name ?? '', {
-            propagationPolicy: options.propagationPolicy,
-          });
-        }
-      }
-    }
   }
 
   /** The body of a PUT and the object it replaces, once the body may replace it. */

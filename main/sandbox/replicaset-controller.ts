@@ -108,6 +108,8 @@ export class ReplicaSetController {
       this.blocked.delete(key);
       return;
     }
+    // Being deleted: its pods are the garbage collector's now (upstream manages none then).
+    if (rs.metadata.deletionTimestamp) return;
     const desired = rs.spec.replicas ?? 1;
     let pods = this.podsOf(rs).filter(isActive);
     let failure: string | undefined;

@@ -78,7 +78,12 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rw('', 'v1', 'pods', 'Pod', true, {
     shortNames: ['po'],
     categories: ['all'],
-    subresources: [statusOf('Pod'), { name: 'log', kind: 'Pod', verbs: ['get'] }],
+    subresources: [
+      statusOf('Pod'),
+      { name: 'log', kind: 'Pod', verbs: ['get'] },
+      // What `kubectl drain` posts to: discovery must name it with its policy/v1 kind.
+      { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
+    ],
   }),
   rw('', 'v1', 'services', 'Service', true, {
     shortNames: ['svc'],
@@ -130,6 +135,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     ],
   }),
   rw('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
+  // Stored only: no DaemonSet controller runs, but `kubectl drain --ignore-daemonsets` must find
+  // the owner of a daemon pod to skip it.
+  rw('apps', 'v1', 'daemonsets', 'DaemonSet', true, {
+    shortNames: ['ds'],
+    categories: ['all'],
+    subresources: [statusOf('DaemonSet')],
+  }),
   rw('apps', 'v1', 'replicasets', 'ReplicaSet', true, {
     shortNames: ['rs'],
     categories: ['all'],
@@ -152,6 +164,12 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
       subresources: [statusOf('HorizontalPodAutoscaler')],
     }),
   ),
+  // The policy group is how kubectl drain learns that evictions are served; budgets are honoured
+  // by evictions (eviction.ts), their status is not computed.
+  rw('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, {
+    shortNames: ['pdb'],
+    subresources: [statusOf('PodDisruptionBudget')],
+  }),
   {
     group: 'authorization.k8s.io',
     version: 'v1',
@@ -250,6 +268,8 @@ export const TYPES = {
   horizontalpodautoscalers: must('autoscaling', 'v2', 'horizontalpodautoscalers'),
   statefulsets: must('apps', 'v1', 'statefulsets'),
   controllerrevisions: must('apps', 'v1', 'controllerrevisions'),
+  daemonsets: must('apps', 'v1', 'daemonsets'),
+  poddisruptionbudgets: must('policy', 'v1', 'poddisruptionbudgets'),
 } as const;
 
 function must(group: string, version: string, resource: string): ResourceType {

@@ -5,8 +5,10 @@ import { ApiServer } from './api-server';
 import { makeTokens, type Tokens } from './authorization';
 import { makeServingCertificates } from './certificates';
 import { ControlPlane } from './control-plane';
+import { createExecPlugin, type ExecPlugin } from './exec-plugin';
 import { createFaults, type SandboxFaults } from './faults';
 import { writeKubeconfigFile } from './kubeconfig-file';
+import type { StoreListener } from './object-store';
 import { seedCluster } from './seed';
 
 /**
@@ -23,6 +25,8 @@ export interface SandboxOptions {
   kubeconfigPath?: string;
   /** Generated apps beyond the seed, 50 per namespace `apps-NN` (default 0). */
   apps?: number;
+  /** Namespaces the generated apps spread over instead, evenly (`apps-0001`, ...). */
+  namespaces?: number;
   /** The demo seed: namespaces demo and analytics and their apps (default true). */
   seed?: boolean;
   /** How often metrics-server scrapes and the kubelet checks memory limits (default 15000). */
@@ -48,6 +52,8 @@ export interface Sandbox {
   /** The CA that signed the server certificate (PEM), also embedded in the kubeconfig. */
   readonly caPem: string;
   readonly faults: SandboxFaults;
+  /** The exec credential plugin of the context `sandbox-exec`: what it does, how often it ran. */
+  readonly execPlugin: ExecPlugin;
   /** API requests served since start (all paths, including failed and unauthorised ones). */
   requestCount(): number;
   /** The same, by Kubernetes verb (get, list, watch, create, update, patch, delete, proxy, discovery, ...). */
@@ -59,6 +65,12 @@ export interface Sandbox {
   triggerOom(namespace: string, app: string): void;
   /** Runs a metrics-server scrape (and memory-limit check) now instead of at the next interval. */
   scrapeMetrics(): void;
+  /**
+   * Every change the store commits, as it commits it: the moment the API server accepted a write
+   * (before its response and before any watch is sent the event). For the bench, which times a
+   * change from there to the screen. Returns an unsubscribe.
+   */
+  onStoreEvent(listener: StoreListener): () => void;
   /** Stops listening and listens again on the same port, keeping all state (open streams are cut). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -72,8 +84,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     readyDelayMs,
     hpaSyncIntervalMs: options.hpaSyncIntervalMs,
   });
-  seedCluster(cp, { demo: options.seed ?? true, apps: options.apps ?? 0 });
+  seedCluster(cp, {
+    demo: options.seed ?? true,
+    apps: options.apps ?? 0,
+    namespaces: options.namespaces,
+  });
 
+  // A kubeconfig in a temp dir of its own is the sandbox's to clean up; a given path is the caller's.
+  const ownDir = options.kubeconfigPath
+    ? undefined
+    : mkdtempSync(join(tmpdir(), 'scaledesk-sandbox-'));
+  const kubeconfigPath = options.kubeconfigPath ?? join(ownDir as string, 'kubeconfig');
+  const execPlugin = createExecPlugin(kubeconfigPath);
   const certs = makeServingCertificates();
   const tokens = makeTokens();
   let api: ApiServer | undefined = undefined;
@@ -89,6 +111,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       metrics: cp.metrics,
       load: cp.load,
       tokens,
+      execPlugin,
       faults,
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
     },
@@ -98,12 +121,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const port = await server.listen(options.port ?? 0);
   cp.start();
   const url = `https://127.0.0.1:${port}`;
-  // A kubeconfig in a temp dir of its own is the sandbox's to clean up; a given path is the caller's.
-  const ownDir = options.kubeconfigPath
-    ? undefined
-    : mkdtempSync(join(tmpdir(), 'scaledesk-sandbox-'));
-  const kubeconfigPath = options.kubeconfigPath ?? join(ownDir as string, 'kubeconfig');
-  writeKubeconfigFile(kubeconfigPath, { server: url, caPem: certs.caPem, tokens });
+  writeKubeconfigFile(kubeconfigPath, {
+    server: url,
+    caPem: certs.caPem,
+    tokens,
+    execScriptPath: execPlugin.scriptPath,
+  });
 
   let stopped = false;
   return {
@@ -113,6 +136,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     tokens,
     caPem: certs.caPem,
     faults,
+    execPlugin,
     requestCount: () => server.requestCount(),
     requestCountsByVerb: () => server.requestCountsByVerb(),
     triggerOom(namespace, app) {
@@ -125,6 +149,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     scrapeMetrics() {
       cp.metrics.scrape();
     },
+    onStoreEvent: (listener) => cp.store.subscribe(listener),
     restart: () => server.restart(),
     async stop() {
       if (stopped) return;

@@ -60,7 +60,7 @@ export const MIXED_AUTOSCALER = {
 export const HELM_RELEASE = 'storefront';
 /** An Argo CD application tracking its Deployment by annotation (and by instance label). */
 export const ARGO_APP = 'reports';
-/** A pod owned by a DaemonSet the sandbox does not have (no DaemonSet controller runs). */
+/** A pod of a DaemonSet (stored, but no DaemonSet controller runs: its one pod is seeded). */
 export const DAEMON_POD = 'node-exporter-7xk2p';
 /** A pod nothing owns, as `kubectl run` makes it. */
 export const BARE_POD = 'scratch-web';
@@ -219,9 +219,23 @@ function seedForeignDeployment(cp: ControlPlane, namespace: string, d: ForeignDe
   }
 }
 
-/** Pods whose owner is not a ReplicaSet: one of a DaemonSet (absent), one of nobody. */
+/** Pods whose owner is not a ReplicaSet: one of a DaemonSet, one of nobody. */
 function seedOddPods(cp: ControlPlane, namespace: string): void {
   const daemonSet = 'node-exporter';
+  const daemonLabels = { 'app.kubernetes.io/name': daemonSet };
+  // The owner exists, as on a real cluster: `kubectl drain --ignore-daemonsets` looks it up.
+  const owner = cp.registry.create(TYPES.daemonsets, namespace, {
+    metadata: { name: daemonSet, labels: daemonLabels },
+    spec: {
+      selector: { matchLabels: daemonLabels },
+      template: {
+        metadata: { labels: daemonLabels },
+        spec: {
+          containers: [{ name: daemonSet, image: 'quay.io/prometheus/node-exporter:v1.8.2' }],
+        },
+      },
+    },
+  });
   // The kubelet keys a pod without a part-of label by its own name; this one is small.
   cp.profiles.set(namespace, DAEMON_POD, {
     memory: { metrics: { baseMiB: 24, perWorkerMiB: 0 } },
@@ -241,8 +255,7 @@ function seedOddPods(cp: ControlPlane, namespace: string): void {
           apiVersion: 'apps/v1',
           kind: 'DaemonSet',
           name: daemonSet,
-          // No DaemonSet object exists: the reference is what marks the pod, as listed.
-          uid: '5f0c6d3e-1b2a-4c8d-9e7f-0a1b2c3d4e5f',
+          uid: owner.metadata.uid ?? '',
           controller: true,
           blockOwnerDeletion: true,
         },

@@ -29,7 +29,8 @@ import { timestamp } from './timestamps';
  * `app:`-labelled Deployment, an Argo CD application, an autoscaled part-of app (with an HPA),
  * a StatefulSet whose pods the plain Deployment's selector also matches, a pod of a DaemonSet
  * and a pod of nobody.
- * `--apps N` adds N generated apps in namespaces of 50 (`apps-01`, `apps-02`, ...).
+ * `--apps N` adds N generated apps in namespaces of 50 (`apps-01`, `apps-02`, ...); with
+ * `--namespaces M` they spread evenly over M namespaces instead.
  * How an app becomes objects is seed-apps.ts; the `mixed` namespace is seed-mixed.ts.
  */
 
@@ -292,9 +293,24 @@ function node(name: string, index: number, pods: number, ageDays: number): Node 
   };
 }
 
+/**
+ * The namespace of generated app `index` of `apps`: by default 50 to a namespace (`apps-01`,
+ * `apps-02`, ...); given a namespace count, the apps spread evenly over that many namespaces in
+ * order (2,000 namespaces for 5,000 apps: two or three each), named with as many digits as the
+ * count needs (`apps-0001` ... `apps-2000`) so that they sort as they were made.
+ */
+export function generatedNamespace(
+  index: number,
+  spread?: { apps: number; namespaces: number },
+): string {
+  if (!spread) return `apps-${String(Math.floor(index / APPS_PER_NAMESPACE) + 1).padStart(2, '0')}`;
+  const width = Math.max(2, String(spread.namespaces).length);
+  const n = Math.floor((index * spread.namespaces) / spread.apps) + 1;
+  return `apps-${String(n).padStart(width, '0')}`;
+}
+
 /** A generated app: a web process (1-3 replicas, 2-4 workers), often a worker and a workspace. */
-export function generatedApp(index: number): SeedApp {
-  const namespace = `apps-${String(Math.floor(index / APPS_PER_NAMESPACE) + 1).padStart(2, '0')}`;
+export function generatedApp(index: number, namespace = generatedNamespace(index)): SeedApp {
   const name = `app-${String(index + 1).padStart(4, '0')}`;
   const workers = 2 + (index % 3);
   const processes: SeedProcess[] = [
@@ -335,11 +351,22 @@ function podCount(app: SeedApp): number {
 export interface SeedOptions {
   demo: boolean;
   apps: number;
+  /** Namespaces the generated apps spread over (default: one per 50 apps). */
+  namespaces?: number;
 }
 
 /** Creates the seed and lets the controllers settle it: pods running, ready, spread over nodes. */
 export function seedCluster(cp: ControlPlane, options: SeedOptions): void {
-  const generated = Array.from({ length: options.apps }, (_, i) => generatedApp(i));
+  if (options.namespaces !== undefined && options.namespaces < 1)
+    throw new Error(`namespaces must be at least 1, got ${options.namespaces}`);
+  // More namespaces than apps would leave some empty: each namespace holds one app at least.
+  const spread =
+    options.namespaces === undefined
+      ? undefined
+      : { apps: options.apps, namespaces: Math.min(options.namespaces, options.apps) };
+  const generated = Array.from({ length: options.apps }, (_, i) =>
+    generatedApp(i, generatedNamespace(i, spread)),
+  );
   const generatedPods = generated.reduce((n, a) => n + podCount(a), 0);
   const extraNodes =
     generatedPods > 0 ? Math.ceil((generatedPods * 1.25) / GENERATED_NODE_PODS) : 0;

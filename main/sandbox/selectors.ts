@@ -148,7 +148,7 @@ export function selectorString(selector: LabelSelector): string {
   return parts.join(',');
 }
 
-function fieldValue(object: KubeObject, path: string): string {
+export function fieldValue(object: KubeObject, path: string): string {
   let current: unknown = object;
   for (const part of path.split('.')) {
     if (current === null || typeof current !== 'object') return '';
@@ -158,14 +158,27 @@ function fieldValue(object: KubeObject, path: string): string {
   return String(current);
 }
 
-export function fieldMatcher(text: string | null | undefined): Matcher | undefined {
-  if (!text) return undefined;
-  const terms: { path: string; negate: boolean; value: string }[] = [];
+export interface FieldTerm {
+  path: string;
+  negate: boolean;
+  value: string;
+}
+
+/** `a=b,c!=d`: equality only (`=`, `==`, `!=`), as fields.ParseSelector accepts. */
+export function parseFieldSelector(text: string): FieldTerm[] {
+  const terms: FieldTerm[] = [];
   for (const term of splitTerms(text)) {
     const m = /^([A-Za-z0-9_.]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
-    if (!m) throw badRequest(`invalid field selector: '${term}'`);
+    if (!m || /[=!<>]/.test(m[3] ?? '')) throw badRequest(`invalid field selector: '${term}'`);
     terms.push({ path: m[1] ?? '', negate: m[2] === '!=', value: (m[3] ?? '').trim() });
   }
+  return terms;
+}
+
+/** Any dotted path: what metrics-server filters on. The API server's own lists use field-selectors.ts. */
+export function fieldMatcher(text: string | null | undefined): Matcher | undefined {
+  if (!text) return undefined;
+  const terms = parseFieldSelector(text);
   return (object) => terms.every((t) => (fieldValue(object, t.path) === t.value) !== t.negate);
 }
 

@@ -1,7 +1,7 @@
 import { invalid, type ApiError, type StatusCause } from './api-errors';
 import { autoscalerSpecCauses } from './hpa-validation';
 import type { Container, KubeObject, PodTemplateSpec } from './kube-types';
-import { isValidQuantity } from './quantity';
+import { isValidQuantity, parseQuantity } from './quantity';
 import type { ResourceType } from './resource-types';
 import { selectorMatches } from './selectors';
 
@@ -75,6 +75,30 @@ function checkQuantities(field: string, map: unknown, causes: StatusCause[]): vo
   }
 }
 
+/** ValidateResourceRequirements: a request above its limit could never be scheduled honestly. */
+function checkRequestsWithinLimits(
+  field: string,
+  resources: Container['resources'],
+  causes: StatusCause[],
+): void {
+  const limits = resources?.limits;
+  const requests = resources?.requests;
+  if (!limits || !requests || typeof limits !== 'object' || typeof requests !== 'object') return;
+  for (const [name, limit] of Object.entries(limits)) {
+    const request = (requests as Record<string, unknown>)[name];
+    const requested = parseQuantity(request);
+    const limited = parseQuantity(limit);
+    if (requested === undefined || limited === undefined || requested <= limited) continue;
+    causes.push(
+      cause(
+        `${field}.requests`,
+        request,
+        `must be less than or equal to ${name} limit of ${limit}`,
+      ),
+    );
+  }
+}
+
 function checkContainers(field: string, containers: unknown, causes: StatusCause[]): void {
   if (!Array.isArray(containers) || containers.length === 0) {
     causes.push(required(field));
@@ -98,6 +122,7 @@ function checkContainers(field: string, containers: unknown, causes: StatusCause
     if (!c.image) causes.push(required(`${at}.image`));
     checkQuantities(`${at}.resources.limits`, c.resources?.limits, causes);
     checkQuantities(`${at}.resources.requests`, c.resources?.requests, causes);
+    checkRequestsWithinLimits(`${at}.resources`, c.resources, causes);
     if (c.env !== undefined && !Array.isArray(c.env))
       causes.push(cause(`${at}.env`, c.env, 'must be a list'));
   });

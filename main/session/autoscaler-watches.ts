@@ -145,14 +145,14 @@ export function autoscalerWatches(options: AutoscalerWatchesOptions): {
         resource: 'horizontalpodautoscalers',
         path: `/apis/${version}${scope}/horizontalpodautoscalers`,
         type: v2 ? 'V2HorizontalPodAutoscaler' : 'V1HorizontalPodAutoscaler',
-        list: (): Promise<{ metadata?: V1ListMeta; items: WatchedAutoscaler[] }> =>
+        list: (page): Promise<{ metadata?: V1ListMeta; items: WatchedAutoscaler[] }> =>
           v2
             ? ns === null
-              ? v2Api.listHorizontalPodAutoscalerForAllNamespaces()
-              : v2Api.listNamespacedHorizontalPodAutoscaler({ namespace: ns })
+              ? v2Api.listHorizontalPodAutoscalerForAllNamespaces(page)
+              : v2Api.listNamespacedHorizontalPodAutoscaler({ namespace: ns, ...page })
             : ns === null
-              ? v1Api.listHorizontalPodAutoscalerForAllNamespaces()
-              : v1Api.listNamespacedHorizontalPodAutoscaler({ namespace: ns }),
+              ? v1Api.listHorizontalPodAutoscalerForAllNamespaces(page)
+              : v1Api.listNamespacedHorizontalPodAutoscaler({ namespace: ns, ...page }),
         onEvent: (_type, object) => changed(object.metadata?.namespace ?? ''),
         optional: true,
       });
@@ -174,12 +174,18 @@ export function autoscalerWatches(options: AutoscalerWatchesOptions): {
         path: `/apis/${KEDA_API_VERSION}${scope}/scaledobjects`,
         // Not a client-node model: the serializer hands the JSON back as it came.
         type: 'object',
-        list: async () => {
+        list: async (page) => {
           const plural = 'scaledobjects';
           const list: unknown =
             ns === null
-              ? await custom.listClusterCustomObject({ group, version, plural })
-              : await custom.listNamespacedCustomObject({ group, version, namespace: ns, plural });
+              ? await custom.listClusterCustomObject({ group, version, plural, ...page })
+              : await custom.listNamespacedCustomObject({
+                  group,
+                  version,
+                  namespace: ns,
+                  plural,
+                  ...page,
+                });
           return scaledObjectList(list);
         },
         onEvent: (_type, object) => changed(object.metadata?.namespace ?? ''),

@@ -13,7 +13,7 @@ import type { SessionPort } from '../operations/session-port';
 import { withoutUserinfo } from '../transport/redaction';
 import { appSamples } from './app-sample';
 import { AppUpdates } from './app-updates';
-import { clusterFailedMetrics, ConnectionState, NO_METRICS_YET } from './connection-state';
+import { clusterFailedMetrics, ConnectionState } from './connection-state';
 import { EndpointProbes } from './endpoint-probes';
 import { MetricsLoop } from './metrics-loop';
 import { namespaceChoices } from './namespace-choices';
@@ -21,6 +21,7 @@ import { NamespacePermissions } from './namespace-permissions';
 import { PodMetrics } from './pod-metrics';
 import { askVersion, RECOVERY_PROBE_MS, RecoveryProbe } from './recovery-probe';
 import { sessionTiming, type ClusterSessionOptions, type SessionTiming } from './session-options';
+import { Throttling } from './throttling';
 import { WatchSet, type WatchRequestStats } from './watch-set';
 
 /**
@@ -32,7 +33,7 @@ import { WatchSet, type WatchRequestStats } from './watch-set';
  * ConnectionState and the RecoveryProbe. Changes go out as contract events on the bus only:
  * `apps` (only the apps that changed), `samples`, `connection`; reads send nothing.
  *
- * Idle cost: one metrics request per interval (one per namespace watched, or one cluster-wide),
+ * Idle cost: one metrics request per interval (every 5 minutes where the metrics API is absent),
  * one probe per app being looked at; open watches cost a request only when the server ends one
  * (every 30-60 minutes) or the stream is cut. After a failure, while something waits for the
  * cluster, the RecoveryProbe asks every 750 ms whether it answers again.
@@ -54,12 +55,13 @@ export class ClusterSession implements SessionPort {
   readonly contextName: string;
   readonly namespace: string | null;
   readonly history: MemoryHistory;
+  readonly podRoom = { fresh: () => this.watches.placementsWanted() };
 
   private readonly options: ClusterSessionOptions;
   private readonly timing: SessionTiming;
   private readonly server: string;
   private readonly core: CoreV1Api;
-  private readonly permissions: NamespacePermissions;
+  readonly permissions: NamespacePermissions;
   private readonly limits = new NamespaceLimits();
   private readonly watches: WatchSet;
   private readonly room: NamespaceRoom;
@@ -134,10 +136,7 @@ export class ClusterSession implements SessionPort {
       hpaVersion: () => hpas.version ?? HPA_V2,
       scaledObjects: () => scaledObjects.items,
     });
-    this.room = new NamespaceRoom({
-      quotas: () => this.watches.quotas.values(),
-      placements: () => this.watches.placements(),
-    });
+    this.room = new NamespaceRoom(this.watches.roomSources);
     this.metrics = new PodMetrics({ kubeConfig, namespace, contextName, server });
     this.probes = new EndpointProbes({
       kubeConfig,
@@ -159,7 +158,7 @@ export class ClusterSession implements SessionPort {
       {
         limitDefault: (ns) => this.limits.defaultOf(ns),
         podRoom: (ns) => this.room.of(ns),
-        permissions: (ns) => this.permissions.of(ns),
+        permissions: (ns, kinds) => this.permissions.of(ns, kinds),
         endpoint: (appId) => this.probes.health(appId),
         memory: (podKey) => this.metrics.memoryOf(podKey),
         autoscaler: (kind, ns, name) => this.autoscalers.of(kind, ns, name),
@@ -184,8 +183,8 @@ export class ClusterSession implements SessionPort {
         watchError: () => this.watches.requiredError(),
         synced: () => this.watches.isSynced,
         metricsError: () => this.metrics.error,
-        metrics: () => NO_METRICS_YET,
-        throttledSince: () => null,
+        metrics: () => this.metrics.availability,
+        throttling: new Throttling(kubeConfig),
       },
       bus,
     );
@@ -283,10 +282,12 @@ export class ClusterSession implements SessionPort {
 
   /** The app's samples over the window, downsampled; marks the app as looked at (probed). */
   historyOf(appId: string, window: HistoryWindow, maxPoints: number): Sample[] {
-    // Only an app that exists is marked as looked at: a name that does not would stay in the
-    // interest map (and be probed through a saved URL) for nothing. An app just opened is
-    // probed at once, not a metrics interval later: the admin asked now.
-    if (this.catalog.get(appId) && this.probes.lookAt(appId)) {
+    // Only an app that exists is looked at (probed, its permissions asked): another name would stay
+    // in the interest map for nothing. One just opened is probed at once: the admin asked now.
+    const app = this.catalog.get(appId);
+    if (app) this.permissions.lookAt(app);
+    if (app) void this.watches.placementsWanted();
+    if (app && this.probes.lookAt(appId)) {
       this.probeEndpoint(appId).catch((error: unknown) => {
         console.warn(`scaledesk: probing ${appId} failed`, error);
       });
@@ -351,7 +352,6 @@ export class ClusterSession implements SessionPort {
     this.updateLimits();
     this.catalog.flush();
     this.updates.begin(this.catalog.list());
-    this.permissions.ask(this.catalog.namespaces());
     this.state.emitIfChanged();
     void this.loop.tick();
   }
@@ -363,13 +363,12 @@ export class ClusterSession implements SessionPort {
     for (const namespace of changed) this.catalog.markNamespace(namespace);
   }
 
-  /** Follow-up of the changes sent: ask about new namespaces, forget removed apps. */
-  private afterUpdate({ upserted, removed }: CatalogChanges): void {
+  /** Follow-up of the changes sent: forget removed apps. */
+  private afterUpdate({ removed }: CatalogChanges): void {
     for (const id of removed) {
       this.probes.forget(id);
       this.history.forget(id);
     }
-    this.permissions.ask(upserted.map((app) => app.namespace));
   }
 
   /** One interval: memory and probes read together, then one `apps` and one `samples` event. */
@@ -392,7 +391,7 @@ export class ClusterSession implements SessionPort {
     this.updates.flushNow();
 
     const probed = new Set(targets.map((t) => t.appId));
-    const samples = appSamples(this.catalog.list(), startedAt, (appId) =>
+    const samples = appSamples(this.catalog.list(), startedAt, this.metrics.current, (appId) =>
       probed.has(appId) ? this.probes.reading(appId) : null,
     );
     for (const [appId, sample] of Object.entries(samples)) this.history.record(appId, sample);

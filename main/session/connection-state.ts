@@ -5,8 +5,9 @@ import type { EventBus } from '../transport/event-bus';
 
 /**
  * The contract's `Connection` of one session, worked out from the watches' health, the first
- * sync and the last metrics read, and sent as a `connection` event only when what the user sees
- * of it (state, error) changed, not at every interval.
+ * sync, the last metrics read and whether the cluster throttles, and sent as a `connection` event
+ * only when what the user sees of it (state, error, metrics, throttling) changed, not at every
+ * interval.
  */
 
 /** Which session this is: fixed for its life. */
@@ -29,8 +30,16 @@ export interface ConnectionInputs {
   metricsError(): ScaleDeskError | null;
   /** Whether the metrics API serves figures, and when the last good one was read. */
   metrics(): MetricsAvailability;
-  /** Since when the cluster has throttled requests; null while it does not. */
-  throttledSince(): string | null;
+  /** Whether the cluster throttles the session's requests (session/throttling.ts). */
+  throttling: ThrottlingSource;
+}
+
+/** What the state reads of throttling: since when, and a word when that changes. */
+export interface ThrottlingSource {
+  /** Since when the cluster has throttled requests (ISO time); null while it does not. */
+  since(): string | null;
+  onChange(listener: () => void): () => void;
+  stop(): void;
 }
 
 /** Before the first metrics read. */
@@ -60,7 +69,10 @@ export class ConnectionState {
     private readonly identity: ConnectionIdentity,
     private readonly inputs: ConnectionInputs,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    // Throttling starts and ends between the watches' health changes: it is sent when it does.
+    inputs.throttling.onChange(() => this.emitIfChanged());
+  }
 
   current(): Connection {
     const metricsError = this.inputs.metricsError();
@@ -86,7 +98,7 @@ export class ConnectionState {
       error: error ? { code: error.code, message: error.message } : null,
       syncedAt: state === 'live' ? now : this.lastLiveAt,
       metrics: this.inputs.metrics(),
-      throttledSince: this.inputs.throttledSince(),
+      throttledSince: this.inputs.throttling.since(),
     };
   }
 
@@ -113,5 +125,6 @@ export class ConnectionState {
   /** From now on the connection is `disconnected` and nothing more is sent. */
   stop(): void {
     this.stopped = true;
+    this.inputs.throttling.stop();
   }
 }

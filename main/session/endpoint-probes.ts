@@ -13,8 +13,8 @@ import { EndpointMonitor, probe, serviceProxyUrl, webServiceOf } from '../model/
 export interface ProbeTarget {
   appId: string;
   url: string;
-  /** Through the API server (with the kubeconfig's credentials), not to the app's own URL. */
-  viaCluster: boolean;
+  /** Through the API server (with the kubeconfig's credentials) into this namespace; null: to the app's own URL. */
+  viaNamespace: string | null;
 }
 
 export interface EndpointProbesOptions {
@@ -72,12 +72,15 @@ export class EndpointProbes {
     return this.monitor.health(appId, this.options.settings());
   }
 
-  /** The last probe's latency (where it answered) and the recent error rate, for a sample. */
+  /**
+   * The last probe's latency (where it answered) and the recent error rate, for a sample; neither
+   * where the cluster refused the probe (nothing is known of the app then).
+   */
   reading(appId: string): { latencyMs: number | null; errorRate: number | null } {
     const latest = this.monitor.latest(appId);
     return {
       latencyMs: latest?.ok ? latest.latencyMs : null,
-      errorRate: latest ? this.monitor.errorRate(appId) : null,
+      errorRate: latest && !latest.refused ? this.monitor.errorRate(appId) : null,
     };
   }
 
@@ -134,19 +137,21 @@ export class EndpointProbes {
 
   private targetOf(appId: string, settings: Settings): ProbeTarget | null {
     const own = settings.appUrls[appId];
-    if (own) return { appId, url: own, viaCluster: false };
+    if (own) return { appId, url: own, viaNamespace: null };
     const { server, services } = this.options;
     const namespace = namespaceOfId(appId);
     const service = webServiceOf(services.values(), namespace, appId.slice(namespace.length + 1));
     if (!service || !server) return null;
-    return { appId, url: serviceProxyUrl(server, namespace, service), viaCluster: true };
+    return { appId, url: serviceProxyUrl(server, namespace, service), viaNamespace: namespace };
   }
 
   private async probeOne(target: ProbeTarget): Promise<void> {
     this.probeCount++;
     const result = await probe(
       target.url,
-      target.viaCluster ? this.options.kubeConfig : null,
+      target.viaNamespace === null
+        ? null
+        : { kubeConfig: this.options.kubeConfig, namespace: target.viaNamespace },
       this.options.probeTimeoutMs,
     );
     if (this.stopped) return;

@@ -1,40 +1,85 @@
 import { AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { Permissions } from '../../shared/app-model';
-import { PermissionCache, UNKNOWN_PERMISSIONS } from '../model/rbac-permissions';
+import type { App, Permission, Permissions, WorkloadKind } from '../../shared/app-model';
+import { AccessReviews, checkOf, combinedPermission, type Change } from '../model/rbac-permissions';
 
 /**
- * What the user may change in each namespace of a session's apps: asked of the cluster once
- * per namespace as its apps first appear, and "unknown" (allowed: the cluster judges) until the
- * answer is in. An answer changes the namespace's apps, so the owner is told of each one.
+ * What the user may change in the apps on screen: asked of the cluster (AccessReviews: a few at a
+ * time, cached per namespace and check) only for the app being looked at and, on demand, before
+ * an operation; never for every namespace as it appears. "unknown" until the answer is in. An
+ * answer (or a failed review) changes the namespace's apps, so the owner is told of each.
  */
+
+const CHANGES: readonly Change[] = ['scale', 'patch'];
+/** An app always has a workload; were it to have none, it is read as Deployments. */
+const NO_KINDS: readonly WorkloadKind[] = ['Deployment'];
+
+/** The kinds of the app's workloads, its workspace's included. */
+function kindsOf(app: App): WorkloadKind[] {
+  const kinds = new Set<WorkloadKind>();
+  for (const process of [...app.processes, ...(app.workspace ? [app.workspace] : [])]) {
+    kinds.add(process.workloadKind);
+  }
+  return [...kinds];
+}
+
 export class NamespacePermissions {
-  private readonly cache: PermissionCache;
+  private readonly reviews: AccessReviews;
   private stopped = false;
 
   constructor(
     kubeConfig: KubeConfig,
     timeoutMs: number,
-    /** The namespace's answer arrived (not called once stopped). */
+    /** A check of the namespace was answered or failed (not called once stopped). */
     private readonly answered: (namespace: string) => void,
   ) {
-    this.cache = new PermissionCache(kubeConfig.makeApiClient(AuthorizationV1Api), timeoutMs);
+    this.reviews = new AccessReviews({
+      api: kubeConfig.makeApiClient(AuthorizationV1Api),
+      timeoutMs,
+    });
   }
 
-  of(namespace: string): Permissions {
-    return this.cache.get(namespace) ?? UNKNOWN_PERMISSIONS;
+  /** What is known now for an app of these workload kinds; asks nothing. */
+  of(namespace: string, kinds: readonly WorkloadKind[]): Permissions {
+    const known = (change: Change) =>
+      combinedPermission(
+        (kinds.length > 0 ? kinds : NO_KINDS).map((kind) =>
+          this.reviews.get(namespace, checkOf(kind, change)),
+        ),
+      );
+    return { scale: known('scale'), patch: known('patch') };
   }
 
-  /** Asks about the namespaces not answered yet (a question in flight is not asked twice). */
-  ask(namespaces: Iterable<string>): void {
-    for (const namespace of new Set(namespaces)) {
-      if (this.cache.get(namespace)) continue;
-      void this.cache.ensure(namespace).then(() => {
-        if (!this.stopped) this.answered(namespace);
-      });
+  /** The app is on screen: asks what is not known yet of its checks (a question in flight is not asked twice). */
+  lookAt(app: App): void {
+    for (const kind of kindsOf(app)) {
+      for (const change of CHANGES) {
+        const check = checkOf(kind, change);
+        if (this.reviews.needsAsking(app.namespace, check)) {
+          void this.reviews.ensure(app.namespace, check).then(() => this.tell(app.namespace));
+        }
+      }
     }
+  }
+
+  /** The answer for one process's change, asked now where not known (before an operation). */
+  async require(namespace: string, kind: WorkloadKind, change: Change): Promise<Permission> {
+    const check = checkOf(kind, change);
+    const asking = this.reviews.needsAsking(namespace, check);
+    const permission = await this.reviews.ensure(namespace, check);
+    if (asking) this.tell(namespace);
+    return permission;
+  }
+
+  /** Reviews sent so far and the most in flight at once (tests and the bench). */
+  stats(): { reviews: number; maxInFlight: number } {
+    return this.reviews.stats();
   }
 
   stop(): void {
     this.stopped = true;
+  }
+
+  private tell(namespace: string): void {
+    if (!this.stopped) this.answered(namespace);
   }
 }

@@ -15,18 +15,20 @@ import {
 import type { WorkloadKind } from '../../shared/app-model';
 import type { ScaleDeskError } from '../../shared/errors';
 import { isTransient } from '../kube/cluster-errors';
+import type { ListPage } from '../kube/paged-list';
 import { ResourceWatch, type WatchEventType, type WatchHealth } from '../kube/resource-watch';
 import type { WatchTiming } from '../kube/watch-timing';
-import { placementOf } from '../model/namespace-room';
+import type { RoomSources } from '../model/namespace-room';
 import { autoscalerWatches } from './autoscaler-watches';
 import { FirstSyncWait } from './first-sync-wait';
+import { NodePlacements, Placements } from './node-placements';
 
 /**
  * The watches of one session (Deployments, StatefulSets, Pods, Services, LimitRanges,
- * ResourceQuotas, Nodes, and the pods of every namespace where one namespace is watched), as one
- * set: it says what
- * changed to whoever listens, when the set first matched the cluster, and how healthy it is.
- * Each watch's own store is the only copy of its objects; the set hands them out read-only.
+ * ResourceQuotas, Nodes, autoscalers), as one set: it says what changed to whoever listens, when
+ * the set first matched the cluster, and how healthy it is. Each watch's own store is the only
+ * copy of its objects; the set hands them out read-only. A one-namespace set watches that
+ * namespace and the nodes only: other namespaces' pods are read when node room is wanted.
  */
 
 /** What the set tells its owner; each call comes after the watch's store took the change. */
@@ -96,7 +98,8 @@ export interface WatchSpec<T extends KubernetesObject> {
   resource: string;
   path: string;
   type: string;
-  list: () => Promise<{ metadata?: V1ListMeta; items: T[] }>;
+  /** One page of the list (`page` passed on as the typed API's parameters). */
+  list: (page: ListPage) => Promise<{ metadata?: V1ListMeta; items: T[] }>;
   onEvent: (type: WatchEventType, object: T) => void;
   optional?: boolean;
   keep?: (object: T) => T;
@@ -115,10 +118,9 @@ export class WatchSet {
   readonly autoscalers: ReturnType<typeof autoscalerWatches>;
 
   private readonly options: WatchSetOptions;
-  private readonly nodeWatch: ResourceWatch<V1Node>;
   private readonly statefulSetWatch: ResourceWatch<V1StatefulSet>;
-  /** Where pod room counts pods from: the pods watch, or all namespaces' where one is watched. */
-  private readonly placementWatch: ResourceWatch<V1Pod>;
+  /** The nodes and the pods on them (session/node-placements.ts). */
+  private readonly placements: Placements;
   private readonly entries: Entry[];
   private synced = false;
   private readonly syncWait = new FirstSyncWait();
@@ -129,19 +131,22 @@ export class WatchSet {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     const apps = kubeConfig.makeApiClient(AppsV1Api);
     const scope = ns === null ? '' : `/namespaces/${encodeURIComponent(ns)}`;
-    // Every namespace's list, or the one namespace's.
+    // Every namespace's list, or the one namespace's; one page of it.
     const scoped =
-      <R>(all: () => Promise<R>, one: (namespace: string) => Promise<R>) =>
-      () =>
-        ns === null ? all() : one(ns);
+      <R>(
+        all: (page: ListPage) => Promise<R>,
+        one: (namespace: string, page: ListPage) => Promise<R>,
+      ) =>
+      (page: ListPage) =>
+        ns === null ? all(page) : one(ns, page);
 
     const deployments = this.watch<V1Deployment>({
       resource: 'deployments',
       path: `/apis/apps/v1${scope}/deployments`,
       type: 'V1Deployment',
       list: scoped(
-        () => apps.listDeploymentForAllNamespaces(),
-        (namespace) => apps.listNamespacedDeployment({ namespace }),
+        (page) => apps.listDeploymentForAllNamespaces(page),
+        (namespace, page) => apps.listNamespacedDeployment({ namespace, ...page }),
       ),
       onEvent: (type, d) => listener.workloadChanged('Deployment', type, d),
     });
@@ -152,8 +157,8 @@ export class WatchSet {
       path: `/apis/apps/v1${scope}/statefulsets`,
       type: 'V1StatefulSet',
       list: scoped(
-        () => apps.listStatefulSetForAllNamespaces(),
-        (namespace) => apps.listNamespacedStatefulSet({ namespace }),
+        (page) => apps.listStatefulSetForAllNamespaces(page),
+        (namespace, page) => apps.listNamespacedStatefulSet({ namespace, ...page }),
       ),
       onEvent: (type, set) => listener.workloadChanged('StatefulSet', type, set),
       optional: true,
@@ -163,8 +168,8 @@ export class WatchSet {
       path: `/api/v1${scope}/pods`,
       type: 'V1Pod',
       list: scoped(
-        () => core.listPodForAllNamespaces(),
-        (namespace) => core.listNamespacedPod({ namespace }),
+        (page) => core.listPodForAllNamespaces(page),
+        (namespace, page) => core.listNamespacedPod({ namespace, ...page }),
       ),
       onEvent: (type, pod) => {
         listener.podChanged(type, pod);
@@ -176,8 +181,8 @@ export class WatchSet {
       path: `/api/v1${scope}/services`,
       type: 'V1Service',
       list: scoped(
-        () => core.listServiceForAllNamespaces(),
-        (namespace) => core.listNamespacedService({ namespace }),
+        (page) => core.listServiceForAllNamespaces(page),
+        (namespace, page) => core.listNamespacedService({ namespace, ...page }),
       ),
       onEvent: () => {},
       optional: true,
@@ -187,8 +192,8 @@ export class WatchSet {
       path: `/api/v1${scope}/limitranges`,
       type: 'V1LimitRange',
       list: scoped(
-        () => core.listLimitRangeForAllNamespaces(),
-        (namespace) => core.listNamespacedLimitRange({ namespace }),
+        (page) => core.listLimitRangeForAllNamespaces(page),
+        (namespace, page) => core.listNamespacedLimitRange({ namespace, ...page }),
       ),
       onEvent: () => listener.limitRangesChanged(),
       optional: true,
@@ -198,35 +203,33 @@ export class WatchSet {
       path: `/api/v1${scope}/resourcequotas`,
       type: 'V1ResourceQuota',
       list: scoped(
-        () => core.listResourceQuotaForAllNamespaces(),
-        (namespace) => core.listNamespacedResourceQuota({ namespace }),
+        (page) => core.listResourceQuotaForAllNamespaces(page),
+        (namespace, page) => core.listNamespacedResourceQuota({ namespace, ...page }),
       ),
       onEvent: () => listener.quotasChanged(),
       optional: true,
     });
-    this.nodeWatch = this.watch<V1Node>({
+    const nodes = this.watch<V1Node>({
       resource: 'nodes',
       path: '/api/v1/nodes',
       type: 'V1Node',
-      list: () => core.listNode(),
+      list: (page) => core.listNode(page),
       onEvent: () => listener.placementsChanged(),
       optional: true,
       scope: 'cluster',
     });
-    const clusterPods =
+    this.placements = new Placements(
+      nodes,
+      pods,
       ns === null
         ? null
-        : this.watch<V1Pod>({
-            resource: 'pods',
-            path: '/api/v1/pods',
-            type: 'V1Pod',
-            list: () => core.listPodForAllNamespaces(),
-            onEvent: () => listener.placementsChanged(),
-            optional: true,
-            scope: 'all',
-            keep: placementOf,
-          });
-    this.placementWatch = clusterPods ?? pods;
+        : new NodePlacements({
+            core,
+            timeoutMs: options.timing.requestTimeoutMs,
+            request: { context: options.contextName, server: options.server },
+            changed: () => listener.placementsChanged(),
+          }),
+    );
     this.autoscalers = autoscalerWatches({
       kubeConfig,
       namespace: ns,
@@ -252,8 +255,7 @@ export class WatchSet {
       { name: 'services', watch: services, required: false },
       { name: 'limitranges', watch: limitRanges, required: false },
       { name: 'resourcequotas', watch: quotas, required: false },
-      { name: 'nodes', watch: this.nodeWatch, required: false },
-      ...(clusterPods ? [{ name: 'cluster pods', watch: clusterPods, required: false }] : []),
+      { name: 'nodes', watch: nodes, required: false },
       { name: 'horizontalpodautoscalers', watch: this.autoscalers.hpas, required: false },
       { name: 'scaledobjects', watch: this.autoscalers.scaledObjects, required: false },
     ];
@@ -264,12 +266,15 @@ export class WatchSet {
     return this.synced;
   }
 
-  /** The nodes and the pods placed on them, once both are listed; null before. */
-  placements(): { nodes: Iterable<V1Node>; pods: Iterable<V1Pod> } | null {
-    if (!this.nodeWatch.currentHealth.synced || !this.placementWatch.currentHealth.synced) {
-      return null;
-    }
-    return { nodes: this.nodeWatch.items.values(), pods: this.placementWatch.items.values() };
+  /** What pod room is counted from: the watched quotas and the placements. */
+  readonly roomSources: RoomSources = {
+    quotas: () => this.quotas.values(),
+    placements: () => this.placements.current(),
+  };
+
+  /** The node room is on screen or about to be judged: see Placements.wanted. */
+  placementsWanted(): Promise<void> {
+    return this.placements.wanted();
   }
 
   /** StatefulSets could not be listed (not allowed, or not served): that watch gave up. */
@@ -312,11 +317,14 @@ export class WatchSet {
 
   async stop(): Promise<void> {
     this.syncWait.release(true);
+    this.placements.stop();
     await Promise.all(this.entries.map(({ watch }) => watch.stop()));
   }
 
   stats(): WatchRequestStats {
     const stats: WatchRequestStats = { lists: {}, watches: {}, gone: {}, streams: 0 };
+    const placementRequests = this.placements.requests();
+    if (placementRequests !== null) stats.lists['pod placements'] = placementRequests;
     for (const { name, watch } of this.entries) {
       // A resource the cluster does not serve (KEDA's, mostly) was never a watch.
       const { state, synced, error } = watch.currentHealth;

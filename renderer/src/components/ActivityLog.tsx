@@ -93,10 +93,10 @@ export function ActivityLog({ app }: { app: App }) {
                           type="button"
                           className="button button--small"
                           onClick={() => void undo.run({ id: entry.id })}
-                          disabled={undo.pending || !permission.allowed}
+                          disabled={undo.pending || permission.state === 'denied'}
                           aria-busy={undo.pending}
                           title={
-                            permission.allowed
+                            permission.state !== 'denied'
                               ? `Back to ${entry.from}`
                               : (permission.reason ?? 'Not allowed')
                           }

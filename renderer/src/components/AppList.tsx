@@ -1,7 +1,8 @@
 import { memo, useEffect, useRef, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { App } from '../../../shared/app-model';
-import { useApp } from '../state/StoreContext';
+import { useApp, useMemoryAsOf } from '../state/StoreContext';
+import { formatClock } from '../format/time';
 import { StatusBadge } from './StatusBadge';
 import { formatBytes } from '../../../shared/format';
 import './AppList.css';
@@ -109,6 +110,7 @@ const AppRow = memo(function AppRow({
   setSize,
 }: AppRowProps) {
   const app = useApp(id);
+  const asOf = useMemoryAsOf();
   if (!app) return null;
   const { usedBytes, maxBytes } = app.memory;
   const fraction = usedBytes !== null && maxBytes > 0 ? Math.min(1, usedBytes / maxBytes) : 0;
@@ -131,7 +133,14 @@ const AppRow = memo(function AppRow({
         <span className="app-row__namespace">
           {showNamespace ? app.namespace : replicaSummary(app)}
         </span>
-        <span className="app-row__memory numeric" title="Memory used of maximum">
+        <span
+          className={`app-row__memory numeric${asOf ? ' memory-figure--stale' : ''}`}
+          title={
+            asOf
+              ? `Memory used of maximum, as of ${formatClock(asOf)} (the metrics API is not answering)`
+              : 'Memory used of maximum'
+          }
+        >
           {formatBytes(usedBytes)} / {formatBytes(maxBytes)}
         </span>
       </div>

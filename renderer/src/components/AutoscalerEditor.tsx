@@ -189,7 +189,7 @@ export function AutoscalerEditor({ app, process, onClose, onSaved }: AutoscalerE
             type="button"
             className="button"
             onClick={() => void scaleToZero()}
-            disabled={stop.pending || !app.permissions.scale.allowed}
+            disabled={stop.pending || app.permissions.scale.state === 'denied'}
           >
             Scale {process.name} to 0
           </button>

@@ -3,12 +3,29 @@ import { useOperation } from '../state/useOperation';
 import { formatClock } from '../format/time';
 import './ConnectionBanner.css';
 
-/** Says when what is shown may be out of date, and offers to try the cluster again. */
+/** What the banner says while the cluster throttles: main retries, nothing is lost. */
+export const THROTTLING_NOTE =
+  'The cluster is throttling requests: changes may take longer; ScaleDesk retries them.';
+
+/**
+ * Says when what is shown may be out of date, and offers to try the cluster again; while the
+ * cluster throttles requests but what is shown is current, says so calmly (nothing to do).
+ */
 export function ConnectionBanner() {
   const connection = useStore((state) => state.connection);
   const store = useStoreInstance();
   const connect = useOperation('cluster.connect');
   if (!connection) return null;
+  if (connection.state === 'live' && connection.throttledSince !== null) {
+    return (
+      <div className="connection-banner connection-banner--throttled" role="status">
+        <span>{THROTTLING_NOTE}</span>
+        <span className="connection-banner__since">
+          Since {formatClock(connection.throttledSince)}.
+        </span>
+      </div>
+    );
+  }
   if (connection.state === 'live' || connection.state === 'disconnected') return null;
 
   const retry = async () => {

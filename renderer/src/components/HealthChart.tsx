@@ -11,6 +11,8 @@ interface HealthChartProps {
   /** latencyThresholdMs, or errorRateThreshold (0..1) from the settings: drawn and marked. */
   threshold: number;
   height?: number;
+  /** Said instead of "no ... yet" where nothing can be measured (the probe is refused). */
+  unavailable?: string | null;
 }
 
 /** Response time or error rate of the app's endpoint over time, with the alert threshold. */
@@ -19,6 +21,7 @@ export const HealthChart = memo(function HealthChart({
   metric,
   threshold,
   height = 160,
+  unavailable = null,
 }: HealthChartProps) {
   const data = useMemo(
     () =>
@@ -43,7 +46,7 @@ export const HealthChart = memo(function HealthChart({
   if (data.every((point) => point.value === null)) {
     return (
       <div className="chart-empty muted" style={{ height }}>
-        No {metric === 'latency' ? 'response times' : 'error rates'} yet.
+        {unavailable ?? `No ${metric === 'latency' ? 'response times' : 'error rates'} yet.`}
       </div>
     );
   }

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import type { App, Process } from '../../../shared/app-model';
 import type { HistoryWindow } from '../../../shared/contract';
 import { useHistory } from '../state/useHistory';
+import { useMetricsAvailability } from '../state/StoreContext';
+import { isMemoryStale, metricsShortNote } from '../format/metrics-availability';
 import { formatBytes } from '../../../shared/format';
 import { MemoryGauge } from './MemoryGauge';
 import { MemoryChart } from './MemoryChart';
@@ -14,6 +16,7 @@ export function MemoryUsagePanel({ app }: { app: App }) {
   const [window, setWindow] = useState<HistoryWindow>('15m');
   const [zoomed, setZoomed] = useState(false);
   const history = useHistory(app.namespace, app.name, window);
+  const metrics = useMetricsAvailability();
   const parts: Process[] = [...app.processes, ...(app.workspace ? [app.workspace] : [])];
   const series = parts.map((part) => part.name);
 
@@ -27,8 +30,15 @@ export function MemoryUsagePanel({ app }: { app: App }) {
       </div>
       <div className="card__body memory-panel__body">
         <div className="memory-panel__summary">
-          <MemoryGauge usedBytes={app.memory.usedBytes} maxBytes={app.memory.maxBytes} />
-          <MemorySplit parts={parts} />
+          <MemoryGauge
+            usedBytes={app.memory.usedBytes}
+            maxBytes={app.memory.maxBytes}
+            metrics={metrics}
+          />
+          <MemorySplit
+            parts={parts}
+            staleAs={isMemoryStale(metrics) ? metricsShortNote(metrics) : null}
+          />
         </div>
         <div className="memory-panel__chart">
           <div className="memory-panel__chart-header">
@@ -58,6 +68,7 @@ export function MemoryUsagePanel({ app }: { app: App }) {
               series={series}
               limitBytes={app.memory.maxBytes}
               fit={zoomed ? 'usage' : 'limit'}
+              metrics={metrics}
             />
           )}
         </div>
@@ -66,8 +77,11 @@ export function MemoryUsagePanel({ app }: { app: App }) {
   );
 }
 
-/** Used and limit per process and workspace; the swatches match the chart's lines. */
-function MemorySplit({ parts }: { parts: readonly Process[] }) {
+/**
+ * Used and limit per process and workspace; the swatches match the chart's lines. `staleAs`
+ * ("as of 10:42") where the used figures are the last good ones, not the value now.
+ */
+function MemorySplit({ parts, staleAs }: { parts: readonly Process[]; staleAs: string | null }) {
   return (
     <div className="memory-split">
       <table className="data-table memory-split__table">
@@ -76,7 +90,7 @@ function MemorySplit({ parts }: { parts: readonly Process[] }) {
           <tr>
             <th scope="col">Part</th>
             <th scope="col" className="num">
-              Used
+              {staleAs ? `Used, ${staleAs}` : 'Used'}
             </th>
             <th scope="col" className="num">
               Limit
@@ -96,7 +110,9 @@ function MemorySplit({ parts }: { parts: readonly Process[] }) {
                   />
                   {part.name}
                 </td>
-                <td className="num">{formatBytes(part.memoryUsedBytes)}</td>
+                <td className={staleAs ? 'num muted' : 'num'}>
+                  {formatBytes(part.memoryUsedBytes)}
+                </td>
                 <td
                   className="num muted"
                   title={`Limit per replica: ${formatBytes(part.memoryLimit.bytes)} (${limitSource(part)})`}

@@ -1,14 +1,14 @@
 import { useState } from 'react';
-import type { App, Process } from '../../../shared/app-model';
+import type { App, EndpointHealth, Process } from '../../../shared/app-model';
 import type { HistoryWindow } from '../../../shared/contract';
 import { kubectlRolloutRestart, workloadOf } from '../../../shared/kubectl-command';
-import { useStore } from '../state/StoreContext';
+import { useMemoryAsOf, useStore } from '../state/StoreContext';
 import { useHistory } from '../state/useHistory';
 import { useOperation } from '../state/useOperation';
 import { formatBytes, plural } from '../../../shared/format';
 import { formatUsedOf } from '../format/memory';
 import { processState } from '../format/process-state';
-import { formatAgo, formatFull } from '../format/time';
+import { formatAgo, formatClock, formatFull } from '../format/time';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorNotice } from './ErrorNotice';
 import { HealthChart } from './HealthChart';
@@ -23,6 +23,7 @@ import './OverviewTab.css';
 /** The Overview tab: how the app is doing, at a glance, and Restart (or Start). */
 export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () => void }) {
   const stopped = app.status.kind === 'oom-stopped' || app.status.kind === 'scaled-to-zero';
+  const memoryAsOf = useMemoryAsOf();
   return (
     <div className="overview-tab">
       <section className="card overview-tab__status" aria-labelledby="overview-status-title">
@@ -43,8 +44,8 @@ export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () =>
                 <dd title={formatFull(app.lastChangeAt)}>{formatAgo(app.lastChangeAt)}</dd>
               </div>
               <div>
-                <dt>Memory</dt>
-                <dd className="numeric">
+                <dt>{memoryAsOf ? `Memory, as of ${formatClock(memoryAsOf)}` : 'Memory'}</dt>
+                <dd className={`numeric${memoryAsOf ? ' memory-figure--stale' : ''}`}>
                   {formatUsedOf(app.memory.usedBytes, app.memory.maxBytes)}
                 </dd>
               </div>
@@ -83,7 +84,7 @@ export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () =>
                   Workers
                 </th>
                 <th scope="col" className="num">
-                  Memory
+                  {memoryAsOf ? `Memory, as of ${formatClock(memoryAsOf)}` : 'Memory'}
                 </th>
                 <th scope="col" className="num">
                   Restarts
@@ -106,7 +107,9 @@ export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () =>
                     <ProcessStateText process={process} />
                   </td>
                   <td className="num">{process.workers ? (process.workers.count ?? 1) : '—'}</td>
-                  <td className="num">{formatBytes(process.memoryUsedBytes)}</td>
+                  <td className={`num${memoryAsOf ? ' memory-figure--stale' : ''}`}>
+                    {formatBytes(process.memoryUsedBytes)}
+                  </td>
                   <td className="num">
                     {process.pods.reduce((sum, pod) => sum + pod.restarts, 0)}
                   </td>
@@ -136,6 +139,13 @@ function ProcessStateText({ process }: { process: Process }) {
   );
 }
 
+/** The endpoint's state as the badge says it. */
+const ENDPOINT_STATE: Record<EndpointHealth['state'], { label: string; className: string }> = {
+  answering: { label: 'Answering', className: 'overview-tab__answering--yes' },
+  'not-answering': { label: 'Not answering', className: 'overview-tab__answering--no' },
+  'cannot-check': { label: 'Cannot check', className: 'overview-tab__answering--unknown' },
+};
+
 function EndpointPanel({ app }: { app: App }) {
   const [window, setWindow] = useState<HistoryWindow>('15m');
   const history = useHistory(app.namespace, app.name, window);
@@ -144,15 +154,18 @@ function EndpointPanel({ app }: { app: App }) {
   const endpoint = app.endpoint;
   const slow = endpoint?.latencyMs != null && endpoint.latencyMs > latencyThreshold;
   const failing = endpoint?.errorRate != null && endpoint.errorRate > errorThreshold;
+  // Refused by the cluster (services/proxy): nothing is measured, and the charts say why not.
+  const unmeasured =
+    endpoint?.state === 'cannot-check' && !history.samples.some((s) => s.latencyMs !== null)
+      ? 'Not measured: the cluster does not let you reach the app.'
+      : null;
   return (
     <section className="card" aria-labelledby="overview-endpoint-title">
       <div className="card__header">
         <h2 id="overview-endpoint-title">Endpoint</h2>
         {endpoint ? (
-          <span
-            className={`overview-tab__answering ${endpoint.answering ? 'overview-tab__answering--yes' : 'overview-tab__answering--no'}`}
-          >
-            {endpoint.answering ? 'Answering' : 'Not answering'}
+          <span className={`overview-tab__answering ${ENDPOINT_STATE[endpoint.state].className}`}>
+            {ENDPOINT_STATE[endpoint.state].label}
           </span>
         ) : (
           <span className="muted">Not checked yet</span>
@@ -180,7 +193,12 @@ function EndpointPanel({ app }: { app: App }) {
               </span>
               <span className="muted">alert above {latencyThreshold} ms</span>
             </div>
-            <HealthChart samples={history.samples} metric="latency" threshold={latencyThreshold} />
+            <HealthChart
+              samples={history.samples}
+              metric="latency"
+              threshold={latencyThreshold}
+              unavailable={unmeasured}
+            />
           </div>
           <div>
             <div className="overview-tab__metric">
@@ -192,7 +210,12 @@ function EndpointPanel({ app }: { app: App }) {
               </span>
               <span className="muted">alert above {(errorThreshold * 100).toFixed(1)}%</span>
             </div>
-            <HealthChart samples={history.samples} metric="errors" threshold={errorThreshold} />
+            <HealthChart
+              samples={history.samples}
+              metric="errors"
+              threshold={errorThreshold}
+              unavailable={unmeasured}
+            />
           </div>
         </div>
       </div>
@@ -221,9 +244,9 @@ function RestartButton({ app }: { app: App }) {
         type="button"
         className="button"
         onClick={() => setConfirming(true)}
-        disabled={!permission.allowed || restart.pending}
+        disabled={permission.state === 'denied' || restart.pending}
         aria-busy={restart.pending}
-        aria-describedby={permission.allowed ? undefined : `restart-reason-${app.id}`}
+        aria-describedby={permission.state === 'allowed' ? undefined : `restart-reason-${app.id}`}
       >
         {restart.pending && <span className="spinner" aria-hidden="true" />}
         Restart

@@ -1,7 +1,8 @@
 import { memo, useEffect, useState } from 'react';
 import type { App, Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
-import { useStore } from '../state/StoreContext';
+import { useMemoryAsOf, useStore } from '../state/StoreContext';
+import { formatClock } from '../format/time';
 import { formatBytes } from '../../../shared/format';
 import { processState } from '../format/process-state';
 import { AutoscalerEditor } from './AutoscalerEditor';
@@ -30,6 +31,7 @@ export const ProcessCard = memo(function ProcessCard({
 }) {
   const [editing, setEditing] = useState(false);
   const [sent, setSent] = useState<SentChange | null>(null);
+  const memoryAsOf = useMemoryAsOf();
   const permission = app.permissions.scale;
   const reasonId = `scale-reason-${app.id}-${process.name}`;
   const { desired, ready } = process.replicas;
@@ -52,6 +54,7 @@ export const ProcessCard = memo(function ProcessCard({
   const state = processState(process);
   const used = process.memoryUsedBytes;
   const limit = formatBytes(process.memoryLimit.bytes);
+  const asOf = used === null ? null : memoryAsOf;
   return (
     <section className="card process-card" aria-label={process.name}>
       <header className="card__header process-card__header">
@@ -75,11 +78,11 @@ export const ProcessCard = memo(function ProcessCard({
         </div>
         <div className="process-card__aside">
           <span
-            className="process-card__memory muted numeric"
+            className={`process-card__memory muted numeric${asOf ? ' memory-figure--stale' : ''}`}
             title={
               used === null
                 ? `No memory measured (no replica reports metrics); limit ${limit} per replica`
-                : `Memory used of this process's limit (${limit} per replica)`
+                : `Memory used of this process's limit (${limit} per replica)${asOf ? `, as of ${formatClock(asOf)}: the metrics API is not answering` : ''}`
             }
           >
             {used === null ? 'Limit ' : `${formatBytes(used)} of `}
@@ -89,8 +92,8 @@ export const ProcessCard = memo(function ProcessCard({
             type="button"
             className="button process-card__edit"
             onClick={() => setEditing(true)}
-            disabled={!permission.allowed || editing}
-            aria-describedby={permission.allowed ? undefined : reasonId}
+            disabled={permission.state === 'denied' || editing}
+            aria-describedby={permission.state === 'allowed' ? undefined : reasonId}
             aria-expanded={editing}
           >
             Edit Resources

@@ -135,7 +135,7 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
             type="button"
             className="button button--primary"
             onClick={() => void send(false)}
-            disabled={!canSave || !permission.allowed}
+            disabled={!canSave || permission.state === 'denied'}
             aria-busy={save.pending}
           >
             {save.pending && <span className="spinner" aria-hidden="true" />}

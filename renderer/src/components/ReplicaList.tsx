@@ -1,11 +1,13 @@
 import type { Pod, Process } from '../../../shared/app-model';
 import { formatBytes } from '../../../shared/format';
-import { formatAgo, formatFull } from '../format/time';
+import { formatAgo, formatClock, formatFull } from '../format/time';
+import { useMemoryAsOf } from '../state/StoreContext';
 import './ReplicaList.css';
 
 /** Each replica of a process: the node it runs on (so the spread is visible), state, restarts and
  * its last OOM kill. */
 export function ReplicaList({ process }: { process: Process }) {
+  const memoryAsOf = useMemoryAsOf();
   const pods = [...process.pods].sort((a, b) => a.name.localeCompare(b.name));
   if (pods.length === 0) {
     return <p className="replica-list__empty muted">No replicas running.</p>;
@@ -27,7 +29,7 @@ export function ReplicaList({ process }: { process: Process }) {
               <th scope="col">Node</th>
               <th scope="col">State</th>
               <th scope="col" className="num">
-                Memory
+                {memoryAsOf ? `Memory, as of ${formatClock(memoryAsOf)}` : 'Memory'}
               </th>
               <th scope="col" className="num">
                 Restarts
@@ -50,7 +52,9 @@ export function ReplicaList({ process }: { process: Process }) {
                 <td className="replica-list__state" title={podStateTitle(pod)}>
                   <PodState pod={pod} />
                 </td>
-                <td className="num">{formatBytes(pod.memoryBytes)}</td>
+                <td className={`num${memoryAsOf ? ' memory-figure--stale' : ''}`}>
+                  {formatBytes(pod.memoryBytes)}
+                </td>
                 <td className={`num${pod.restarts > 0 ? ' replica-list__restarts' : ''}`}>
                   {pod.restarts}
                 </td>

@@ -16,9 +16,9 @@ export function StartButton({ app }: { app: App }) {
         type="button"
         className="button button--primary"
         onClick={send}
-        disabled={!permission.allowed || start.pending}
+        disabled={permission.state === 'denied' || start.pending}
         aria-busy={start.pending}
-        aria-describedby={!permission.allowed ? `start-reason-${app.id}` : undefined}
+        aria-describedby={permission.state === 'allowed' ? undefined : `start-reason-${app.id}`}
       >
         {start.pending && <span className="spinner" aria-hidden="true" />}
         Start

@@ -4,6 +4,8 @@ import type { OperationResult } from '../../../shared/contract';
 import { planWorkers, RECOMMENDED_WORKERS } from '../../../shared/worker-plan';
 import { useGuardedDraft } from '../state/guarded-draft';
 import { useOperation } from '../state/useOperation';
+import { useMemoryAsOf } from '../state/StoreContext';
+import { formatClock } from '../format/time';
 import { formatBytes, plural } from '../../../shared/format';
 import { ConfirmDialog } from './ConfirmDialog';
 import { GitOpsNotice } from './GitOpsNotice';
@@ -32,6 +34,7 @@ export function workerSliderId(app: App, process: Process): string {
  */
 export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
   const workers = process.workers!;
+  const memoryAsOf = useMemoryAsOf();
   const current = workers.count ?? 1;
   // The count the admin saw when they began moving it: main judges a change meanwhile by it.
   const { draft, setDraft, seen } = useGuardedDraft(
@@ -44,7 +47,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
   const [confirming, setConfirming] = useState(false);
   const track = useRef<HTMLDivElement>(null);
   const permission = app.permissions.patch;
-  const disabled = !permission.allowed;
+  const disabled = permission.state === 'denied';
   const sliderId = workerSliderId(app, process);
 
   const planned = planWorkers(process, value);
@@ -140,7 +143,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           aria-valuenow={value}
           aria-valuetext={plural(value, 'worker')}
           aria-disabled={disabled || undefined}
-          aria-describedby={disabled ? `${sliderId}-reason` : undefined}
+          aria-describedby={permission.state === 'allowed' ? undefined : `${sliderId}-reason`}
           style={{ left: position(value) }}
           onKeyDown={onKeyDown}
         />
@@ -169,7 +172,8 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
               </strong>{' '}
               of its {formatBytes(plan.memoryLimitBytes)} limit{' '}
               <span className="muted">
-                ({formatBytes(plan.memoryPerWorkerBytes)} per worker, measured now)
+                ({formatBytes(plan.memoryPerWorkerBytes)} per worker, measured{' '}
+                {memoryAsOf ? `at ${formatClock(memoryAsOf)}` : 'now'})
               </span>
             </span>
           )}

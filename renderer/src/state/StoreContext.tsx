@@ -1,8 +1,9 @@
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
 import type { App } from '../../../shared/app-model';
-import type { ScaleDeskBridge } from '../../../shared/contract';
+import type { MetricsAvailability, ScaleDeskBridge } from '../../../shared/contract';
 import type { State, Store } from './store';
 import { Drafts } from './drafts';
+import { isMemoryStale } from '../format/metrics-availability';
 
 interface Client {
   store: Store;
@@ -48,6 +49,21 @@ export function useConnectionStale(): boolean {
   return useStore(
     (state) => state.connection?.state === 'stale' || state.connection?.state === 'error',
   );
+}
+
+/** Whether the cluster serves memory figures; null before the first connection. */
+export function useMetricsAvailability(): MetricsAvailability | null {
+  return useStore((state) => state.connection?.metrics ?? null);
+}
+
+/**
+ * When the memory figures on screen are the last good ones of a metrics API that stopped
+ * answering, the time they are of ("10:42"); null while they are current. Every place that shows
+ * a memory figure marks it with this, so an old value is never read as the value now.
+ */
+export function useMemoryAsOf(): string | null {
+  const metrics = useMetricsAvailability();
+  return isMemoryStale(metrics) ? (metrics?.lastSampleAt ?? null) : null;
 }
 
 export function useBridge(): ScaleDeskBridge {

@@ -91,6 +91,7 @@ export class Store {
       else this.applyApps(payload);
     });
     on('connection', (connection) => this.applyConnection(connection));
+    on('contexts', (listed) => this.update({ contexts: listed.contexts }));
     on('operation', (progress) => this.applyOperation(progress));
     on('activity', (entry) => this.applyActivity(entry));
     on('samples', (samples) => this.applySamples(samples));

@@ -24,7 +24,7 @@ it('probes an app as soon as it is opened, not a metrics interval later', async 
     () => session.getApp('demo/inventory')?.endpoint ?? undefined,
     10_000,
   );
-  expect(endpoint.answering).toBe(true);
+  expect(endpoint.state).toBe('answering');
   // Apps nobody opened stay unprobed: the idle request budget holds.
   expect(session.getApp('demo/forecast')?.endpoint).toBeNull();
 });

@@ -39,7 +39,18 @@ describe('app status', () => {
     const sales = await until('sales-dash', () => app('demo/sales-dash'));
     expect(sales.podRoom.quotaHard).toBe(40);
     expect(sales.podRoom.quotaUsed).toBeGreaterThan(0);
-    expect(sales.podRoom.nodesFree).toBeGreaterThan(0);
+    // A one-namespace view reads the other namespaces' pods once the app is on screen.
+    await live.harness.services.handlers['apps.history']({
+      namespace: 'demo',
+      app: 'sales-dash',
+      window: '15m',
+      maxPoints: 10,
+    });
+    const nodesFree = await until('the free node slots', () => {
+      const free = live.harness.services.session()?.getApp('demo/sales-dash')?.podRoom.nodesFree;
+      return typeof free === 'number' ? free : undefined;
+    });
+    expect(nodesFree).toBeGreaterThan(0);
   });
 });
 
@@ -48,7 +59,7 @@ describe('the app endpoint', () => {
     const session = live.harness.services.session()!;
     await session.probeEndpoint('demo/sales-dash');
     const endpoint = session.getApp('demo/sales-dash')?.endpoint;
-    expect(endpoint).toMatchObject({ answering: true, errorRate: 0 });
+    expect(endpoint).toMatchObject({ state: 'answering', errorRate: 0 });
     expect(endpoint?.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -56,7 +67,7 @@ describe('the app endpoint', () => {
     const session = live.harness.services.session()!;
     await session.probeEndpoint('demo/churn-report');
     const endpoint = session.getApp('demo/churn-report')?.endpoint;
-    expect(endpoint?.answering).toBe(false);
+    expect(endpoint?.state).toBe('not-answering');
     expect(endpoint?.errorRate).toBe(1);
     expect(endpoint?.message).toMatch(/HTTP 5\d\d/);
   });
@@ -90,16 +101,21 @@ describe('permissions', () => {
     try {
       const connection = await viewer.services.ready;
       expect(connection).toMatchObject({ state: 'live', context: 'sandbox-viewer' });
+      // Asked for the app on screen (its history asked for), not for every app there is.
+      const look = { namespace: 'demo', app: 'sales-dash', window: '15m', maxPoints: 10 } as const;
       const sales = await until('the viewer to know its permissions', async () => {
+        await viewer.services.handlers['apps.history'](look);
         const found = (await viewer.services.handlers['apps.list']({})).find(
           (a) => a.id === 'demo/sales-dash',
         );
-        return found && !found.permissions.scale.allowed ? found : undefined;
+        return found?.permissions.scale.state === 'denied' &&
+          found.permissions.patch.state === 'denied'
+          ? found
+          : undefined;
       });
       expect(sales.permissions.scale.reason).toMatch(
         /^You may not patch deployments\/scale in namespace "demo"/,
       );
-      expect(sales.permissions.patch.allowed).toBe(false);
       expect(sales.permissions.patch.reason).toMatch(
         /^You may not patch deployments in namespace "demo"/,
       );
@@ -109,9 +125,12 @@ describe('permissions', () => {
   });
 
   it('gives the admin both', async () => {
+    const look = { namespace: 'demo', app: 'sales-dash', window: '15m', maxPoints: 10 } as const;
     const sales = await until('the admin to know its permissions', async () => {
+      await live.harness.services.handlers['apps.history'](look);
       const found = await app('demo/sales-dash');
-      return found?.permissions.scale.allowed && found.permissions.patch.allowed
+      return found?.permissions.scale.state === 'allowed' &&
+        found.permissions.patch.state === 'allowed'
         ? found
         : undefined;
     });

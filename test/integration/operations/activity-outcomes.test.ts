@@ -98,7 +98,8 @@ async function replicasOf(deployment: string): Promise<number | undefined> {
 
 async function scaleBySomeoneElse(deployment: string, replicas: number): Promise<void> {
   await h.apps.patchNamespacedDeploymentScale(
-    { name: deployment, namespace: NS, body: { spec: { replicas } } },
+    // As `kubectl scale` writes it: its manager in managedFields is `kubectl`.
+    { name: deployment, namespace: NS, body: { spec: { replicas } }, fieldManager: 'kubectl' },
     merge,
   );
 }
@@ -122,7 +123,7 @@ describe('a change overtaken by a later one', () => {
     const entry = await o.settled(result.activity.id);
     expect(entry).toMatchObject({
       result: 'superseded',
-      message: 'Superseded by a later change: worker now has 2 replicas.',
+      message: 'Superseded by someone else (field manager kubectl): worker now has 2 replicas.',
     });
     expect(Date.now() - began).toBeLessThan(5_000);
     await modelShowsWorker(2);

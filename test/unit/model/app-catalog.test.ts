@@ -255,6 +255,33 @@ describe('app catalog: discovery', () => {
   });
 });
 
+describe('app catalog: namespaces', () => {
+  it("marks only the namespace's own apps when a namespace changes, including one moved in", () => {
+    const a = deployment({ app: 'a', component: 'web', namespace: 'shop' });
+    const b = deployment({ app: 'b', component: 'web', namespace: 'shop-2' });
+    const watched = catalogWith([a, b], []);
+    watched.catalog.markNamespace('shop');
+    expect(watched.catalog.flush().upserted.map((x) => x.id)).toEqual(['shop/a']);
+    // A namespace whose name another's starts with is not the other's.
+    watched.catalog.markNamespace('shop-2');
+    expect(watched.catalog.flush().upserted.map((x) => x.id)).toEqual(['shop-2/b']);
+    // An app that left its namespace (its last workload moved to another app) is not marked.
+    const moved = deployment({ app: 'c', component: 'web', namespace: 'shop' });
+    moved.metadata!.name = a.metadata!.name;
+    watched.upsertDeployment(moved);
+    watched.catalog.flush();
+    watched.catalog.markNamespace('shop');
+    expect(watched.catalog.flush()).toEqual({
+      upserted: [expect.objectContaining({ id: 'shop/c' })],
+      removed: [],
+    });
+    expect([...watched.catalog.namespaces()].sort()).toEqual(['shop', 'shop-2']);
+    watched.deleteDeployment(b);
+    watched.catalog.flush();
+    expect([...watched.catalog.namespaces()]).toEqual(['shop']);
+  });
+});
+
 describe('app catalog: reads', () => {
   it('changes nothing on a read: an app read before the flush is still sent by it', () => {
     const a = deployment({ app: 'a', component: 'web' });

@@ -24,6 +24,14 @@ function recordingSandbox() {
     triggerOom: (namespace, app) => record(`triggerOom ${namespace} ${app}`),
     scrapeMetrics: () => record('scrapeMetrics'),
     restart: async () => record('restart'),
+    execPlugin: {
+      scriptPath: '/nowhere/sandbox-exec-plugin.cjs',
+      set: (mode) => record(`execPlugin.set ${JSON.stringify(mode)}`),
+      runs: () => 7,
+      resetRuns: () => record('execPlugin.resetRuns'),
+      revokeTokens: () => record('execPlugin.revokeTokens'),
+      authenticate: () => undefined,
+    },
   };
   return { target, calls };
 }
@@ -101,5 +109,45 @@ describe('fault commands of npm run sandbox', () => {
     ]) {
       expect(help).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
+  });
+
+  it('makes the metrics API absent or failing, refuses any other state, and reset serves it again', async () => {
+    const { target } = recordingSandbox();
+    expect(await runFaultCommand(target, 'metrics absent')).toBe(
+      'metrics API: absent, as without metrics-server (404, not in discovery)',
+    );
+    expect(target.faults.metricsApi).toBe('absent');
+    expect(await runFaultCommand(target, 'metrics failing')).toMatch(/^metrics API: failing/);
+    expect(target.faults.metricsApi).toBe('failing');
+    await expect(runFaultCommand(target, 'metrics gone')).rejects.toThrow(
+      'metrics takes ok, absent or failing, got "gone"',
+    );
+    await runFaultCommand(target, 'reset');
+    expect(target.faults.metricsApi).toBe('ok');
+    expect(FAULT_COMMANDS_HELP).toMatch(/^ {2}metrics STATE\b/m);
+  });
+
+  it('tells the exec plugin to fail, hand out short-lived or lasting tokens, revoke them, and counts its runs', async () => {
+    const { target, calls } = recordingSandbox();
+    expect(await runFaultCommand(target, 'exec-plugin fail')).toBe(
+      'exec plugin: fails with "error: the login has expired; run `sandbox-login`"',
+    );
+    await runFaultCommand(target, 'exec-plugin fail no route to the IdP');
+    await runFaultCommand(target, 'exec-plugin ttl 5');
+    await runFaultCommand(target, 'exec-plugin no-expiry');
+    await runFaultCommand(target, 'exec-plugin revoke');
+    expect(await runFaultCommand(target, 'exec-plugin runs')).toBe('exec plugin: 7 run(s)');
+    await expect(runFaultCommand(target, 'exec-plugin ttl 0')).rejects.toThrow(
+      /usage: exec-plugin ttl/,
+    );
+    await expect(runFaultCommand(target, 'exec-plugin sing')).rejects.toThrow(/usage: exec-plugin/);
+    expect(calls).toEqual([
+      'execPlugin.set {"kind":"fail","message":"error: the login has expired; run `sandbox-login`"}',
+      'execPlugin.set {"kind":"fail","message":"no route to the IdP"}',
+      'execPlugin.set {"kind":"tokens","ttlSeconds":5}',
+      'execPlugin.set {"kind":"no-expiry"}',
+      'execPlugin.revokeTokens',
+    ]);
+    expect(FAULT_COMMANDS_HELP).toMatch(/^ {2}exec-plugin WHAT\b/m);
   });
 });

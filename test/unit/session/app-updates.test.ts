@@ -18,8 +18,8 @@ function app(id: string): App {
     memory: { usedBytes: null, maxBytes: 0 },
     status: { kind: 'running', progress: null, message: 'Running.' },
     permissions: {
-      scale: { allowed: true, reason: null },
-      patch: { allowed: true, reason: null },
+      scale: { state: 'allowed', reason: null },
+      patch: { state: 'allowed', reason: null },
     },
     podRoom: { quotaUsed: null, quotaHard: null, nodesFree: null },
     endpoint: null,

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Connection } from '../../../shared/contract';
 import { ScaleDeskError } from '../../../shared/errors';
 import { ConnectionState, NO_METRICS_YET } from '../../../main/session/connection-state';
+import { Throttling } from '../../../main/session/throttling';
 import { EventBus } from '../../../main/transport/event-bus';
 
 function setup() {
@@ -11,6 +12,7 @@ function setup() {
     metricsError: ScaleDeskError | null;
   } = { watchError: null, synced: false, metricsError: null };
   const bus = new EventBus();
+  const throttling = new Throttling(null);
   const sent: Connection[] = [];
   bus.on('connection', (connection) => sent.push(connection));
   const state = new ConnectionState(
@@ -26,11 +28,11 @@ function setup() {
       synced: () => inputs.synced,
       metricsError: () => inputs.metricsError,
       metrics: () => NO_METRICS_YET,
-      throttledSince: () => null,
+      throttling,
     },
     bus,
   );
-  return { inputs, state, sent };
+  return { inputs, state, sent, throttling };
 }
 
 describe('connection state', () => {
@@ -107,5 +109,30 @@ describe('connection state', () => {
     state.emitIfChanged();
     expect(sent).toEqual([]);
     expect(state.current().state).toBe('disconnected');
+  });
+});
+
+describe('connection state while the cluster throttles', () => {
+  it('sends throttledSince when throttling starts and again when it ends', () => {
+    vi.useFakeTimers({ now: new Date('2026-11-30T06:00:00Z') });
+    try {
+      const { inputs, state, sent, throttling } = setup();
+      inputs.synced = true;
+      state.emitIfChanged();
+      for (let i = 0; i < 3; i++) {
+        throttling.heard('throttled');
+        vi.advanceTimersByTime(1_000);
+      }
+      expect(sent.at(-1)).toMatchObject({
+        state: 'live',
+        throttledSince: '2026-11-30T06:00:00.000Z',
+      });
+      throttling.heard('passed');
+      vi.advanceTimersByTime(30_000);
+      expect(sent.at(-1)?.throttledSince).toBeNull();
+      expect(sent.map((c) => c.throttledSince !== null)).toEqual([false, true, false]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -28,8 +28,8 @@ describe('the Scale tab', () => {
     const bridge = new FakeBridge([
       makeApp({
         permissions: {
-          scale: { allowed: false, reason },
-          patch: { allowed: false, reason: 'You may not patch deployments in team-a.' },
+          scale: { state: 'denied', reason },
+          patch: { state: 'denied', reason: 'You may not patch deployments in team-a.' },
         },
       }),
     ]);

@@ -25,6 +25,26 @@ async function started(bridge: FakeBridge) {
 }
 
 describe('the renderer store', () => {
+  it('lists the contexts anew when the kubeconfig changed', async () => {
+    const bridge = new FakeBridge([]);
+    const store = await started(bridge);
+    const added = {
+      name: 'prod',
+      cluster: 'prod',
+      server: 'https://prod.example:6443',
+      user: 'ada',
+      namespace: null,
+    };
+    bridge.emit('contexts', {
+      contexts: [added],
+      current: 'prod',
+      source: 'kubeconfig',
+      kubeconfigPaths: ['/home/ada/.kube/config'],
+    });
+    await nextFrame();
+    expect(store.getState().contexts).toEqual([added]);
+  });
+
   it('lists the apps at start-up, sorted by namespace and name', async () => {
     const bridge = new FakeBridge([
       makeApp({ namespace: 'b', name: 'zeta' }),
