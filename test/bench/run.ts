@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createBigApp } from './big-app';
 import { measureBigCluster } from './big-cluster';
 import { describeMachine } from './machine';
+import { measureManyNamespaces } from './many-namespaces';
 import { table, toJson, type Figures } from './report';
 import { startSandboxProcess } from './sandbox-process';
 import { measureScaleTab } from './scale-tab';
@@ -14,8 +15,9 @@ import { ACTIVITY_LOG_ENTRIES, measureWrites } from './writes';
 /**
  * `npm run bench -- [--json PATH] [--quick] [--renderer DIR]`
  *
- * ScaleDesk against kubectl and the wire on the same sandbox cluster, and against a sandbox of
- * 1,000 apps; see docs/performance.md for what each figure means. Every sandbox runs in a process
+ * ScaleDesk against kubectl and the wire on the same sandbox cluster, and against sandboxes of
+ * 1,000 apps and of 5,000 apps over 2,000 namespaces; see docs/performance.md for what each
+ * figure means. Every sandbox runs in a process
  * of its own. --quick takes one or a few samples of each, as a smoke run (not figures to quote).
  * --renderer serves an already built renderer instead of building one into a temporary folder.
  */
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       warmup: quick ? 1 : 2,
       renders: quick ? 3 : 15,
       clicks: quick ? 3 : 30,
+      externalChanges: { sandbox, warmup: quick ? 1 : 2, changes: quick ? 3 : 15 },
       ...(values.renderer ? { rendererDir: path.resolve(values.renderer) } : {}),
     });
   } finally {
@@ -89,6 +92,19 @@ async function main(): Promise<void> {
     runs: quick ? 1 : 3,
     metricsIntervalSeconds,
     idleTicks: quick ? 5 : 10,
+  });
+
+  // --quick seeds a fifth of the cluster (as wide per namespace), so the smoke run stays quick;
+  // its figures are not the 5,000-app ones.
+  const wideApps = quick ? 1000 : 5000;
+  const wideNamespaces = quick ? 400 : 2000;
+  log(`${wideApps} apps over ${wideNamespaces} namespaces: first sync, memory, access reviews`);
+  const wide = await measureManyNamespaces({
+    apps: wideApps,
+    namespaces: wideNamespaces,
+    warmup: quick ? 0 : 1,
+    runs: quick ? 1 : 3,
+    metricsIntervalSeconds,
   });
 
   const figures: Figures = {
@@ -109,6 +125,8 @@ async function main(): Promise<void> {
     benchMetricsIntervalSeconds: metricsIntervalSeconds,
     render: summarize(ui.renderMs),
     clickFeedback: summarize(ui.clickFeedbackMs),
+    externalChange: summarize(ui.externalChangeMs),
+    wide: { ...wide, firstSync: summarize(wide.firstSyncMs) },
     historySamples: ui.historySamples,
     activityLogEntries: ACTIVITY_LOG_ENTRIES,
   };

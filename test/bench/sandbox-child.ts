@@ -3,10 +3,22 @@ import { startSandbox, type SandboxOptions } from '../../main/sandbox';
 /**
  * The sandbox cluster in a process of its own (forked by ./sandbox-process.ts), so what the
  * bench measures in ScaleDesk's process does not count the cluster's work or memory. Options come
- * as JSON in argv[2]; it answers request counts over IPC and stops when told.
+ * as JSON in argv[2]; it answers request counts over IPC, tells when a Deployment's count it was
+ * asked to wait for was written (and when, by its clock), and stops when told.
  */
 
-type Request = { type: 'requests' } | { type: 'stop' };
+type Request =
+  | { type: 'requests' }
+  | { type: 'stop' }
+  | { type: 'await-replicas'; namespace: string; name: string; replicas: number };
+
+/**
+ * The wall-clock time now with sub-millisecond resolution, comparable across processes on this
+ * machine (Chromium's page reckons its own the same way: timeOrigin + now()).
+ */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as SandboxOptions;
@@ -19,6 +31,21 @@ async function main(): Promise<void> {
         total: sandbox.requestCount(),
         byVerb: sandbox.requestCountsByVerb(),
       });
+    } else if (message.type === 'await-replicas') {
+      // The moment the store commits the Deployment with the new count: the API server has
+      // accepted the write (kubectl's own start and the response's way back are not counted).
+      const off = sandbox.onStoreEvent((event) => {
+        if (event.key !== 'apps/deployments' || event.namespace !== message.namespace) return;
+        const object = event.object as {
+          metadata?: { name?: string };
+          spec?: { replicas?: number };
+        };
+        if (object.metadata?.name !== message.name) return;
+        if (object.spec?.replicas !== message.replicas) return;
+        off();
+        send({ type: 'replicas-written', at: epochMs() });
+      });
+      send({ type: 'awaiting-replicas' });
     } else if (message.type === 'stop') {
       void sandbox.stop().then(() => process.exit(0));
     }

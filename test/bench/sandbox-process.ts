@@ -17,6 +17,16 @@ export interface SandboxProcess {
   startRssMiB: number;
   /** API requests the sandbox has served since it started (its own count). */
   requests(): Promise<RequestCounts>;
+  /**
+   * Waits for the Deployment `namespace/name` to be written with `replicas`; resolves once the
+   * sandbox is listening for it, with `written`: when the store committed that write, in
+   * wall-clock milliseconds (`performance.timeOrigin + performance.now()` of the sandbox).
+   */
+  awaitReplicas(
+    namespace: string,
+    name: string,
+    replicas: number,
+  ): Promise<{ written: Promise<number> }>;
   stop(): Promise<void>;
 }
 
@@ -29,6 +39,8 @@ export function startSandboxProcess(options: SandboxOptions): Promise<SandboxPro
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let pending: ((counts: RequestCounts) => void) | null = null;
+  let listening: (() => void) | null = null;
+  let written: ((at: number) => void) | null = null;
 
   return new Promise<SandboxProcess>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the sandbox process exited (code ${code})`)));
@@ -39,6 +51,14 @@ export function startSandboxProcess(options: SandboxOptions): Promise<SandboxPro
         pending?.(message as unknown as RequestCounts);
         pending = null;
       }
+      if (message.type === 'awaiting-replicas') {
+        listening?.();
+        listening = null;
+      }
+      if (message.type === 'replicas-written') {
+        written?.(Number(message.at));
+        written = null;
+      }
       if (message.type !== 'ready') return;
       resolve({
         url: String(message.url),
@@ -48,6 +68,13 @@ export function startSandboxProcess(options: SandboxOptions): Promise<SandboxPro
           new Promise<RequestCounts>((answer) => {
             pending = answer;
             child.send({ type: 'requests' });
+          }),
+        awaitReplicas: (namespace, name, replicas) =>
+          new Promise<{ written: Promise<number> }>((ready) => {
+            // Wrapped: a promise resolved with a promise would wait for it.
+            const at = new Promise<number>((answer) => (written = answer));
+            listening = () => ready({ written: at });
+            child.send({ type: 'await-replicas', namespace, name, replicas });
           }),
         async stop() {
           if (child.exitCode === null && child.connected) child.send({ type: 'stop' });

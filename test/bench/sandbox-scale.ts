@@ -2,8 +2,9 @@ import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startSandbox } from '../../main/sandbox';
 
 /**
- * The sandbox at scale: `npx tsx --expose-gc test/bench/sandbox-scale.ts [APPS]` (default 1000)
- * starts a sandbox with that many generated apps beside the demo seed, and reports how long
+ * The sandbox at scale: `npx tsx --expose-gc test/bench/sandbox-scale.ts [APPS [NAMESPACES]]`
+ * (default 1000 apps, 50 to a namespace) starts a sandbox with that many generated apps beside
+ * the demo seed (spread over NAMESPACES when given), and reports how long
  * the start takes, how long full lists of deployments and pods take through client-node
  * (median of 5), and the sandbox's memory (heap after GC, and the process RSS).
  */
@@ -27,10 +28,11 @@ async function median(times: number, fn: () => Promise<unknown>): Promise<number
 
 async function main(): Promise<void> {
   const apps = Number(process.argv[2] ?? 1000);
+  const namespaces = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
-  const sandbox = await startSandbox({ apps });
+  const sandbox = await startSandbox({ apps, namespaces });
   const startMs = performance.now() - started;
   gc();
   const heapAfter = process.memoryUsage().heapUsed;
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
 
   const result = {
     apps,
+    namespaces,
     deployments,
     pods,
     startMs: Math.round(startMs),

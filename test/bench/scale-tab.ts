@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { launchChromium, openPage } from '../fixtures/chromium';
 import { BIG_APP, BIG_APP_PROCESSES } from './big-app';
+import { timeExternalChanges, type ExternalChangeOptions } from './external-change';
 
 /**
  * The renderer in a real Chromium (/usr/bin/chromium through playwright-core) against browser
@@ -21,6 +22,7 @@ import { BIG_APP, BIG_APP_PROCESSES } from './big-app';
  *   drawn (the history fetched from main and rendered).
  * - Click feedback: from the click on Save in web's replica editor until the button shows the
  *   pending state (aria-busy with its spinner).
+ * - External change: `kubectl scale` of another process of the app shown (./external-change.ts).
  */
 
 export interface ScaleTabOptions {
@@ -30,11 +32,14 @@ export interface ScaleTabOptions {
   clicks: number;
   /** A built renderer to serve; built afresh into a temporary folder when absent. */
   rendererDir?: string;
+  /** kubectl's changes to time on the same page, after the clicks (none when absent). */
+  externalChanges?: Omit<ExternalChangeOptions, 'kubeconfigPath'>;
 }
 
 export interface ScaleTabSamples {
   renderMs: number[];
   clickFeedbackMs: number[];
+  externalChangeMs: number[];
   historySamples: number;
 }
 
@@ -219,6 +224,9 @@ export async function measureScaleTab(options: ScaleTabOptions): Promise<ScaleTa
   try {
     browser = await launchChromium();
     const { page, problems } = await openPage(browser, mode.url);
+    // playwright-core waits forever by default: a page that never shows what is awaited fails
+    // the bench instead of hanging it.
+    page.setDefaultTimeout(60_000);
     await option(page, OTHER_APP).click();
     await page.getByRole('tab', { name: 'Scale', exact: true }).click();
 
@@ -237,9 +245,15 @@ export async function measureScaleTab(options: ScaleTabOptions): Promise<ScaleTa
       if (i >= options.warmup) clickFeedbackMs.push(ms);
     }
     if (to !== BIG_APP.replicas) await timeSave(page, BIG_APP.replicas);
+    const externalChangeMs = options.externalChanges
+      ? await timeExternalChanges(page, {
+          ...options.externalChanges,
+          kubeconfigPath: options.kubeconfigPath,
+        })
+      : [];
     if (problems.length > 0)
       console.warn(`bench: the page reported problems:\n${problems.join('\n')}`);
-    return { renderMs, clickFeedbackMs, historySamples: mode.historySamples };
+    return { renderMs, clickFeedbackMs, externalChangeMs, historySamples: mode.historySamples };
   } finally {
     await browser?.close();
     await mode.stop();
