@@ -61,7 +61,9 @@ export function ConnectionBanner() {
       <div>
         <strong>{title}</strong> {connection.error?.message}{' '}
         <span className="connection-banner__stale">
-          Stale: what you see {since ? `was current at ${since}` : 'may be out of date'}.
+          {since
+            ? `Stale: what you see was current at ${since}.`
+            : 'Nothing could be read from the cluster yet.'}
         </span>
       </div>
       <button

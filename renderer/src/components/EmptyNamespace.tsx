@@ -19,6 +19,13 @@ export function EmptyNamespace() {
       `${state.connection?.context}|${state.connection?.namespace}|${state.connection?.syncedAt}`,
   );
   const [summary, setSummary] = useState<{ scope: string; value: NamespaceSummary } | null>(null);
+  // Never read: "no apps" would be a guess (the banner says what failed).
+  const neverRead = useStore(
+    (state) =>
+      state.connection !== null &&
+      state.connection.syncedAt === null &&
+      (state.connection.state === 'error' || state.connection.state === 'stale'),
+  );
 
   useEffect(() => {
     let current = true;
@@ -37,6 +44,13 @@ export function EmptyNamespace() {
 
   const where = allNamespaces ? 'in the namespaces you can see' : 'in this namespace';
   const known = summary?.scope === scope ? summary.value : null;
+  if (neverRead) {
+    return (
+      <div className="sidebar__empty muted">
+        <p>The apps {where} could not be read yet: the cluster has not answered (see above).</p>
+      </div>
+    );
+  }
   return (
     <div className="sidebar__empty muted">
       <p>No apps {where}.</p>

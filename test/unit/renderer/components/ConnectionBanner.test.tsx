@@ -58,4 +58,23 @@ describe('the connection banner', () => {
     await screen.findByText('Cluster throttling requests.');
     expect(screen.getByRole('alert')).toBeTruthy();
   });
+
+  it('says nothing could be read, and lists no "no apps", when the cluster never answered', async () => {
+    const bridge = new FakeBridge([]);
+    renderApp(bridge);
+    await screen.findByText(/^No apps/);
+    bridge.emit('connection', {
+      ...live,
+      state: 'error',
+      syncedAt: null,
+      error: {
+        code: 'UNAUTHORIZED',
+        message: 'The credential plugin of the kubeconfig failed: error: the login has expired.',
+      },
+    });
+    await screen.findByText('Nothing could be read from the cluster yet.');
+    expect(screen.queryByText(/Stale:/)).toBeNull();
+    await screen.findByText(/could not be read yet: the cluster has not answered/);
+    expect(screen.queryByText(/^No apps/)).toBeNull();
+  });
 });

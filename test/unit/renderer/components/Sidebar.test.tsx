@@ -116,4 +116,31 @@ describe('the sidebar footer', () => {
     expect(await screen.findByText('ScaleDesk 0.1.0')).toBeTruthy();
     expect(screen.getByText('No kubeconfig found: showing the sandbox cluster.')).toBeTruthy();
   });
+
+  it('marks every memory figure stale, with its time, while the metrics API is not answering', async () => {
+    const bridge = new FakeBridge([makeApp({ name: 'alpha' })]);
+    renderApp(bridge);
+    const row = await screen.findByRole('option', { name: /alpha/ });
+    const figure = () => row.querySelector('.app-row__memory')!;
+    expect(figure().classList.contains('memory-figure--stale')).toBe(false);
+
+    const lastSampleAt = '2026-01-01T10:42:00Z';
+    bridge.emit('connection', {
+      state: 'live',
+      context: 'sandbox',
+      namespace: null,
+      source: 'sandbox',
+      kubeconfigPaths: [],
+      server: 'https://127.0.0.1:6443',
+      error: null,
+      syncedAt: '2026-01-01T10:45:00Z',
+      metrics: { state: 'failing', lastSampleAt, message: 'the metrics API answered 503' },
+      throttledSince: null,
+    });
+    await waitFor(() => expect(figure().classList.contains('memory-figure--stale')).toBe(true));
+    expect(figure().getAttribute('title')).toMatch(/as of .*the metrics API is not answering/);
+    // The Overview tab's memory says the same.
+    fireEvent.click(row);
+    expect(await screen.findAllByText(/^Memory, as of /)).not.toHaveLength(0);
+  });
 });
