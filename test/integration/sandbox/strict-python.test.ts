@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -10,6 +10,7 @@ import {
   startTestSandbox,
   type SandboxFixture,
 } from '../../fixtures/sandbox';
+import { runClientScript } from '../../fixtures/client-script';
 
 /**
  * Query booleans, with the client that found them: Debian's python3-kubernetes sends
@@ -49,31 +50,25 @@ describe.skipIf(!hasPythonKubernetes)('python3-kubernetes against the sandbox', 
   });
 
   it('gets a watch stream for watch=True: ADDED, then MODIFIED after a change', async () => {
-    const script = join(dir, 'watch.py');
-    writeFileSync(script, WATCH_SCRIPT);
-    const child = spawn(PYTHON, [script], {
-      env: { ...process.env, KUBECONFIG: fx.sandbox.kubeconfigPath, HOME: dir },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const python = runClientScript(
+      PYTHON,
+      dir,
+      'watch.py',
+      WATCH_SCRIPT,
+      fx.sandbox.kubeconfigPath,
+    );
     try {
-      await eventually('the ADDED event', () => out.includes('"ADDED"'));
+      await eventually('the ADDED event', () => python.output().includes('"ADDED"'));
       await fx.apps.patchNamespacedDeployment(
         { name: 'forecast-web', namespace: 'demo', body: { spec: { replicas: 4 } } },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
-      expect(await exited).toBe(0);
+      expect(await python.exited, python.errors()).toBe(0);
     } finally {
-      child.kill('SIGTERM');
+      python.kill();
     }
-    const events = out
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; replicas: number });
-    expect(events[0]?.type, err).toBe('ADDED');
+    const events = python.events<{ type: string; replicas: number }>();
+    expect(events[0]?.type, python.errors()).toBe('ADDED');
     expect(events.at(-1)).toEqual({ type: 'MODIFIED', replicas: 4 });
   });
 

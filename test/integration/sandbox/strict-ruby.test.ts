@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -10,6 +10,7 @@ import {
   startTestSandbox,
   type SandboxFixture,
 } from '../../fixtures/sandbox';
+import { runClientScript } from '../../fixtures/client-script';
 
 /**
  * The legacy watch of one object, with the client that found it: ruby-kubeclient's
@@ -54,18 +55,9 @@ describe.skipIf(!hasKubeclient)('ruby-kubeclient against the sandbox', () => {
   });
 
   it('streams the events of the one object watched on the legacy path', async () => {
-    const script = join(dir, 'watch.rb');
-    writeFileSync(script, WATCH_SCRIPT);
-    const child = spawn('ruby', [script], {
-      env: { ...process.env, KUBECONFIG: fx.sandbox.kubeconfigPath, HOME: dir },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const ruby = runClientScript('ruby', dir, 'watch.rb', WATCH_SCRIPT, fx.sandbox.kubeconfigPath);
     try {
-      await eventually('the ADDED event', () => out.includes('"ADDED"'));
+      await eventually('the ADDED event', () => ruby.output().includes('"ADDED"'));
       // Another deployment in the namespace changes first: it must not reach this watch.
       for (const [name, replicas] of [
         ['sales-dash-web', 3],
@@ -76,14 +68,11 @@ describe.skipIf(!hasKubeclient)('ruby-kubeclient against the sandbox', () => {
           setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
         );
       }
-      expect(await exited, err).toBe(0);
+      expect(await ruby.exited, ruby.errors()).toBe(0);
     } finally {
-      child.kill('SIGTERM');
+      ruby.kill();
     }
-    const events = out
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; name: string; replicas: number });
+    const events = ruby.events<{ type: string; name: string; replicas: number }>();
     expect(events[0]?.type).toBe('ADDED');
     expect(new Set(events.map((e) => e.name))).toEqual(new Set(['forecast-web']));
     expect(events.at(-1)).toEqual({ type: 'MODIFIED', name: 'forecast-web', replicas: 5 });

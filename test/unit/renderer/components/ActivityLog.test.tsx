@@ -2,25 +2,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import type { Connection } from '../../../../shared/contract';
-import { FakeBridge } from '../../../fixtures/fake-bridge';
+import { FakeBridge, liveConnection } from '../../../fixtures/fake-bridge';
 import { makeActivity } from '../../../fixtures/activity';
 import { makeApp } from '../../../fixtures/app-model';
 import { openScale } from '../../../fixtures/scale-tab';
 
 afterEach(cleanup);
 
-const live = (context: string, server: string): Connection => ({
-  state: 'live',
-  context,
-  namespace: null,
-  source: 'kubeconfig',
-  kubeconfigPaths: [],
-  server,
-  error: null,
-  syncedAt: '2026-01-01T10:00:00Z',
-  metrics: { state: 'ok', lastSampleAt: null, message: null },
-  throttledSince: null,
-});
+const live = (context: string, server: string): Connection =>
+  liveConnection({ context, server, source: 'kubeconfig' });
 
 describe('the activity log', () => {
   it('says a change a later one replaced is superseded, with what is there now, and offers no Undo', async () => {

@@ -3,24 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import type { Connection } from '../../../../shared/contract';
 import { THROTTLING_NOTE } from '../../../../renderer/src/components/ConnectionBanner';
-import { FakeBridge } from '../../../fixtures/fake-bridge';
+import { FakeBridge, liveConnection } from '../../../fixtures/fake-bridge';
 import { makeApp } from '../../../fixtures/app-model';
 import { renderApp } from '../../../fixtures/render';
 
 afterEach(cleanup);
 
-const live: Connection = {
-  state: 'live',
-  context: 'sandbox',
-  namespace: null,
-  source: 'sandbox',
-  kubeconfigPaths: [],
-  server: null,
-  error: null,
-  syncedAt: '2026-01-01T10:00:00Z',
-  metrics: { state: 'ok', lastSampleAt: null, message: null },
-  throttledSince: null,
-};
+const live: Connection = liveConnection({ server: null });
 
 describe('the connection banner', () => {
   it('says calmly that the cluster throttles while it does, and goes when it stops', async () => {

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { FakeBridge } from '../../../fixtures/fake-bridge';
+import { FakeBridge, liveConnection } from '../../../fixtures/fake-bridge';
 import { makeApp } from '../../../fixtures/app-model';
 import { renderApp } from '../../../fixtures/render';
 
@@ -125,18 +125,12 @@ describe('the sidebar footer', () => {
     expect(figure().classList.contains('memory-figure--stale')).toBe(false);
 
     const lastSampleAt = '2026-01-01T10:42:00Z';
-    bridge.emit('connection', {
-      state: 'live',
-      context: 'sandbox',
-      namespace: null,
-      source: 'sandbox',
-      kubeconfigPaths: [],
-      server: 'https://127.0.0.1:6443',
-      error: null,
-      syncedAt: '2026-01-01T10:45:00Z',
-      metrics: { state: 'failing', lastSampleAt, message: 'the metrics API answered 503' },
-      throttledSince: null,
-    });
+    bridge.emit(
+      'connection',
+      liveConnection({
+        metrics: { state: 'failing', lastSampleAt, message: 'the metrics API answered 503' },
+      }),
+    );
     await waitFor(() => expect(figure().classList.contains('memory-figure--stale')).toBe(true));
     expect(figure().getAttribute('title')).toMatch(/as of .*the metrics API is not answering/);
     // The Overview tab's memory says the same.
