@@ -61,6 +61,21 @@ function unauthorized(message: string, issuer: string | null): ScaleDeskError {
   return new ScaleDeskError('UNAUTHORIZED', message, { issuer });
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The refresh token (and a client secret) go to these URLs: over https only, but for an issuer on
+ * this machine (a local login helper), so that no discovery document can send them in clear text.
+ */
+function requireSecure(url: URL, issuer: string): void {
+  if (url.protocol === 'https:') return;
+  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return;
+  throw unauthorized(
+    `The OIDC issuer ${issuer} would have the refresh token sent to ${url.origin}, which is not https. Log in again with an https issuer, then reconnect.`,
+    issuer,
+  );
+}
+
 /** One JSON request to the issuer; a network failure is UNREACHABLE naming the issuer. */
 function requestJson(
   url: URL,
@@ -68,6 +83,7 @@ function requestJson(
   ca: string | null,
   body?: URLSearchParams,
 ): Promise<Record<string, unknown>> {
+  requireSecure(url, issuer);
   const client = url.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
     const req = client.request(

@@ -18,7 +18,10 @@ afterEach(async () => {
 });
 
 /** An issuer on 127.0.0.1: its discovery document and a token endpoint that answers `token`. */
-async function issuer(token: (form: URLSearchParams) => { status: number; body: object }) {
+async function issuer(
+  token: (form: URLSearchParams) => { status: number; body: object },
+  tokenEndpoint?: string,
+) {
   const forms: URLSearchParams[] = [];
   server = http.createServer((req, res) => {
     let text = '';
@@ -27,7 +30,7 @@ async function issuer(token: (form: URLSearchParams) => { status: number; body: 
       const base = `http://127.0.0.1:${(server?.address() as AddressInfo).port}/realm`;
       if (req.url === '/realm/.well-known/openid-configuration') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ issuer: base, token_endpoint: `${base}/token` }));
+        res.end(JSON.stringify({ issuer: base, token_endpoint: tokenEndpoint ?? `${base}/token` }));
         return;
       }
       const form = new URLSearchParams(text);
@@ -76,6 +79,20 @@ describe('an OIDC login', () => {
       refresh_token: 'refresh-1',
       client_id: 'scaledesk',
     });
+  });
+
+  it('never sends the refresh token in clear text to a token endpoint off this machine', async () => {
+    const idp = await issuer(
+      () => ({ status: 200, body: { id_token: jwt({ exp: inSeconds(3600) }) } }),
+      'http://idp.example.com/token',
+    );
+    await expect(
+      oidcCredential(config({ issuer: idp.url, idToken: jwt({ exp: inSeconds(-5) }) }), NOW),
+    ).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: expect.stringContaining('http://idp.example.com, which is not https'),
+    });
+    expect(idp.forms).toHaveLength(0);
   });
 
   it("is UNAUTHORIZED in the issuer's words where it refuses the refresh", async () => {
