@@ -21,6 +21,8 @@ import { ClusterSession } from './session/cluster-session';
 import { NO_METRICS_YET } from './session/connection-state';
 import type { ClusterSessionOptions } from './session/session-options';
 import { MemoryHistory } from './model/memory-history';
+import { memoryAdviceOf } from './model/memory-advice';
+import { recordReplicaPeaks } from './model/replica-peaks';
 import { createOperations, type OperationsDeps } from './operations';
 import { createSettings } from './store/settings';
 import type { KeyValueStore } from './store/key-value-store';
@@ -284,6 +286,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     return session;
   }
 
+  // Each tick's per-replica peaks beside its history, for the recommended limits.
+  bus.on('samples', (samples) => {
+    if (session) recordReplicaPeaks(session.history, samples, (id) => session?.getApp(id));
+  });
+
   const operations = createOperations({
     session: () => session,
     store: options.store,
@@ -347,6 +354,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
       if (!session && idle.state === 'connecting') return [];
       return requireSession('apps.list').listApps();
     },
+    'app.memoryAdvice': async (input) =>
+      memoryAdviceOf(requireSession('app.memoryAdvice'), input, settings.get()),
     'apps.history': async (input) => {
       const live = requireSession('apps.history');
       const id = makeAppId(input.namespace, input.app);

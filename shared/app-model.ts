@@ -49,13 +49,37 @@ export const PodSchema = z.object({
   waitingReason: z.string().nullable(),
   lastTermination: TerminationSchema.nullable(),
   memoryBytes: z.number().nonnegative().nullable(),
+  /** This replica's own memory limit, from its spec (what it really runs); null: none in its spec. */
+  memoryLimitBytes: z.number().positive().nullable(),
   createdAt: z.string().nullable(),
 });
 export type Pod = z.infer<typeof PodSchema>;
 
+export const MemoryLimitSourceSchema = z.enum(['container', 'limitrange', 'default']);
+export type MemoryLimitSource = z.infer<typeof MemoryLimitSourceSchema>;
+
+/**
+ * A replica's memory limit as its pods run it (their own spec; a process without pods: what a new
+ * one would get), where it comes from (the container's own limit, the namespace LimitRange
+ * default, or the built-in 8 GiB), and what a new replica would get where that differs.
+ */
 export const MemoryLimitSchema = z.object({
   bytes: z.number().positive(),
-  source: z.enum(['container', 'limitrange', 'default']),
+  source: MemoryLimitSourceSchema,
+  /** The memory request per replica (what the scheduler reserves on a node); null: none set. */
+  requestBytes: z.number().nonnegative().nullable(),
+  /**
+   * What a new replica would get where it differs from what the running ones have: a rollout
+   * under way to a new limit (`rollout`), or a namespace default changed since they started, which
+   * applies once they are replaced by Restart or Start (`namespace-default`). null: they agree.
+   */
+  next: z
+    .object({
+      bytes: z.number().positive(),
+      source: MemoryLimitSourceSchema,
+      reason: z.enum(['rollout', 'namespace-default']),
+    })
+    .nullable(),
 });
 export type MemoryLimit = z.infer<typeof MemoryLimitSchema>;
 
@@ -70,6 +94,11 @@ export const WorkersSchema = z.object({
     .enum(['--workers', '--workers=', '-w', '-wN', 'GUNICORN_CMD_ARGS', 'WEB_CONCURRENCY'])
     .nullable(),
   preload: z.boolean(),
+  /**
+   * The gunicorn config file (`-c FILE`, `--config FILE`) the command names; null: none. Where
+   * `count` is null and a config file is named, the config file decides the count (unknown here).
+   */
+  configFile: z.string().nullable(),
 });
 export type Workers = z.infer<typeof WorkersSchema>;
 

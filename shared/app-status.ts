@@ -14,6 +14,14 @@ export function isOomLooping(pod: Pod): boolean {
   return pod.lastTermination?.reason === 'OOMKilled' && !pod.ready && !pod.terminating;
 }
 
+/**
+ * The limit the OOM-killed replicas were killed at: their own (what the kubelet enforced), not
+ * what a new replica would get (a namespace default changed since they started).
+ */
+function oomLimitBytes(process: Process): number {
+  return process.pods.find(isOomLooping)?.memoryLimitBytes ?? process.memoryLimit.bytes;
+}
+
 /** A pod that keeps failing: in CrashLoopBackOff, or OOM-looping. A terminating pod is leaving. */
 export function isCrashLooping(pod: Pod): boolean {
   if (pod.terminating) return false;
@@ -31,7 +39,7 @@ export function appStatus(processes: readonly Process[], workspace: Process | nu
   const oomStopped = scaled.filter((p) => p.replicas.ready === 0 && p.pods.some(isOomLooping));
   if (oomStopped.length > 0) {
     const names = oomStopped
-      .map((p) => `${p.name} (limit ${formatBytes(p.memoryLimit.bytes)} per replica)`)
+      .map((p) => `${p.name} (limit ${formatBytes(oomLimitBytes(p))} per replica)`)
       .join(', ');
     return {
       kind: 'oom-stopped',

@@ -8,6 +8,9 @@ import {
   ProcessNameSchema,
 } from './kube-names';
 import { NamespaceSummarySchema } from './namespace-summary';
+import { MemoryLimitPlanSchema } from './memory-limit-plan';
+import { NamespaceMemoryDefaultsSchema } from './namespace-memory-defaults';
+import { AppMemoryAdviceSchema } from './memory-advice';
 
 /**
  * The contract between main and the renderer: every operation named once, with the schema of
@@ -51,6 +54,20 @@ export const WorkersCountSchema = z
   .int({ error: 'Workers must be a whole number.' })
   .min(1, { error: 'A gunicorn process needs at least 1 worker.' })
   .max(WORKERS_CEILING, { error: `Workers cannot be more than ${WORKERS_CEILING}.` });
+
+/**
+ * A memory quantity as the admin types it (`12Gi`, `512Mi`, `8G`, bytes): Kubernetes' quantity
+ * syntax only; its value is read in main with the client library's parser (model/memory-limits.ts)
+ * and bounded there (more than 0, not more than any node has).
+ */
+export const MemoryQuantitySchema = z
+  .string({ error: 'A memory limit must be a quantity such as 12Gi or 512Mi.' })
+  .trim()
+  .max(32, { error: 'A memory limit must be a quantity such as 12Gi or 512Mi.' })
+  .regex(/^(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[kMGTPE]|[eE][+-]?\d+)?$/, {
+    error:
+      'A memory limit must be a Kubernetes quantity such as 12Gi, 512Mi or 8G (binary Ki, Mi, Gi; decimal k, M, G), without spaces or "GB".',
+  });
 
 export const ContextSchema = z.object({
   name: z.string(),
@@ -109,6 +126,10 @@ export const SettingsSchema = z.object({
    */
   groupingLabel: LabelKeySchema.default(PART_OF_LABEL),
   latencyThresholdMs: z.number().positive().default(500),
+  /** Added to the peak memory of the history kept for a recommended limit (0.15: 15 %). */
+  recommendationHeadroom: z.number().min(0).max(1).default(0.15),
+  /** How long a change's new pods must stay ready before it is "done" (an OOMKill meanwhile: failed). */
+  settleSeconds: z.number().int().min(0).max(600).default(30),
   errorRateThreshold: z.number().min(0).max(1).default(0.01),
   /** An app's own URL, by app id, where the service proxy is not wanted. */
   appUrls: z
@@ -150,7 +171,16 @@ export const ActivityEntrySchema = z.object({
   app: z.string(),
   process: z.string().nullable(),
   /** autoscaler: an HPA's minimum and maximum, `from` and `to` as `2–5` (count-owner.ts). */
-  kind: z.enum(['replicas', 'workers', 'restart', 'start', 'autoscaler']),
+  /** memory-limit: a process's limit per replica; memory-default: a namespace's LimitRange default. */
+  kind: z.enum([
+    'replicas',
+    'workers',
+    'restart',
+    'start',
+    'autoscaler',
+    'memory-limit',
+    'memory-default',
+  ]),
   from: z.union([z.number(), z.string(), z.null()]),
   to: z.union([z.number(), z.string(), z.null()]),
   /** superseded: a later change (ours or someone else's) replaced what this one set. */
@@ -295,6 +325,65 @@ export const operations = {
       force: ForceSchema.optional(),
     }).strict(),
     result: OperationResultSchema,
+  },
+  /**
+   * What a new memory limit per replica would do, before anything is sent: its value read with
+   * Kubernetes' rules, the request lowered with it where it would pass it, the app's new maximum,
+   * whether a replica still fits on a node and under the namespace quota, the pods replaced.
+   * Bad input is an INVALID error naming what is wrong.
+   */
+  'process.planMemoryLimit': {
+    input: ProcessRef.extend({ limit: MemoryQuantitySchema }).strict(),
+    result: MemoryLimitPlanSchema,
+  },
+  /** Set the memory limit per replica: a guarded patch of that container's resources. */
+  'process.setMemoryLimit': {
+    input: ProcessRef.extend({
+      limit: MemoryQuantitySchema,
+      expectedLimitBytes: z
+        .number()
+        .positive()
+        .optional()
+        .describe(
+          'The limit per replica on screen when the admin began the change. A different limit on the cluster now is a CONFLICT. Omitted: nothing to compare.',
+        ),
+      acknowledgeRisk: z
+        .boolean()
+        .optional()
+        .describe('The admin saw that ScaleDesk predicts the replicas will pass this limit.'),
+      force: ForceSchema.optional(),
+    }).strict(),
+    result: OperationResultSchema,
+  },
+  /** The namespace's default memory limit (its LimitRange), and the apps that run on it. */
+  'namespace.memoryDefaults': {
+    input: z.object({ namespace: NamespaceNameSchema }).strict(),
+    result: NamespaceMemoryDefaultsSchema,
+  },
+  /** Set the namespace LimitRange's default (and defaultRequest) memory; pods take it when replaced. */
+  'namespace.setMemoryDefault': {
+    input: z
+      .object({
+        namespace: NamespaceNameSchema,
+        limit: MemoryQuantitySchema,
+        request: MemoryQuantitySchema.optional(),
+        expectedDefaultBytes: z
+          .number()
+          .positive()
+          .nullable()
+          .optional()
+          .describe(
+            'The default on screen when the admin began the change (null: none). A different default now is a CONFLICT.',
+          ),
+        force: ForceSchema.optional(),
+      })
+      .strict(),
+    result: OperationResultSchema,
+  },
+  /** Recommended limits and worker counts from the memory history kept, per process. */
+  'app.memoryAdvice': {
+    input: AppRef,
+    result: AppMemoryAdviceSchema,
   },
   'app.restart': {
     input: AppRef.extend({ process: ProcessNameSchema.optional() }).strict(),

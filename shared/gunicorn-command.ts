@@ -29,7 +29,8 @@ export interface GunicornScan {
   /** The raw text of the count as written (`4`, `$(WORKERS)`, `${WEB_CONCURRENCY:-2}`). */
   countText: string | null;
   preload: boolean;
-  config: boolean;
+  /** The config file named by `-c FILE`, `-cFILE`, `--config FILE` or `--config=FILE` (the last). */
+  configFile: string | null;
   /** `NAME=value` words before the program (`WEB_CONCURRENCY=4 gunicorn ...`): index by name. */
   assignments: Record<string, number>;
 }
@@ -62,7 +63,7 @@ function scanArguments(
     count: null,
     countText: null,
     preload: false,
-    config: false,
+    configFile: null,
     assignments: {},
   };
   for (let i = from; i < program; i++) {
@@ -87,8 +88,14 @@ function scanArguments(
       scan.countText = word.slice(2);
     } else if (word === '--preload') {
       scan.preload = true;
-    } else if (word === '-c' || word === '--config' || word.startsWith('--config=')) {
-      scan.config = true;
+    } else if ((word === '-c' || word === '--config') && i + 1 < to) {
+      scan.configFile = words[i + 1]!;
+      i++;
+    } else if (word.startsWith('--config=')) {
+      scan.configFile = word.slice('--config='.length);
+    } else if (word.startsWith('-c') && word.length > 2 && !word.startsWith('--')) {
+      // gunicorn's only short option starting with c is -c: `-cFILE` is the config file glued.
+      scan.configFile = word.slice(2);
     }
   }
   return scan;

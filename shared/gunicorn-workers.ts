@@ -43,23 +43,54 @@ export function parseWorkers(argv: readonly string[], env: Record<string, string
   const seen = effectiveEnv(located, argv, env);
   const cmdArgs = scanCmdArgs(seen);
   const preload = scan.preload || (cmdArgs?.scan.preload ?? false);
+  // The command line's own -c beats one in GUNICORN_CMD_ARGS, as its flags do.
+  const configFile = scan.configFile ?? cmdArgs?.scan.configFile ?? null;
   if (scan.count) {
-    return { count: resolveCount(scan.countText, seen), spelling: scan.count.spelling, preload };
+    return {
+      count: resolveCount(scan.countText, seen),
+      spelling: scan.count.spelling,
+      preload,
+      configFile,
+    };
   }
   if (cmdArgs?.scan.count) {
     return {
       count: resolveCount(cmdArgs.scan.countText, seen),
       spelling: 'GUNICORN_CMD_ARGS',
       preload,
+      configFile,
     };
   }
-  if (scan.config) return { count: null, spelling: null, preload };
+  if (configFile !== null) return { count: null, spelling: null, preload, configFile };
   if (seen['WEB_CONCURRENCY'] !== undefined) {
     return {
       count: resolveCount(seen['WEB_CONCURRENCY'], seen),
       spelling: 'WEB_CONCURRENCY',
       preload,
+      configFile,
     };
   }
-  return { count: null, spelling: null, preload };
+  return { count: null, spelling: null, preload, configFile };
+}
+
+/**
+ * The worker count gunicorn runs with, where it can be known: the count set, or gunicorn's
+ * default of 1 where nothing sets one; null where a config file decides or the count is a
+ * variable without a value here. Nothing is computed from a guess (memory per worker included).
+ */
+export function knownWorkerCount(workers: Workers): number | null {
+  if (workers.count !== null) return workers.count;
+  return workers.spelling === null && workers.configFile === null ? 1 : null;
+}
+
+/**
+ * The worker count as the admin reads it: `4`, `gunicorn default 1`, `set by the config file
+ * (gunicorn.conf.py)`, or unknown where a variable without a value sets it.
+ */
+export function describeWorkerCount(workers: Workers): string {
+  if (workers.count !== null) return String(workers.count);
+  if (workers.spelling !== null)
+    return `not known (${workers.spelling} names a variable without a value)`;
+  if (workers.configFile !== null) return `set by the config file (${workers.configFile})`;
+  return 'gunicorn default 1';
 }

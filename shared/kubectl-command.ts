@@ -71,6 +71,22 @@ export function kubectlSetEnv(
   return `kubectl set env ${resource(workload)} -c ${quoteWord(container)} ${pairs} ${scope(target)}`;
 }
 
+/**
+ * `kubectl set resources deployment/web -c CONTAINER --limits=memory=12Gi
+ * [--requests=memory=12Gi] -n NS --context C`: a container's memory limit (and request), the
+ * quantities as the admin typed them, as kubectl's own quantity parser reads them too.
+ */
+export function kubectlSetMemory(
+  target: KubectlTarget,
+  workload: KubectlWorkload,
+  container: string,
+  memory: { limit: string; request: string | null },
+): string {
+  const request =
+    memory.request === null ? '' : ` ${quoteWord(`--requests=memory=${memory.request}`)}`;
+  return `kubectl set resources ${resource(workload)} -c ${quoteWord(container)} ${quoteWord(`--limits=memory=${memory.limit}`)}${request} ${scope(target)}`;
+}
+
 /** `kubectl patch deployment/web --type=json -p '[...]' -n NS --context C` */
 export function kubectlJsonPatch(
   target: KubectlTarget,

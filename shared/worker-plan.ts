@@ -1,6 +1,7 @@
 import type { Process } from './app-model';
 import { WORKERS_CEILING } from './contract';
 import { formatBytes } from './format';
+import { knownWorkerCount } from './gunicorn-workers';
 
 /**
  * What a new gunicorn worker count would do to one replica, from what is measured now: each
@@ -91,7 +92,9 @@ export function planWorkers(
   if (!valid.ok) return { ok: false, code: 'INVALID_INPUT', message: valid.message };
   const workers = valid.workers;
   const limit = process.memoryLimit.bytes;
-  const perWorker = process.memoryPerWorkerBytes;
+  // Where a config file sets the count it is not known: no per-worker figure rests on a guess.
+  const perWorker =
+    knownWorkerCount(process.workers) === null ? null : process.memoryPerWorkerBytes;
   const estimate = perWorker === null ? null : perWorker * workers;
   const overLimit = estimate !== null && estimate > limit;
   const withinRecommended =

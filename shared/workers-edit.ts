@@ -86,6 +86,8 @@ export function setWorkers(
   const inlineCmdArgs = scan.assignments['GUNICORN_CMD_ARGS'];
   const inlineConcurrency = scan.assignments['WEB_CONCURRENCY'];
   const cmdArgs = scanCmdArgs(effectiveEnv(located, argv, env));
+  // A config file is read before WEB_CONCURRENCY: setting that variable would change nothing.
+  const config = (scan.configFile ?? cmdArgs?.scan.configFile ?? null) !== null;
 
   if (scan.count) {
     rewrite(scan.count.value, scan.countText!, count);
@@ -113,12 +115,12 @@ export function setWorkers(
     }
     return { argv: nextArgv, env: nextEnv };
   }
-  if (!scan.config && inlineConcurrency !== undefined) {
+  if (!config && inlineConcurrency !== undefined) {
     const word = wordValue(located, argv, inlineConcurrency);
     rewrite(inlineConcurrency, word.slice(word.indexOf('=') + 1), count);
     return { argv: nextArgv, env: nextEnv };
   }
-  if (!scan.config && env['WEB_CONCURRENCY'] !== undefined) {
+  if (!config && env['WEB_CONCURRENCY'] !== undefined) {
     nextEnv['WEB_CONCURRENCY'] = count;
     return { argv: nextArgv, env: nextEnv };
   }
@@ -155,6 +157,64 @@ export function setContainerWorkers(container: ContainerCommand, n: number): Con
     at < container.command.length ||
     (at === container.command.length && container.args.length === 0);
   const commandLength = container.command.length + (intoCommand ? added : 0);
+  return {
+    command: next.argv.slice(0, commandLength),
+    args: next.argv.slice(commandLength),
+    env: next.env,
+  };
+}
+
+/**
+ * Undoes what {@link setWorkers} added where nothing set the count (gunicorn's default, or a
+ * config file that decides it): the `--workers N` words are removed and nothing else, so the
+ * config file (or the default) decides again. Throws CONFLICT where the command does not hold
+ * exactly that flag with `n` any more: it was changed since, and removing something else would
+ * overwrite that change.
+ */
+export function removeAddedWorkers(
+  argv: readonly string[],
+  env: Record<string, string>,
+  n: number,
+): CommandLine {
+  const located = locate(argv);
+  const site = located?.scan.count;
+  if (!located || !site || site.spelling !== '--workers' || located.scan.countText !== String(n)) {
+    throw new ScaleDeskError(
+      'CONFLICT',
+      `The command no longer has the --workers ${n} that ScaleDesk added, so there is nothing of it to remove: ${formatCommand(argv)}`,
+      { command: formatCommand(argv), expected: n },
+    );
+  }
+  const nextArgv = [...argv];
+  if (located.form === 'argv') {
+    nextArgv.splice(site.flag, 2);
+  } else {
+    // The exact inverse of the addition: from the end of the word before the flag to the count.
+    const script = argv[located.scriptIndex]!;
+    const before = located.words[site.flag - 1]!;
+    const value = located.words[site.value]!;
+    nextArgv[located.scriptIndex] = script.slice(0, before.end) + script.slice(value.end);
+  }
+  return { argv: nextArgv, env: { ...env } };
+}
+
+/** {@link removeAddedWorkers} on a container's command and args kept apart. */
+export function removeContainerWorkers(container: ContainerCommand, n: number): ContainerCommand {
+  const argv = [...container.command, ...container.args];
+  const next = removeAddedWorkers(argv, container.env, n);
+  const removed = argv.length - next.argv.length;
+  if (removed === 0) {
+    return {
+      command: next.argv.slice(0, container.command.length),
+      args: next.argv.slice(container.command.length),
+      env: next.env,
+    };
+  }
+  // Words were removed only in the argv form: from the flag's index (removeAddedWorkers found it).
+  const at = locate(argv)?.scan.count?.flag ?? 0;
+  // Of the words removed, those before the end of the command were the command's.
+  const fromCommand = Math.max(0, Math.min(removed, container.command.length - at));
+  const commandLength = container.command.length - fromCommand;
   return {
     command: next.argv.slice(0, commandLength),
     args: next.argv.slice(commandLength),

@@ -7,6 +7,10 @@ import { withTimeout } from './cluster-errors';
  * resourceVersion is its first page's (the pages are a snapshot at that version, and a watch
  * starts from it); a continue token that expired (410: the snapshot was compacted away) starts
  * the list again from its first page.
+ *
+ * The next page is asked for as soon as a page's continue token is known, before that page's
+ * items are decoded (a page may hand its items over lazily, see raw-list.ts): decoding one page
+ * and the server producing the next overlap, instead of each page waiting for the one before.
  */
 
 /** Objects per list page: the page size client-go's informers use. */
@@ -21,7 +25,30 @@ export interface ListPage {
   _continue?: string;
 }
 
-export type ListPageFn<T> = (page: ListPage) => Promise<{ metadata?: V1ListMeta; items: T[] }>;
+/**
+ * One page as answered: its list metadata, and its items, or how to decode them (called once,
+ * after the next page has been asked for).
+ */
+export interface PageAnswer<T> {
+  metadata?: V1ListMeta;
+  items: T[] | (() => T[]);
+}
+
+export type ListPageFn<T> = (page: ListPage) => Promise<PageAnswer<T>>;
+
+/**
+ * The same pages with their items decoded by `decode` a page at a time, when asked for: a page's
+ * parsed JSON dies young instead of being held until the whole list has come.
+ */
+export function decodingPages<R, T>(list: ListPageFn<R>, decode: (item: R) => T): ListPageFn<T> {
+  return async (page) => {
+    const { metadata, items } = await list(page);
+    return {
+      ...(metadata ? { metadata } : {}),
+      items: () => (typeof items === 'function' ? items() : items).map(decode),
+    };
+  };
+}
 
 export interface PagedListOptions {
   pageSize?: number;
@@ -39,16 +66,25 @@ export async function listAllPages<T>(
   options: PagedListOptions,
 ): Promise<{ resourceVersion: string; items: T[] } | null> {
   const limit = options.pageSize ?? LIST_PAGE_SIZE;
+  const ask = (token: string | undefined) => {
+    const asked = withTimeout(
+      list({ limit, ...(token ? { _continue: token } : {}) }),
+      options.timeoutMs,
+    );
+    // Asked ahead: where the list ends first (stopped, or a decoding failed), nobody awaits it.
+    asked.catch(() => {});
+    return asked;
+  };
   for (let restarts = 0; ; restarts++) {
     const items: T[] = [];
     let resourceVersion: string | null = null;
     let token: string | undefined;
+    let next = ask(undefined);
     let expired = false;
-    do {
-      const page: ListPage = { limit, ...(token ? { _continue: token } : {}) };
-      let answer: { metadata?: V1ListMeta; items: T[] };
+    for (;;) {
+      let answer: PageAnswer<T>;
       try {
-        answer = await withTimeout(list(page), options.timeoutMs);
+        answer = await next;
       } catch (error) {
         const status = (error as { code?: unknown } | null)?.code;
         if (token === undefined || status !== 410 || restarts >= MAX_LIST_RESTARTS) throw error;
@@ -57,9 +93,12 @@ export async function listAllPages<T>(
       }
       if (options.stopped?.()) return null;
       resourceVersion ??= answer.metadata?.resourceVersion ?? '';
-      for (const item of answer.items) items.push(item);
       token = answer.metadata?._continue || undefined;
-    } while (token !== undefined);
+      if (token !== undefined) next = ask(token);
+      const decoded = typeof answer.items === 'function' ? answer.items() : answer.items;
+      for (const item of decoded) items.push(item);
+      if (token === undefined) break;
+    }
     if (!expired) return { resourceVersion: resourceVersion ?? '', items };
     options.restarted?.();
   }

@@ -1,14 +1,10 @@
-import {
-  Watch,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1ListMeta,
-} from '@kubernetes/client-node';
+import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { ObjectSerializer } from './client-node';
 import type { ScaleDeskError } from '../../shared/errors';
 import { isTransient, toClusterError, type ClusterRequest } from './cluster-errors';
 import { objectKey } from './object-key';
-import { listAllPages, type ListPage } from './paged-list';
+import { slimObject } from './object-slimming';
+import { decodingPages, listAllPages, type ListPage, type PageAnswer } from './paged-list';
 import { reportAnswer, retryAfterDelay } from './request-retry';
 import { backoffDelay, DEFAULT_WATCH_TIMING, type WatchTiming } from './watch-timing';
 
@@ -19,6 +15,8 @@ import { backoffDelay, DEFAULT_WATCH_TIMING, type WatchTiming } from './watch-ti
  * (the version fell out of the server's window) or a failed list costs a new list. After a new
  * list the difference to what was held is applied as events, so nothing is counted twice or lost.
  * Lists are paged (paged-list.ts): the watch starts from the first page's resourceVersion.
+ * Objects are kept as `decode` reads them from the server's JSON (object-slimming.ts), without
+ * client-node's model deserialization where a decode is given.
  *
  * A throttled list or watch waits what the server asked (Retry-After) before the next attempt,
  * however short the backoff, and a wake does not cut it short. client-node's `Watch` keeps no
@@ -54,10 +52,19 @@ export interface ResourceWatchOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
   /** The collection path, e.g. `/api/v1/namespaces/shop/pods` or `/api/v1/pods`. */
   path: string;
-  /** The model name for client-node's serializer, e.g. `V1Pod`, so watched objects match listed ones. */
+  /** The model's name, e.g. `V1Pod`: without `decode`, watch events go through client-node's serializer as it. */
   type: string;
-  /** One page of the list through client-node's typed API (pass `page` on as its parameters). */
-  list(page: ListPage): Promise<{ metadata?: V1ListMeta; items: T[] }>;
+  /**
+   * One page of the list: the server's JSON (raw-list.ts) where `decode` is given, else through
+   * client-node's typed API (pass `page` on as its parameters).
+   */
+  list(page: ListPage): Promise<PageAnswer<unknown>>;
+  /**
+   * Reads one object of the server's JSON, listed or watched, into what is kept (object-slimming.ts).
+   * Without it, listed objects are kept as client-node's typed API made them and watched ones are
+   * made alike by its serializer, managedFields dropped.
+   */
+  decode?: (raw: unknown) => T;
   /** For error messages: the resource and namespace (null: all namespaces; undefined: cluster-scoped). */
   request: Omit<ClusterRequest, 'verb'>;
   /** Called for every change, including those found by a new list. */
@@ -71,16 +78,8 @@ export interface ResourceWatchOptions<T extends KubernetesObject> {
    * resource or the server does not serve it, instead of asking again forever.
    */
   optional?: boolean;
-  /** Keeps only what is needed of each object (for watches of many objects read for little). */
-  keep?: (object: T) => T;
   /** Objects per list page; paged-list.ts's 500 unless a test wants pages of a few. */
   pageSize?: number;
-}
-
-/** managedFields are most of a watched object's bytes and nothing here reads them. */
-function slim<T extends KubernetesObject>(object: T): T {
-  if (object.metadata?.managedFields) delete object.metadata.managedFields;
-  return object;
 }
 
 type Outcome =
@@ -261,7 +260,8 @@ export class ResourceWatch<T extends KubernetesObject> {
     if (!this.health.synced)
       this.setHealth({ state: 'listing', synced: false, error: this.health.error });
     this.stats.lists++;
-    const list = await listAllPages(this.options.list, {
+    const decode = this.options.decode ?? ((item: unknown) => slimObject<T>(item));
+    const list = await listAllPages(decodingPages(this.options.list, decode), {
       ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}),
       timeoutMs: this.timing.requestTimeoutMs,
       stopped: () => this.stopped,
@@ -269,7 +269,7 @@ export class ResourceWatch<T extends KubernetesObject> {
     });
     if (list === null) return;
     const fresh = new Map<string, T>();
-    for (const item of list.items) fresh.set(objectKey(item), this.shape(item));
+    for (const item of list.items) fresh.set(objectKey(item), item);
     const previous = new Map(this.items);
     this.items.clear();
     for (const [key, item] of fresh) this.items.set(key, item);
@@ -289,11 +289,6 @@ export class ResourceWatch<T extends KubernetesObject> {
     this.options.onSynced?.();
   }
 
-  private shape(object: T): T {
-    const slimmed = slim(object);
-    return this.options.keep ? this.options.keep(slimmed) : slimmed;
-  }
-
   private apply(type: string, raw: unknown): 'gone' | 'error' | null {
     if (type === 'ERROR') {
       const status = raw as { code?: number; message?: string } | undefined;
@@ -303,7 +298,9 @@ export class ResourceWatch<T extends KubernetesObject> {
     if (meta?.resourceVersion) this.resourceVersion = meta.resourceVersion;
     if (type === 'BOOKMARK') return null;
     if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return null;
-    const object = this.shape(ObjectSerializer.deserialize(raw, this.options.type) as T);
+    const object = this.options.decode
+      ? this.options.decode(raw)
+      : slimObject<T>(ObjectSerializer.deserialize(raw, this.options.type));
     const key = objectKey(object);
     const previous = this.items.get(key);
     if (type === 'DELETED') {

@@ -1,5 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import {
+  DEFAULT_MEMORY_LIMIT_BYTES,
   WORKSPACE_COMPONENT,
   appId,
   type App,
@@ -30,11 +31,28 @@ export interface CatalogContext extends ProcessContext {
   endpoint(appId: string): EndpointHealth | null;
 }
 
+/**
+ * A process's share of the app's maximum: the limit each of its wanted replicas really runs. The
+ * newest pods (those a rollout keeps) count with their own limit, up to the replicas wanted; a
+ * replica not created yet counts with what a new one would get.
+ */
+export function processMaxBytes(process: Process): number {
+  const wanted = process.replicas.desired;
+  const { bytes, next } = process.memoryLimit;
+  const pods = process.pods
+    .filter((pod) => !pod.terminating)
+    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))
+    .slice(0, wanted);
+  let total = 0;
+  for (const pod of pods) total += pod.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
+  return total + (wanted - pods.length) * (next?.bytes ?? bytes);
+}
+
 /** The app's maximum memory: every replica's limit, the workspace's included (DOMAIN.md). */
 export function memoryMaxBytes(processes: readonly Process[], workspace: Process | null): number {
   let total = 0;
   for (const process of [...processes, ...(workspace ? [workspace] : [])]) {
-    total += process.memoryLimit.bytes * process.replicas.desired;
+    total += processMaxBytes(process);
   }
   return total;
 }

@@ -1,18 +1,33 @@
 import type { V1LimitRange } from '@kubernetes/client-node';
-import { limitRangeDefaultMemory } from './memory-limits';
+import {
+  limitRangeDefaults,
+  NO_NAMESPACE_DEFAULT,
+  type NamespaceMemoryDefault,
+} from './memory-limits';
 
 /**
- * The LimitRange default memory of each namespace, kept so an app's limit can be read without
- * going over every LimitRange, and so a LimitRange event rebuilds only the apps of the
- * namespaces whose default actually moved.
+ * The LimitRange default memory (limit and request) of each namespace, kept so an app's limit can
+ * be read without going over every LimitRange, and so a LimitRange event rebuilds only the apps
+ * of the namespaces whose default actually moved.
  */
 export class NamespaceLimits {
-  private defaults = new Map<string, number | null>();
+  private defaults = new Map<string, NamespaceMemoryDefault>();
 
   /** The namespace's default memory limit per container; null where no LimitRange sets one. */
   defaultOf(namespace: string): number | null {
-    return this.defaults.get(namespace) ?? null;
+    return this.defaults.get(namespace)?.limitBytes ?? null;
   }
+
+  /** The namespace's default memory request per container; null where no LimitRange sets one. */
+  defaultRequestOf(namespace: string): number | null {
+    return this.defaults.get(namespace)?.requestBytes ?? null;
+  }
+
+  /** What a process reads of its namespace (model/process-model.ts's ProcessContext). */
+  readonly context = {
+    limitDefault: (namespace: string) => this.defaultOf(namespace),
+    limitDefaultRequest: (namespace: string) => this.defaultRequestOf(namespace),
+  };
 
   /**
    * Recomputes every namespace's default from all the LimitRanges there are now (one event can
@@ -27,11 +42,13 @@ export class NamespaceLimits {
       list.push(range);
       byNamespace.set(namespace, list);
     }
-    const next = new Map<string, number | null>();
-    for (const [namespace, list] of byNamespace) next.set(namespace, limitRangeDefaultMemory(list));
+    const next = new Map<string, NamespaceMemoryDefault>();
+    for (const [namespace, list] of byNamespace) next.set(namespace, limitRangeDefaults(list));
     const changed: string[] = [];
     for (const namespace of new Set([...next.keys(), ...this.defaults.keys()])) {
-      if ((next.get(namespace) ?? null) !== (this.defaults.get(namespace) ?? null)) {
+      const before = this.defaults.get(namespace) ?? NO_NAMESPACE_DEFAULT;
+      const after = next.get(namespace) ?? NO_NAMESPACE_DEFAULT;
+      if (before.limitBytes !== after.limitBytes || before.requestBytes !== after.requestBytes) {
         changed.push(namespace);
       }
     }

@@ -1,5 +1,6 @@
 import type { V1Node, V1Pod, V1ResourceQuota } from '@kubernetes/client-node';
 import type { PodRoom } from '../../shared/app-model';
+import { nodeMemory, quotaMemory, type MemoryRoomFacts } from './memory-room';
 import { nodesFree, podRoom, quotaPods, type PodPlacement } from './pod-room';
 
 /**
@@ -50,6 +51,16 @@ export class NamespaceRoom {
     return podRoom(quotaPods(this.quotasByNamespace.get(namespace) ?? []), this.freeSlots());
   }
 
+  /** Memory room in the namespace: nodes' memory (null until known), its quotas, its default. */
+  memory(namespace: string, limitRangeDefault: number | null): MemoryRoomFacts {
+    const placements = this.sources.placements();
+    return {
+      nodes: placements === null ? null : nodeMemory(placements.nodes, placements.pods),
+      quotas: quotaMemory(this.sources.quotas(), namespace),
+      limitRangeDefault,
+    };
+  }
+
   private freeSlots(): number | null {
     const placements = this.sources.placements();
     if (!placements) return null;
@@ -69,7 +80,7 @@ export class NamespaceRoom {
   }
 }
 
-/** Only what pod room reads of a pod: cluster-wide pods may be many. */
+/** Only what pod and memory room read of a pod: cluster-wide pods may be many. */
 export function placementOf(pod: V1Pod): V1Pod {
   const slim: V1Pod = {
     metadata: {
@@ -77,7 +88,14 @@ export function placementOf(pod: V1Pod): V1Pod {
       namespace: pod.metadata?.namespace,
       resourceVersion: pod.metadata?.resourceVersion,
     },
-    spec: { containers: [], nodeName: pod.spec?.nodeName },
+    // Memory requests kept: a memory limit change is judged by what the nodes have left.
+    spec: {
+      containers: (pod.spec?.containers ?? []).map((c) => ({
+        name: c.name,
+        resources: { requests: { memory: c.resources?.requests?.['memory'] ?? '0' } },
+      })),
+      nodeName: pod.spec?.nodeName,
+    },
     status: { phase: pod.status?.phase },
   };
   return slim;

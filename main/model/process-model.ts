@@ -6,13 +6,13 @@ import {
   type Pod,
   type Process,
 } from '../../shared/app-model';
-import { parseWorkers } from '../../shared/gunicorn-workers';
+import { knownWorkerCount, parseWorkers } from '../../shared/gunicorn-workers';
 import { containerCommand, processContainerIndex } from '../../shared/process-container';
 import { procfileLine } from '../../shared/procfile';
 import { rolloutOf } from '../../shared/rollout';
 import type { Autoscaler } from '../../shared/count-owner';
 import { managedByOf } from './gitops';
-import { memoryLimitOf } from './memory-limits';
+import { podMemorySpec, processMemoryLimit } from './memory-limits';
 import { objectKey } from '../kube/object-key';
 import type { Workload } from './workload';
 
@@ -26,6 +26,8 @@ import type { Workload } from './workload';
 export interface ProcessContext {
   /** The LimitRange default memory of the namespace; null where none. */
   limitDefault(namespace: string): number | null;
+  /** The LimitRange default memory request; absent or null: its default limit (as the API server fills it in). */
+  limitDefaultRequest?(namespace: string): number | null;
   /** Memory in use by the pod (`namespace/name`), where metrics have it. */
   memory(podKey: string): number | undefined;
   /** The autoscaler that sets the workload's count (model/autoscalers.ts); absent: none known. */
@@ -62,6 +64,7 @@ export function podOf(pod: V1Pod, memoryBytes: number | null): Pod {
   return {
     name: pod.metadata?.name ?? '',
     node: pod.spec?.nodeName ?? null,
+    memoryLimitBytes: podMemorySpec(pod).limitBytes,
     phase: pod.status?.phase ?? 'Unknown',
     ready,
     terminating: Boolean(pod.metadata?.deletionTimestamp),
@@ -88,7 +91,8 @@ export function processOf(
   const { kind, object } = workload;
   const namespace = object.metadata?.namespace ?? '';
   const containers = object.spec?.template?.spec?.containers ?? [];
-  const container = containers[processContainerIndex(containers)];
+  const containerIndex = processContainerIndex(containers);
+  const container = containers[containerIndex];
   const { command, args, env } = containerCommand(container ?? {});
   const argv = [...command, ...args];
   const workers = argv.length > 0 ? parseWorkers(argv, env) : null;
@@ -103,9 +107,15 @@ export function processOf(
     measured++;
   }
   const memoryUsedBytes = measured > 0 ? used : null;
+  // Only where the count is known: a config file's count is not guessed (gunicorn-workers.ts).
+  const workerCount = workers ? knownWorkerCount(workers) : null;
   const memoryPerWorkerBytes =
-    workers && memoryUsedBytes !== null ? memoryUsedBytes / measured / (workers.count ?? 1) : null;
+    workerCount !== null && memoryUsedBytes !== null
+      ? memoryUsedBytes / measured / workerCount
+      : null;
   const status = object.status ?? {};
+  const rollout = rolloutOf(object, undefined, kind);
+  const limitDefault = context.limitDefault(namespace);
   return {
     name,
     workloadKind: kind,
@@ -123,10 +133,19 @@ export function processOf(
     ),
     pods: modelPods,
     workers,
-    memoryLimit: memoryLimitOf(object.spec?.template?.spec, context.limitDefault(namespace)),
+    memoryLimit: processMemoryLimit({
+      template: object.spec?.template?.spec,
+      containerIndex,
+      pods,
+      namespace: {
+        limitBytes: limitDefault,
+        requestBytes: context.limitDefaultRequest?.(namespace) ?? limitDefault,
+      },
+      rollingOut: rollout.state !== 'complete',
+    }),
     memoryUsedBytes,
     memoryPerWorkerBytes,
-    rollout: rolloutOf(object, undefined, kind),
+    rollout,
     lastRestartAt: object.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] ?? null,
     autoscaler: context.autoscaler?.(kind, namespace, object.metadata?.name ?? '') ?? null,
     managedBy: managedByOf(object.metadata),

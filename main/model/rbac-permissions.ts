@@ -20,8 +20,9 @@ import { toClusterError, withTimeout } from '../kube/cluster-errors';
 export type Change = 'scale' | 'patch';
 
 export interface Check {
-  verb: 'patch';
-  resource: 'deployments' | 'statefulsets';
+  verb: 'patch' | 'update' | 'create';
+  /** limitranges: the namespace's default memory limit (operations/memory-default.ts). */
+  resource: 'deployments' | 'statefulsets' | 'limitranges';
   subresource?: 'scale';
 }
 
@@ -221,7 +222,7 @@ export class AccessReviews {
               resourceAttributes: {
                 namespace,
                 verb: check.verb,
-                group: 'apps',
+                group: check.resource === 'limitranges' ? '' : 'apps',
                 resource: check.resource,
                 ...(check.subresource ? { subresource: check.subresource } : {}),
               },

@@ -121,6 +121,8 @@ export function acceptChange(
     targets: change.targets,
     doneMessage: change.doneMessage,
     options: ctx.tracking,
+    // Read per change: a setting changed meanwhile applies to the next change.
+    settleMs: ctx.settings.get().settleSeconds * 1000,
   }).finally(() => ctx.following.delete(activity.id));
   return { operationId, activity, warnings };
 }

@@ -111,3 +111,74 @@ export function readWorkload(ref: WorkloadRef): Promise<WorkloadObject> {
       : api(ref).readNamespacedDeployment({ name: ref.name, namespace: ref.namespace }),
   );
 }
+
+/**
+ * A memory change to one container: the limit to write (null: remove it, so the namespace default
+ * applies again), and the request (undefined: left as it is; null: removed).
+ */
+export interface ContainerMemoryChange {
+  limit: string | null;
+  request?: string | null;
+}
+
+/** What the patch needs of the container it was made from. */
+interface PatchedContainer {
+  name: string;
+  resources?: {
+    limits?: Record<string, unknown>;
+    requests?: Record<string, unknown>;
+  };
+}
+
+/**
+ * The JSON patch of exactly one container's memory (limits.memory, and requests.memory where
+ * asked), made from the container as the workload has it now: `test` that the index still names
+ * that container, then the paths added, replaced or removed as they exist, and, with a
+ * `resourceVersion`, a guard the API server refuses (409) where the object moved since it was read.
+ * Nothing else of the pod template is touched (its CPU, other containers).
+ */
+export function containerMemoryPatch(
+  index: number,
+  container: PatchedContainer,
+  change: ContainerMemoryChange,
+  resourceVersion: string | null,
+): JsonPatchOperation[] {
+  const base = `/spec/template/spec/containers/${index}`;
+  const operations: JsonPatchOperation[] = [
+    ...(resourceVersion === null
+      ? []
+      : [{ op: 'replace' as const, path: '/metadata/resourceVersion', value: resourceVersion }]),
+    { op: 'test', path: `${base}/name`, value: container.name },
+  ];
+  const fields: { field: 'limits' | 'requests'; value: string | null | undefined }[] = [
+    { field: 'limits', value: change.limit },
+    { field: 'requests', value: change.request },
+  ];
+  let resources = container.resources !== undefined;
+  for (const { field, value } of fields) {
+    if (value === undefined) continue;
+    const map = container.resources?.[field];
+    if (value === null) {
+      // Removing what is not there is a 422 from the API server: only where it is.
+      if (map && 'memory' in map) {
+        operations.push({ op: 'remove', path: `${base}/resources/${field}/memory` });
+      }
+    } else if (!resources) {
+      operations.push({
+        op: 'add',
+        path: `${base}/resources`,
+        value: { [field]: { memory: value } },
+      });
+      resources = true;
+    } else if (!map) {
+      operations.push({ op: 'add', path: `${base}/resources/${field}`, value: { memory: value } });
+    } else {
+      operations.push({
+        op: 'memory' in map ? 'replace' : 'add',
+        path: `${base}/resources/${field}/memory`,
+        value,
+      });
+    }
+  }
+  return operations;
+}

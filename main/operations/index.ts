@@ -6,9 +6,11 @@ import type { Handlers } from '../transport/dispatch';
 import type { SettingsService } from '../store/settings';
 import type { KeyValueStore } from '../store/key-value-store';
 import { setAutoscaler } from './autoscaler';
+import { planMemoryLimit, setMemoryLimit } from './memory-limit';
 import { setReplicas } from './replicas';
 import { restart } from './restart';
 import { followPending } from './follow-from-cluster';
+import { memoryDefaults, setMemoryDefault } from './memory-default';
 import { DEFAULT_TRACKING, type TrackingOptions } from './rollout-progress';
 import { start } from './start';
 import { undo } from './undo';
@@ -32,6 +34,10 @@ export type OperationHandlers = Pick<
   | 'app.start'
   | 'activity.list'
   | 'activity.undo'
+  | 'process.planMemoryLimit'
+  | 'process.setMemoryLimit'
+  | 'namespace.memoryDefaults'
+  | 'namespace.setMemoryDefault'
 >;
 
 export interface OperationsDeps {
@@ -108,5 +114,9 @@ export function createOperations(deps: OperationsDeps): OperationHandlers {
     // Before any connection in this process: nothing, rather than another cluster's entries.
     'activity.list': async (input) => ctx.log.list(scopeNow(), input.limit),
     'activity.undo': (input) => undo(ctx, input.id),
+    'process.planMemoryLimit': (input) => planMemoryLimit(ctx, input),
+    'process.setMemoryLimit': (input) => setMemoryLimit(ctx, input),
+    'namespace.memoryDefaults': (input) => memoryDefaults(ctx, input),
+    'namespace.setMemoryDefault': (input) => setMemoryDefault(ctx, input),
   };
 }

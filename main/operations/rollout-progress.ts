@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { App } from '../../shared/app-model';
+import type { App, Pod } from '../../shared/app-model';
 import type { OperationProgress } from '../../shared/contract';
 import type { ActivityLog, Outcome } from '../store/activity-log';
 import type { ChangeTarget } from '../store/activity-records';
@@ -77,6 +77,12 @@ export interface Tracking {
   /** The activity message once everything is done, e.g. `web runs 4 replicas.` */
   doneMessage: string;
   options: TrackingOptions;
+  /**
+   * How long the change's new pods must stay ready before it is done (the `settleSeconds`
+   * setting): an OOMKill soon after a rollout is the change's failure, not a later one's.
+   * 0 or absent: done as soon as they are ready (an entry judged after a restart).
+   */
+  settleMs?: number;
 }
 
 /** The app has a `web` process (the Procfile's, which receives requests) with replicas. */
@@ -93,7 +99,11 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
   const { session, bus, log, operationId, appId, options } = tracking;
   let last: Omit<OperationProgress, 'operationId' | 'appId' | 'process'> | null = null;
   let settled = false;
-  let phase: 'rolling' | 'waiting-for-app' = 'rolling';
+  let phase: 'rolling' | 'waiting-for-app' | 'settling' = 'rolling';
+  const settleMs = tracking.settleMs ?? 0;
+  /** Since when every new pod has been ready without a break, while settling. */
+  let readySince: number | null = null;
+  let settleTimer: ReturnType<typeof setTimeout> | undefined;
   const startedAt = Date.now();
   let lastMessage = 'Sent.';
   /** The model does not show the change: the cluster is asked at the next recheck. */
@@ -131,13 +141,20 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
   };
   // Timers run their callbacks later, by when everything below is defined.
   const recheck = setInterval(() => {
-    if (!fromModel() || confirm) void readCluster();
+    // Settling needs the live pods: with another namespace or context connected, it is over.
+    if (phase === 'settling' && !fromModel()) finish('done', tracking.doneMessage);
+    else if (!fromModel() || confirm) void readCluster();
     else evaluate();
   }, options.recheckMs);
   recheck.unref?.();
   const timeout = setTimeout(() => {
     const seconds = Math.round(options.timeoutMs / 1000);
-    const stage = phase === 'rolling' ? 'The rollout did not complete' : 'The app did not answer';
+    const stage =
+      phase === 'rolling'
+        ? 'The rollout did not complete'
+        : phase === 'settling'
+          ? 'The new pods did not stay ready'
+          : 'The app did not answer';
     finish('failed', `${stage} within ${seconds} s. Last seen: ${lastMessage}`);
   }, options.timeoutMs);
   timeout.unref?.();
@@ -165,6 +182,7 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
     unsubscribe();
     clearInterval(recheck);
     clearTimeout(timeout);
+    clearTimeout(settleTimer);
     // The operation is over either way; superseded is not a failure of the admin's change.
     emit(result === 'failed' ? 'failed' : 'done', 1, message);
     log.settle(tracking.activityId, result, message);
@@ -176,7 +194,7 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
     emit('waiting-for-app', 1, 'The new pods are ready; waiting for the app to answer.');
     while (!settled) {
       // Another namespace or context is connected: the rollout is all that can be checked.
-      if (!fromModel()) return finish('done', tracking.doneMessage);
+      if (!fromModel()) return succeed();
       try {
         await session!.probeEndpoint(appId);
       } catch {
@@ -186,8 +204,7 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
       const endpoint = session!.getApp(appId)?.endpoint;
       // No endpoint known (no web Service, no URL) or none that may be checked (services/proxy
       // refused): the ready pods are all there is to check.
-      if (endpoint === null || (endpoint && endpoint.state !== 'not-answering'))
-        return finish('done', tracking.doneMessage);
+      if (endpoint === null || (endpoint && endpoint.state !== 'not-answering')) return succeed();
       if (endpoint?.message) lastMessage = `Waiting for the app to answer: ${endpoint.message}`;
       await new Promise((resolve) => setTimeout(resolve, options.probeIntervalMs).unref?.());
     }
@@ -205,28 +222,81 @@ export function trackOperation(tracking: Tracking): Promise<Outcome> {
         const held = awaitingAutoscaler();
         if (held !== null) return emit('rolling', 0.99, held);
         if (fromModel() && servesRequests(session!.getApp(appId))) void waitForApp();
-        else finish('done', tracking.doneMessage);
+        else succeed();
       }
     }
   };
 
-  /** From the live model: the session's copy of each workload, and the new pods. */
-  const evaluate = (): void => {
-    if (settled || phase !== 'rolling' || !fromModel()) return;
-    const app = session!.getApp(appId);
-    if (!app) return finish('failed', 'The app is gone from the cluster.');
-    const verdicts: Verdict[] = [];
-    for (const tracked of tracking.workloads) {
+  /** The pods of each tracked workload that the change created (not there when it was sent). */
+  const newPodsOf = (app: App): Array<{ tracked: TrackedWorkload; pods: Pod[] }> =>
+    tracking.workloads.map((tracked) => {
       const processModel = [...app.processes, ...(app.workspace ? [app.workspace] : [])].find(
         (p) => p.deployment === tracked.deployment && p.workloadKind === tracked.kind,
       );
-      const newPods = (processModel?.pods ?? []).filter((p) => !tracked.podsBefore.has(p.name));
-      const failure = podFailure(tracked.process, newPods);
+      const pods = (processModel?.pods ?? []).filter((p) => !tracked.podsBefore.has(p.name));
+      return { tracked, pods };
+    });
+
+  /**
+   * Done once its new pods are ready and have stayed so for the settle time (none new, as when
+   * replicas go down: at once). Only the live model shows pods; without it, done now.
+   */
+  const succeed = (): void => {
+    if (settled) return;
+    const app = fromModel() ? session!.getApp(appId) : undefined;
+    const created = app ? newPodsOf(app).flatMap(({ pods }) => pods) : [];
+    if (settleMs <= 0 || created.length === 0) return finish('done', tracking.doneMessage);
+    phase = 'settling';
+    settle(app!);
+  };
+
+  /** While settling: the clock starts again whenever a new pod is not ready. */
+  const settle = (app: App): void => {
+    const created = newPodsOf(app)
+      .flatMap(({ pods }) => pods)
+      .filter((pod) => !pod.terminating);
+    if (created.length === 0 || !created.every((pod) => pod.ready)) {
+      readySince = null;
+      clearTimeout(settleTimer);
+      return emit('waiting-for-app', 0.99, 'Waiting for the new pods to be ready again.');
+    }
+    const now = Date.now();
+    readySince ??= now;
+    const left = readySince + settleMs - now;
+    if (left <= 0) return finish('done', tracking.doneMessage);
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(evaluate, left);
+    settleTimer.unref?.();
+    emit(
+      'waiting-for-app',
+      0.99,
+      `The new pods are ready; done once they have stayed up for ${Math.round(settleMs / 1000)} s.`,
+    );
+  };
+
+  /** From the live model: the session's copy of each workload, and the new pods. */
+  const evaluate = (): void => {
+    if (settled || !fromModel()) return;
+    const app = session!.getApp(appId);
+    if (!app) return finish('failed', 'The app is gone from the cluster.');
+    // A new pod that cannot succeed fails the change at any stage it is followed in.
+    for (const { tracked, pods } of newPodsOf(app)) {
+      const failure = podFailure(tracked.process, pods);
       if (failure) return finish('failed', failure);
+    }
+    if (phase === 'waiting-for-app') return;
+    const verdicts: Verdict[] = [];
+    for (const tracked of tracking.workloads) {
       const workload = session!.getWorkload(tracked.kind, tracking.namespace, tracked.deployment);
       verdicts.push(rolloutVerdict(workload, tracked, targetOf(tracked), false, ownersOf(tracked)));
     }
-    conclude(combine(verdicts));
+    const combined = combine(verdicts);
+    if (phase === 'rolling') return conclude(combined);
+    // Settling: a later change may still replace what this one set, or its rollout fail.
+    if (combined.state === 'failed' || combined.state === 'superseded') {
+      return finish(combined.state, combined.message);
+    }
+    settle(app);
   };
 
   /** From the cluster: each workload read now, after the write was answered. */

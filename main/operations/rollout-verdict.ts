@@ -1,5 +1,6 @@
 import { RESTARTED_AT_ANNOTATION, type Pod, type WorkloadKind } from '../../shared/app-model';
-import { plural } from '../../shared/format';
+import { formatBytes, plural } from '../../shared/format';
+import { OOM_AFTER_CHANGE } from '../../shared/undo-offer';
 import { rolloutOf, waitingForCluster } from '../../shared/rollout';
 import type { ChangeTarget } from '../store/activity-records';
 import type { WorkloadObject } from '../model/workload';
@@ -132,10 +133,19 @@ export function rolloutVerdict(
 const IMAGE_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);
 const CONFIG_REASONS = new Set(['CreateContainerConfigError', 'CreateContainerError']);
 
-/** A new pod that shows the change cannot succeed: image, crash loop, memory limit. */
+/**
+ * A new pod that shows the change cannot succeed: image, crash loop, memory limit. One OOMKill
+ * is enough: a replica that passed its limit once will again under the same load, and the admin
+ * should hear it from the change that caused it (with Undo), not from a pager later.
+ */
 export function podFailure(process: string, pods: readonly Pod[]): string | null {
   for (const pod of pods) {
     const waiting = pod.waitingReason;
+    if (pod.lastTermination?.reason === 'OOMKilled') {
+      const limit = pod.memoryLimitBytes === null ? '' : ` of ${formatBytes(pod.memoryLimitBytes)}`;
+      const loop = waiting === 'CrashLoopBackOff' ? ' and is restarting in a loop' : '';
+      return `${OOM_AFTER_CHANGE}: ${process}'s new pod ${pod.name} was stopped by its memory limit${limit}${loop}.`;
+    }
     if (waiting && IMAGE_REASONS.has(waiting)) {
       return `${process} cannot start: the cluster cannot pull its image (${waiting} on ${pod.name}).`;
     }
@@ -143,9 +153,6 @@ export function podFailure(process: string, pods: readonly Pod[]): string | null
       return `${process} cannot start: its container cannot be created (${waiting} on ${pod.name}).`;
     }
     if (waiting === 'CrashLoopBackOff') {
-      if (pod.lastTermination?.reason === 'OOMKilled') {
-        return `${process} is stopped by its memory limit: the new pod ${pod.name} was OOMKilled and is restarting in a loop.`;
-      }
       const exit = pod.lastTermination?.exitCode;
       return `${process} is crash-looping: the new pod ${pod.name} keeps exiting${exit === null || exit === undefined ? '' : ` (exit code ${exit})`}.`;
     }

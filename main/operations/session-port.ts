@@ -1,5 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { App, Permission, WorkloadKind } from '../../shared/app-model';
+import type { MemoryHistory } from '../model/memory-history';
+import type { MemoryRoomFacts } from '../model/memory-room';
+import type { Check } from '../model/rbac-permissions';
 import type { WorkloadObject } from '../model/workload';
 
 /**
@@ -26,7 +29,15 @@ export interface SessionPort {
    */
   readonly permissions?: {
     require(namespace: string, kind: WorkloadKind, change: 'scale' | 'patch'): Promise<Permission>;
+    /** Any other check (update limitranges); absent: not asked, the cluster judges. */
+    requireCheck?(namespace: string, check: Check): Promise<Permission>;
   };
+  /** Every app the model has now (the apps of a namespace on its default memory limit). */
+  listApps?(): App[];
   /** Makes the apps' pod room current enough to judge a change by (free node slots). */
   readonly podRoom?: { fresh(): Promise<void> };
+  /** What a memory limit is judged by in a namespace: nodes' memory, quotas, LimitRange default. */
+  readonly memoryRoom?: { of(namespace: string): MemoryRoomFacts };
+  /** The memory history kept: a limit under its peak is predicted to be passed. */
+  readonly history?: Pick<MemoryHistory, 'window'>;
 }

@@ -5,11 +5,13 @@ import { clusterIdentity } from './cluster-identity';
 import type { OperationContext } from './index';
 import { requireApp, requireProcess, requireSession } from './preconditions';
 import { undoAutoscaler } from './autoscaler';
+import { undoMemoryDefault } from './memory-default';
+import { undoMemoryLimit } from './memory-limit-undo';
 import { setReplicas } from './replicas';
-import { setWorkers } from './workers';
+import { removeAddedWorkers, setWorkers } from './workers';
 
 /**
- * Undo a change of replicas or workers: itself an operation, with the same guards, logged as a
+ * Undo a change of replicas, workers, an autoscaler's range or a memory limit: itself an operation, with the same guards, logged as a
  * new entry pointing at the one it undoes. It only goes ahead while the process still has what
  * that change set: undoing must never overwrite a later change, ours or someone else's. That is
  * the write guard's judgement like any other, with what the change set as the value expected.
@@ -19,10 +21,16 @@ export async function undo(ctx: OperationContext, id: string): Promise<Operation
   if (!entry) {
     throw new ScaleDeskError('NOT_FOUND', 'That change is not in the activity log.', { id });
   }
-  if (entry.kind !== 'replicas' && entry.kind !== 'workers' && entry.kind !== 'autoscaler') {
+  if (entry.kind === 'memory-default') return undoMemoryDefault(ctx, entry);
+  if (
+    entry.kind !== 'replicas' &&
+    entry.kind !== 'workers' &&
+    entry.kind !== 'autoscaler' &&
+    entry.kind !== 'memory-limit'
+  ) {
     throw new ScaleDeskError(
       'INVALID_INPUT',
-      `Only changes of replicas, workers or an autoscaler can be undone; this was a ${entry.kind}.`,
+      `Only changes of replicas, workers, a memory limit or an autoscaler can be undone; this was a ${entry.kind}.`,
       { id, kind: entry.kind },
     );
   }
@@ -50,16 +58,22 @@ export async function undo(ctx: OperationContext, id: string): Promise<Operation
   const app = requireApp(session, entry.namespace, entry.app);
   const process = requireProcess(app, entry.process ?? '');
   if (entry.kind === 'autoscaler') return undoAutoscaler(ctx, entry);
+  if (entry.kind === 'memory-limit') return undoMemoryLimit(ctx, entry);
   if (typeof entry.to !== 'number') {
     // Replica and worker changes always set a count: a log that says otherwise was not ours.
     throw new ScaleDeskError('INTERNAL', `The change ${id} does not say which count it set.`, {
       id,
     });
   }
+  if (entry.kind === 'workers' && entry.from === null) {
+    // Nothing set the count before (a config file, or gunicorn's default): remove what was added.
+    const ref = { namespace: entry.namespace, app: entry.app, process: process.name };
+    return removeAddedWorkers(ctx, ref, entry.to, id);
+  }
   if (typeof entry.from !== 'number') {
     throw new ScaleDeskError(
       'INVALID_INPUT',
-      `Before this change the worker count of ${process.name} was not on its command line (gunicorn's default or a config file), so there is no number to go back to. Set the workers yourself.`,
+      `Before this change the worker count of ${process.name} was not known (a variable without a value), so there is no number to go back to. Set the workers yourself.`,
       { id },
     );
   }

@@ -13,7 +13,7 @@ import {
 import { isGunicorn } from '../../shared/gunicorn-command';
 import { parseWorkers } from '../../shared/gunicorn-workers';
 import { containerCommand, processContainerIndex } from '../../shared/process-container';
-import { setContainerWorkers } from '../../shared/workers-edit';
+import { removeContainerWorkers, setContainerWorkers } from '../../shared/workers-edit';
 import { plural } from '../../shared/format';
 import { planWorkers } from '../../shared/worker-plan';
 import { acceptChange, beginChange } from './accept-change';
@@ -57,13 +57,20 @@ function sameList(a: readonly string[] | undefined, b: readonly string[]): boole
   return (a ?? []).length === b.length && (a ?? []).every((word, i) => word === b[i]);
 }
 
+/** A count to set, or the `--workers N` ScaleDesk added to remove (Undo: the config file decides). */
+export type WorkersEdit = number | { remove: number };
+
 /** The JSON patch that sets the count, and the env variables it changed (for kubectl set env). */
 export function workersPatch(
   index: number,
   container: V1Container,
-  workers: number,
+  workers: WorkersEdit,
 ): { operations: JsonPatchOperation[]; envChanges: Record<string, string> } {
-  const next = setContainerWorkers(containerCommand(container), workers);
+  const now = containerCommand(container);
+  const next =
+    typeof workers === 'number'
+      ? setContainerWorkers(now, workers)
+      : removeContainerWorkers(now, workers.remove);
   const base = `/spec/template/spec/containers/${index}`;
   // Patching by index: check first that the index still names the same container.
   const operations: JsonPatchOperation[] = [
@@ -112,11 +119,46 @@ export async function setWorkers(
   input: ParsedInput<'process.setWorkers'>,
   undoOf: string | null = null,
 ): Promise<OperationResult> {
+  return changeWorkers(ctx, input, input.workers, undoOf);
+}
+
+/**
+ * Undo of a worker change made where nothing on the command line set the count (a config file
+ * decides it, or gunicorn's default): the `--workers N` ScaleDesk added is removed, and nothing
+ * else, guarded by the count that change set (`added`).
+ */
+export async function removeAddedWorkers(
+  ctx: OperationContext,
+  ref: { namespace: string; app: string; process: string },
+  added: number,
+  undoOf: string,
+): Promise<OperationResult> {
+  return changeWorkers(ctx, { ...ref, expectedWorkers: added }, { remove: added }, undoOf);
+}
+
+/** What the count was before a write: the number, null where nothing set it, or unknown. */
+function countBefore(workload: WorkloadObject): number | null | 'unknown' {
+  const found = gunicornContainer(workload);
+  if (!found) return null;
+  const { command, args, env } = containerCommand(found.container);
+  const parsed = parseWorkers([...command, ...args], env);
+  // A flag or variable whose value is not known here: not "nothing set", which Undo would remove.
+  if (parsed && parsed.count === null && parsed.spelling !== null) return 'unknown';
+  return parsed?.count ?? null;
+}
+
+async function changeWorkers(
+  ctx: OperationContext,
+  input: Omit<ParsedInput<'process.setWorkers'>, 'workers'>,
+  edit: WorkersEdit,
+  undoOf: string | null,
+): Promise<OperationResult> {
   const session = requireSession(ctx, 'set workers');
   const app = requireApp(session, input.namespace, input.app);
   const process = requireProcess(app, input.process);
-  const result = planWorkers(process, input.workers);
-  if (!result.ok) {
+  const wanted = typeof edit === 'number' ? edit : null;
+  const result = wanted === null ? null : planWorkers(process, wanted);
+  if (result && !result.ok) {
     throw new ScaleDeskError(result.code, result.message, {
       namespace: app.namespace,
       app: app.name,
@@ -135,6 +177,13 @@ export async function setWorkers(
   const planned = workload ? gunicornContainer(workload) : null;
   if (!planned) throw notGunicorn();
   const where = kubectlTarget(session, app.namespace);
+  const configFile = process.workers?.configFile ?? null;
+  const doneMessage =
+    wanted !== null
+      ? `${process.name} runs ${plural(wanted, 'worker')} per replica.`
+      : configFile !== null
+        ? `${process.name}'s worker count is set by its config file (${configFile}) again.`
+        : `${process.name} runs gunicorn's default worker count again.`;
   // Logged before it is sent, with the patch as made from the model's copy, until the write says.
   const change = beginChange(
     ctx,
@@ -143,12 +192,12 @@ export async function setWorkers(
     {
       process: process.name,
       kind: 'workers',
-      from: process.workers?.count ?? null,
-      to: input.workers,
+      from: wanted === null ? (input.expectedWorkers ?? null) : (process.workers?.count ?? null),
+      to: wanted,
       command: workersCommand(
         where,
         workloadOf(process),
-        workersPatch(planned.index, planned.container, input.workers),
+        workersPatch(planned.index, planned.container, edit),
         planned.container.name,
       ),
       undoOf,
@@ -158,10 +207,10 @@ export async function setWorkers(
         process: process.name,
         kind: process.workloadKind,
         deployment: process.deployment,
-        workers: input.workers,
+        workers: wanted,
       },
     ],
-    `${process.name} runs ${plural(input.workers, 'worker')} per replica.`,
+    doneMessage,
   );
 
   const { result: written, replaced } = await change.send(() =>
@@ -171,13 +220,14 @@ export async function setWorkers(
       valueIn: workersIn,
       expected: input.expectedWorkers,
       force: input.force ?? false,
-      wanted: input.workers,
+      wanted,
       cached: workload,
       // The patch names paths by index: made from the very object it is sent against.
       write: async (current, version) => {
         const target = gunicornContainer(current);
         if (!target) throw notGunicorn();
-        const patch = workersPatch(target.index, target.container, input.workers);
+        const before = countBefore(current);
+        const patch = workersPatch(target.index, target.container, edit);
         const guarded: JsonPatchOperation[] =
           version === null
             ? patch.operations
@@ -186,18 +236,24 @@ export async function setWorkers(
                 ...patch.operations,
               ];
         const patched = await jsonPatchWorkload(ref, guarded);
-        return { workload: patched, patch, container: target.container.name };
+        return { workload: patched, patch, container: target.container.name, before };
       },
-      conflict: (now) => conflict(now, process, input.workers),
+      conflict: (now) => conflict(now, process, wanted),
     }),
   );
 
+  const warnings = result?.ok ? result.plan.warnings.map((warning) => warning.message) : [];
+  if (wanted !== null && replaced === null && configFile !== null) {
+    warnings.push(
+      `--workers ${wanted} on the command line now overrides the count in ${configFile}; Undo removes it again.`,
+    );
+  }
   return acceptChange(
     ctx,
     change,
     {
       // What the write replaced, which the model may not have shown yet.
-      from: replaced,
+      from: replaced === null && written.before === 'unknown' ? 'unknown' : replaced,
       command: workersCommand(where, workloadOf(process), written.patch, written.container),
     },
     [
@@ -210,7 +266,7 @@ export async function setWorkers(
         podsBefore: podNames(process),
       },
     ],
-    result.plan.warnings.map((warning) => warning.message),
+    warnings,
   );
 }
 
@@ -218,7 +274,7 @@ export async function setWorkers(
 function conflict(
   now: WorkloadObject | null,
   process: Pick<Process, 'name' | 'workloadKind'>,
-  yours: number,
+  yours: number | null,
 ): ScaleDeskError {
   const current = now ? workersIn(now) : null;
   const replicas = now?.spec?.replicas ?? null;
@@ -227,7 +283,7 @@ function conflict(
     replicas === null ? null : plural(replicas, 'replica'),
   ].filter((part) => part !== null);
   const workload = process.workloadKind === 'StatefulSet' ? 'StatefulSet' : 'deployment';
-  const message = `The ${workload} of ${process.name} was changed by someone else since you read it${parts.length > 0 ? ` (it now has ${parts.join(' and ')})` : ''}; yours was ${plural(yours, 'worker')}. Nothing was written.`;
+  const message = `The ${workload} of ${process.name} was changed by someone else since you read it${parts.length > 0 ? ` (it now has ${parts.join(' and ')})` : ''}; yours was ${yours === null ? 'to remove the --workers flag ScaleDesk added' : plural(yours, 'worker')}. Nothing was written.`;
   return new ScaleDeskError('CONFLICT', message, {
     current,
     replicas,

@@ -91,7 +91,13 @@ export class ControlPlane {
       ) {
         this.markQuota(event.namespace);
       }
-      if (event.key === '/resourcequotas' && event.type === 'ADDED')
+      // A new quota, or a changed `hard`, needs its `status` (the quota's own status writes do not).
+      if (
+        event.key === '/resourcequotas' &&
+        (event.type === 'ADDED' ||
+          (event.type === 'MODIFIED' &&
+            JSON.stringify(event.object['spec']) !== JSON.stringify(event.previous?.['spec'])))
+      )
         this.markQuota(event.namespace);
       if (
         event.key === '/namespaces' &&

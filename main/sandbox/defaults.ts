@@ -2,6 +2,7 @@ import type {
   Container,
   Deployment,
   KubeObject,
+  LimitRange,
   Namespace,
   Pod,
   PodSpec,
@@ -14,6 +15,8 @@ import {
   DEFAULT_CPU_UTILIZATION,
   type HorizontalPodAutoscaler,
 } from './hpa-types';
+import { limitRangeDefaults } from './limit-range';
+import { effectiveRequests } from './pod-resources';
 
 /**
  * The defaults the API server fills in on create, so objects read back as they would from a
@@ -30,6 +33,11 @@ function containerDefaults(c: Container): Container {
     ...(c.ports ? { ports: c.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' })) } : {}),
     resources: c.resources ?? {},
   };
+}
+
+function requestsFromLimits(c: Container): Container {
+  if (!c.resources?.limits) return c;
+  return { ...c, resources: { ...c.resources, requests: effectiveRequests(c) } };
 }
 
 export function podSpecDefaults(spec: PodSpec): PodSpec {
@@ -153,12 +161,22 @@ export function applyCreateDefaults(kind: string | undefined, object: KubeObject
     }
     case 'Pod': {
       const p = object as Pod;
+      const spec = podSpecDefaults(p.spec ?? { containers: [] });
       return {
         ...p,
-        spec: podSpecDefaults(p.spec ?? { containers: [] }),
+        spec: {
+          ...spec,
+          // SetDefaults_Pod (pods only, not templates): a limit without a request requests it.
+          containers: spec.containers.map(requestsFromLimits),
+          ...(Array.isArray(spec['initContainers'])
+            ? { initContainers: (spec['initContainers'] as Container[]).map(requestsFromLimits) }
+            : {}),
+        },
         status: { phase: 'Pending', qosClass: 'Burstable' },
       };
     }
+    case 'LimitRange':
+      return limitRangeDefaults(object as LimitRange);
     case 'Namespace': {
       const ns = object as Namespace;
       const name = ns.metadata.name ?? '';

@@ -55,3 +55,47 @@ export function formatKibibytes(bytes: number): string {
 export function formatNanocores(cores: number): string {
   return `${Math.max(0, Math.round(cores * 1e9))}n`;
 }
+
+const BINARY_SUFFIXES = ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki'];
+const DECIMAL_SUFFIXES = ['E', 'P', 'T', 'G', 'M', 'k'];
+
+/** Whether a quantity is written with a binary suffix (`Ki`..`Ei`), as Go's BinarySI format. */
+export function isBinaryQuantity(text: unknown): boolean {
+  return typeof text === 'string' && /(Ki|Mi|Gi|Ti|Pi|Ei)$/.test(text.trim());
+}
+
+/**
+ * A quantity as the API server prints it (Go's `Quantity.String()`, canonical form): memory sums
+ * in quota messages and `status.used` read `132Gi`, `8448Mi`, `100m`, as kubectl shows them.
+ * Binary where the value is a whole number of at least 1024 (the largest `Ki`..`Ei` that divides
+ * it), decimal otherwise (the largest of `k`..`E` that divides it, or `m`/`u`/`n` for fractions).
+ */
+export function formatQuantity(value: number, binary: boolean): string {
+  const sign = value < 0 ? '-' : '';
+  // Sums of CPU fractions carry float dust (0.1 + 0.2): read to the nanocore, as Go stores them.
+  const abs = Number.isInteger(value) ? Math.abs(value) : Math.round(Math.abs(value) * 1e9) / 1e9;
+  if (binary && Number.isInteger(abs) && abs >= 1024) {
+    for (let i = 0; i < BINARY_SUFFIXES.length; i++) {
+      const unit = 1024 ** (BINARY_SUFFIXES.length - i);
+      if (abs % unit === 0) return `${sign}${abs / unit}${BINARY_SUFFIXES[i]}`;
+    }
+  }
+  if (Number.isInteger(abs)) {
+    if (abs === 0) return '0';
+    for (let i = 0; i < DECIMAL_SUFFIXES.length; i++) {
+      const unit = 1000 ** (DECIMAL_SUFFIXES.length - i);
+      if (abs % unit === 0) return `${sign}${abs / unit}${DECIMAL_SUFFIXES[i]}`;
+    }
+    return `${sign}${abs}`;
+  }
+  // Fractions go to the coarsest of m, u, n that holds them whole (Go rounds up past n).
+  for (const [suffix, scale] of [
+    ['m', 1e3],
+    ['u', 1e6],
+    ['n', 1e9],
+  ] as const) {
+    const scaled = Math.round(abs * scale);
+    if (Math.abs(scaled - abs * scale) < 1e-6) return `${sign}${scaled}${suffix}`;
+  }
+  return `${sign}${Math.ceil(abs * 1e9)}n`;
+}

@@ -17,8 +17,8 @@ import {
   orphanDependents,
   propagationOf,
 } from './garbage-collector';
-import type { Deployment, KubeObject, Pod } from './kube-types';
-import { applyLimitRangeDefaults } from './limit-range';
+import type { Deployment, KubeObject, LimitRange, Pod } from './kube-types';
+import { admitLimitRanges, applyLimitRangeDefaults, limitRangeDefaults } from './limit-range';
 import { DryRunStore, type ObjectStore, type StoreWriter } from './object-store';
 import { recordWrite } from './managed-fields';
 import { applyPatch } from './patch';
@@ -213,6 +213,9 @@ export class Registry {
     validate(type, object);
     if (type.kind === 'Pod') {
       object = applyLimitRangeDefaults(this.store, object as Pod);
+      // Validation follows mutating admission upstream: a request above a defaulted limit is 422.
+      validate(type, object);
+      admitLimitRanges(this.store, object as Pod);
       admitPod(this.store, object as Pod);
     }
     this.track(type, undefined, object);
@@ -241,6 +244,8 @@ export class Registry {
     if (tracksGeneration(type) && !sameJson(next['spec'], current['spec'])) {
       next.metadata.generation = (current.metadata.generation ?? 1) + 1;
     }
+    // Defaulting applies to every write of a LimitRange, as decoding defaults it upstream.
+    if (type.kind === 'LimitRange') Object.assign(next, limitRangeDefaults(next as LimitRange));
     this.checkImmutable(type, current, next);
     validate(type, next);
     this.track(type, current, next);

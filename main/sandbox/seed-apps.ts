@@ -45,6 +45,8 @@ export interface SeedApp {
 export interface NamespaceSeed {
   name: string;
   podQuota: number;
+  /** The quota's `limits.memory`, where the namespace has one. */
+  limitsMemoryQuota?: string;
 }
 
 export const GUNICORN_WEB = (workers: string[], extra: string[] = []): string[] => [
@@ -85,7 +87,12 @@ export function seedNamespace(cp: ControlPlane, ns: NamespaceSeed): void {
   });
   cp.registry.create(TYPES.resourcequotas, ns.name, {
     metadata: { name: 'pod-quota' },
-    spec: { hard: { pods: String(ns.podQuota) } },
+    spec: {
+      hard: {
+        pods: String(ns.podQuota),
+        ...(ns.limitsMemoryQuota ? { 'limits.memory': ns.limitsMemoryQuota } : {}),
+      },
+    },
   });
 }
 

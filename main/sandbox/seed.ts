@@ -18,8 +18,9 @@ import { seedMixedNamespace } from './seed-mixed';
 import { timestamp } from './timestamps';
 
 /**
- * The demo cluster a newcomer sees: three nodes, the namespaces `demo` and `analytics` with a
- * LimitRange (default memory limit 8Gi) and a pod ResourceQuota, and Dash-style apps whose
+ * The demo cluster a newcomer sees: three nodes of 32Gi allocatable memory, the namespaces
+ * `demo` and `analytics` with a LimitRange (default memory limit 8Gi) and a pod ResourceQuota
+ * (demo's also caps `limits.memory` at 256Gi), and Dash-style apps whose
  * processes come from Procfile lines (gunicorn web, celery worker, a Jupyter workspace).
  * Among them: `forecast` runs close to its memory limit, `churn-report` is already stopped by
  * it (its web pods are OOMKilled in a crash loop), `inventory` uses --preload,
@@ -35,7 +36,9 @@ import { timestamp } from './timestamps';
  */
 
 export const DEMO_NAMESPACES: NamespaceSeed[] = [
-  { name: 'demo', podQuota: 40 },
+  // The demo apps' pods have 132Gi of limits between them: room for a few more apps or raised
+  // limits (an admin trying things, the tests' own workloads), and a cap one can still reach.
+  { name: 'demo', podQuota: 40, limitsMemoryQuota: '256Gi' },
   { name: 'analytics', podQuota: 20 },
 ];
 
@@ -229,13 +232,14 @@ function node(name: string, index: number, pods: number, ageDays: number): Node 
     status: {
       capacity: {
         cpu: '16',
-        memory: '131886180Ki',
+        memory: '35651584Ki',
         pods: String(pods),
         'ephemeral-storage': '203056560Ki',
       },
       allocatable: {
         cpu: '15890m',
-        memory: '129734244Ki',
+        // 32Gi: the room the scheduler fits memory requests into (capacity less system reserve).
+        memory: '33554432Ki',
         pods: String(pods),
         'ephemeral-storage': '187136925387',
       },

@@ -1,6 +1,7 @@
 import { invalid, type ApiError, type StatusCause } from './api-errors';
 import { autoscalerSpecCauses } from './hpa-validation';
 import type { Container, KubeObject, PodTemplateSpec } from './kube-types';
+import { limitRangeCauses } from './limit-range';
 import { isValidQuantity, parseQuantity } from './quantity';
 import type { ResourceType } from './resource-types';
 import { selectorMatches } from './selectors';
@@ -266,12 +267,37 @@ const STATEFULSET_MUTABLE = [
   'minReadySeconds',
 ];
 
+/**
+ * ValidatePodUpdate (1.32, in-place resize off): a pod's spec is fixed but for its images, its
+ * deadline, added tolerations and the grace period. So a changed memory limit reaches a running
+ * app only through new pods; upstream appends a Go diff of the specs, not reproduced here.
+ */
+const POD_UPDATE_MESSAGE =
+  'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+function podUpdateCauses(current: KubeObject, next: KubeObject): StatusCause[] {
+  const before = (current['spec'] ?? {}) as Record<string, unknown>;
+  const after = { ...((next['spec'] ?? {}) as Record<string, unknown>) };
+  for (const list of ['containers', 'initContainers']) {
+    const old = before[list];
+    const now = after[list];
+    if (!Array.isArray(old) || !Array.isArray(now) || old.length !== now.length) continue;
+    after[list] = now.map((c: Container, i) => ({ ...c, image: (old[i] as Container).image }));
+  }
+  for (const key of ['activeDeadlineSeconds', 'tolerations', 'terminationGracePeriodSeconds']) {
+    after[key] = before[key];
+  }
+  if (deepEqual(before, after)) return [];
+  return [{ reason: 'FieldValueForbidden', message: POD_UPDATE_MESSAGE, field: 'spec' }];
+}
+
 /** What an update may not change, beyond what makes any object invalid. */
 export function updateCauses(
   type: ResourceType,
   current: KubeObject,
   next: KubeObject,
 ): StatusCause[] {
+  if (type.kind === 'Pod') return podUpdateCauses(current, next);
   if (type.kind !== 'StatefulSet') return [];
   const fixed = (o: KubeObject): Record<string, unknown> => {
     const spec = { ...((o['spec'] ?? {}) as Record<string, unknown>) };
@@ -320,6 +346,7 @@ export function validationCauses(type: ResourceType, object: KubeObject): Status
             checkQuantities(`spec.limits[${i}].${k}`, l[k], causes);
           }
         });
+        if (causes.length === 0) causes.push(...limitRangeCauses(limits));
       }
       break;
     }

@@ -56,6 +56,8 @@ export class ClusterSession implements SessionPort {
   readonly namespace: string | null;
   readonly history: MemoryHistory;
   readonly podRoom = { fresh: () => this.watches.placementsWanted() };
+  readonly nodes = () => this.watches.roomSources.placements()?.nodes ?? [];
+  readonly memoryRoom = { of: (ns: string) => this.room.memory(ns, this.limits.defaultOf(ns)) };
 
   private readonly options: ClusterSessionOptions;
   private readonly timing: SessionTiming;
@@ -74,10 +76,8 @@ export class ClusterSession implements SessionPort {
   private readonly state: ConnectionState;
   private readonly loop: MetricsLoop;
   private readonly recovery: RecoveryProbe;
-  /**
-   * The metrics were read again early, at the cluster's recovery, since they last succeeded:
-   * once only, so a metrics read failing on its own is not retried at every probe.
-   */
+  /** The metrics were read again early, at the cluster's recovery, since they last succeeded:
+   * once only, so a metrics read failing on its own is not retried at every probe. */
   private metricsRetriedEarly = false;
   /** Stops following the settings (the grouping label); set while started. */
   private offSettings: (() => void) | null = null;
@@ -156,7 +156,7 @@ export class ClusterSession implements SessionPort {
         pods: this.watches.pods,
       },
       {
-        limitDefault: (ns) => this.limits.defaultOf(ns),
+        ...this.limits.context,
         podRoom: (ns) => this.room.of(ns),
         permissions: (ns, kinds) => this.permissions.of(ns, kinds),
         endpoint: (appId) => this.probes.health(appId),

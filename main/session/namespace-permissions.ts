@@ -1,6 +1,12 @@
 import { AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { App, Permission, Permissions, WorkloadKind } from '../../shared/app-model';
-import { AccessReviews, checkOf, combinedPermission, type Change } from '../model/rbac-permissions';
+import {
+  AccessReviews,
+  checkOf,
+  combinedPermission,
+  type Change,
+  type Check,
+} from '../model/rbac-permissions';
 
 /**
  * What the user may change in the apps on screen: asked of the cluster (AccessReviews: a few at a
@@ -68,6 +74,11 @@ export class NamespacePermissions {
     const permission = await this.reviews.ensure(namespace, check);
     if (asking) this.tell(namespace);
     return permission;
+  }
+
+  /** Any other check in the namespace (update limitranges), asked now where not known. */
+  requireCheck(namespace: string, check: Check): Promise<Permission> {
+    return this.reviews.ensure(namespace, check);
   }
 
   /** Reviews sent so far and the most in flight at once (tests and the bench). */

@@ -1,11 +1,9 @@
 import {
-  AppsV1Api,
   CoreV1Api,
   type KubeConfig,
   type KubernetesObject,
   type V1Deployment,
   type V1LimitRange,
-  type V1ListMeta,
   type V1Node,
   type V1Pod,
   type V1ResourceQuota,
@@ -15,7 +13,17 @@ import {
 import type { WorkloadKind } from '../../shared/app-model';
 import type { ScaleDeskError } from '../../shared/errors';
 import { isTransient } from '../kube/cluster-errors';
-import type { ListPage } from '../kube/paged-list';
+import {
+  slimDeployment,
+  slimLimitRange,
+  slimNode,
+  slimPod,
+  slimResourceQuota,
+  slimService,
+  slimStatefulSet,
+} from '../kube/object-slimming';
+import type { ListPage, PageAnswer } from '../kube/paged-list';
+import { RawListApi } from '../kube/raw-list';
 import { ResourceWatch, type WatchEventType, type WatchHealth } from '../kube/resource-watch';
 import type { WatchTiming } from '../kube/watch-timing';
 import type { RoomSources } from '../model/namespace-room';
@@ -29,6 +37,9 @@ import { NodePlacements, Placements } from './node-placements';
  * the set first matched the cluster, and how healthy it is. Each watch's own store is the only
  * copy of its objects; the set hands them out read-only. A one-namespace set watches that
  * namespace and the nodes only: other namespaces' pods are read when node room is wanted.
+ * The core resources are read as the server's JSON, each slimmed to what is read of it
+ * (raw-list.ts, object-slimming.ts): at the first sync of a big cluster, client-node's model
+ * deserialization of every pod was most of the time and of the heap.
  */
 
 /** What the set tells its owner; each call comes after the watch's store took the change. */
@@ -98,11 +109,15 @@ export interface WatchSpec<T extends KubernetesObject> {
   resource: string;
   path: string;
   type: string;
-  /** One page of the list (`page` passed on as the typed API's parameters). */
-  list: (page: ListPage) => Promise<{ metadata?: V1ListMeta; items: T[] }>;
+  /**
+   * One page of the list through client-node's typed API (`page` passed on as its parameters);
+   * without it, `path` is read as the server's JSON (raw-list.ts) and `decode` reads each object.
+   */
+  list?: (page: ListPage) => Promise<PageAnswer<T>>;
+  /** What is kept of each object of the server's JSON (object-slimming.ts). */
+  decode?: (raw: unknown) => T;
   onEvent: (type: WatchEventType, object: T) => void;
   optional?: boolean;
-  keep?: (object: T) => T;
   /** cluster: a cluster-scoped resource; all: every namespace whatever the session's. */
   scope?: 'cluster' | 'all';
 }
@@ -124,30 +139,20 @@ export class WatchSet {
   private readonly entries: Entry[];
   private synced = false;
   private readonly syncWait = new FirstSyncWait();
+  private readonly raw: RawListApi;
 
   constructor(options: WatchSetOptions) {
     this.options = options;
     const { kubeConfig, namespace: ns, listener } = options;
     const core = kubeConfig.makeApiClient(CoreV1Api);
-    const apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.raw = kubeConfig.makeApiClient(RawListApi);
     const scope = ns === null ? '' : `/namespaces/${encodeURIComponent(ns)}`;
-    // Every namespace's list, or the one namespace's; one page of it.
-    const scoped =
-      <R>(
-        all: (page: ListPage) => Promise<R>,
-        one: (namespace: string, page: ListPage) => Promise<R>,
-      ) =>
-      (page: ListPage) =>
-        ns === null ? all(page) : one(ns, page);
 
     const deployments = this.watch<V1Deployment>({
       resource: 'deployments',
       path: `/apis/apps/v1${scope}/deployments`,
       type: 'V1Deployment',
-      list: scoped(
-        (page) => apps.listDeploymentForAllNamespaces(page),
-        (namespace, page) => apps.listNamespacedDeployment({ namespace, ...page }),
-      ),
+      decode: slimDeployment,
       onEvent: (type, d) => listener.workloadChanged('Deployment', type, d),
     });
     // Optional: a role may not list StatefulSets, or a cluster not serve them; the apps of
@@ -156,10 +161,7 @@ export class WatchSet {
       resource: 'statefulsets',
       path: `/apis/apps/v1${scope}/statefulsets`,
       type: 'V1StatefulSet',
-      list: scoped(
-        (page) => apps.listStatefulSetForAllNamespaces(page),
-        (namespace, page) => apps.listNamespacedStatefulSet({ namespace, ...page }),
-      ),
+      decode: slimStatefulSet,
       onEvent: (type, set) => listener.workloadChanged('StatefulSet', type, set),
       optional: true,
     });
@@ -167,10 +169,7 @@ export class WatchSet {
       resource: 'pods',
       path: `/api/v1${scope}/pods`,
       type: 'V1Pod',
-      list: scoped(
-        (page) => core.listPodForAllNamespaces(page),
-        (namespace, page) => core.listNamespacedPod({ namespace, ...page }),
-      ),
+      decode: slimPod,
       onEvent: (type, pod) => {
         listener.podChanged(type, pod);
         if (ns === null) listener.placementsChanged();
@@ -180,10 +179,7 @@ export class WatchSet {
       resource: 'services',
       path: `/api/v1${scope}/services`,
       type: 'V1Service',
-      list: scoped(
-        (page) => core.listServiceForAllNamespaces(page),
-        (namespace, page) => core.listNamespacedService({ namespace, ...page }),
-      ),
+      decode: slimService,
       onEvent: () => {},
       optional: true,
     });
@@ -191,10 +187,7 @@ export class WatchSet {
       resource: 'limitranges',
       path: `/api/v1${scope}/limitranges`,
       type: 'V1LimitRange',
-      list: scoped(
-        (page) => core.listLimitRangeForAllNamespaces(page),
-        (namespace, page) => core.listNamespacedLimitRange({ namespace, ...page }),
-      ),
+      decode: slimLimitRange,
       onEvent: () => listener.limitRangesChanged(),
       optional: true,
     });
@@ -202,10 +195,7 @@ export class WatchSet {
       resource: 'resourcequotas',
       path: `/api/v1${scope}/resourcequotas`,
       type: 'V1ResourceQuota',
-      list: scoped(
-        (page) => core.listResourceQuotaForAllNamespaces(page),
-        (namespace, page) => core.listNamespacedResourceQuota({ namespace, ...page }),
-      ),
+      decode: slimResourceQuota,
       onEvent: () => listener.quotasChanged(),
       optional: true,
     });
@@ -213,7 +203,7 @@ export class WatchSet {
       resource: 'nodes',
       path: '/api/v1/nodes',
       type: 'V1Node',
-      list: (page) => core.listNode(page),
+      decode: slimNode,
       onEvent: () => listener.placementsChanged(),
       optional: true,
       scope: 'cluster',
@@ -343,7 +333,9 @@ export class WatchSet {
       kubeConfig,
       path: spec.path,
       type: spec.type,
-      list: spec.list,
+      ...(spec.list
+        ? { list: spec.list }
+        : { list: (page: ListPage) => this.raw.page(spec.path, page), decode: spec.decode }),
       request: {
         resource: spec.resource,
         ...(spec.scope === 'cluster' ? {} : { namespace: spec.scope === 'all' ? null : namespace }),
@@ -364,7 +356,6 @@ export class WatchSet {
         healthyStreamMs: timing.healthyStreamMs,
       },
       ...(spec.optional ? { optional: true } : {}),
-      ...(spec.keep ? { keep: spec.keep } : {}),
     });
   }
 

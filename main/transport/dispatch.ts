@@ -199,7 +199,8 @@ function describeIssue(issue: z.core.$ZodIssue, source: InputSource | undefined)
   }
   const subject = path || 'the input';
   const schema = schemaAt(source.schema, issue.path);
-  const expected = schema ? expectationOf(schema) : null;
+  // A pattern's rule (a memory quantity's syntax) is in its message, not in the text's length.
+  const expected = schema && issue.code !== 'invalid_format' ? expectationOf(schema) : null;
   const received = showValue(valueAt(source.input, issue.path));
   if (expected === null) {
     // A rule the schema states only in its message (an http(s) URL): that message, and the value.

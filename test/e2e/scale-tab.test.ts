@@ -232,7 +232,8 @@ describe('the Scale tab against the sandbox cluster', () => {
     await webCard.getByText('Crash loop — OOMKilled').waitFor(SEEN);
     expect(await webCard.getByText(/Rolling out/).count()).toBe(0);
     await banner.getByText(/Arrow/).waitFor();
-    await banner.getByRole('button', { name: 'Use fewer workers' }).click();
+    // "Use N workers" where the memory per worker is known, else "Use fewer workers".
+    await banner.getByRole('button', { name: /^Use (fewer|\d+) workers?$/ }).click();
     const slider = page
       .getByRole('region', { name: 'web', exact: true })
       .getByRole('slider', { name: 'Workers' });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { App } from '../../../shared/app-model';
 import type { ActivityEntry } from '../../../shared/contract';
 import { useStore, useStoreInstance } from '../state/StoreContext';
@@ -7,6 +7,8 @@ import { useOperation } from '../state/useOperation';
 import { formatClock, formatFull } from '../format/time';
 import { ErrorNotice } from './ErrorNotice';
 import { KubectlCommand } from './KubectlCommand';
+import { UndoQuestion, undoQuestion, type UndoAsk } from './UndoQuestion';
+import { isUndoableKind, undoableOutcome } from '../../../shared/undo-offer';
 import './ActivityLog.css';
 
 const SHOWN = 20;
@@ -35,8 +37,8 @@ function useActivityOfConnectedCluster(): string | null {
   return context;
 }
 
-/** Changes made from here to this app, newest first, with Undo for the last change of replicas
- * or workers. */
+/** Changes made from here to this app, newest first, with Undo for the last change of replicas,
+ * workers, a memory limit or an autoscaler (asked first where it redeploys). */
 export function ActivityLog({ app }: { app: App }) {
   const all = useStore((state) => state.activity);
   const context = useActivityOfConnectedCluster();
@@ -45,7 +47,8 @@ export function ActivityLog({ app }: { app: App }) {
       all.filter(
         (entry) =>
           entry.namespace === app.namespace &&
-          entry.app === app.name &&
+          // A namespace default's change (app '') concerns every app of the namespace.
+          (entry.app === app.name || entry.kind === 'memory-default') &&
           // Another context's app of the same name is another app.
           (context === null || entry.context === null || entry.context === context),
       ),
@@ -53,6 +56,13 @@ export function ActivityLog({ app }: { app: App }) {
   );
   const undoable = useMemo(() => lastUndoable(entries), [entries]);
   const undo = useOperation('activity.undo');
+  /** The redeploy an Undo would make, while the admin is asked about it. */
+  const [asking, setAsking] = useState<{ id: string; ask: UndoAsk } | null>(null);
+  const requestUndo = (entry: ActivityEntry) => {
+    const ask = undoQuestion(entry, app);
+    if (ask === null) void undo.run({ id: entry.id });
+    else setAsking({ id: entry.id, ask });
+  };
 
   return (
     <section className="card activity-log" aria-labelledby="activity-log-title">
@@ -92,12 +102,12 @@ export function ActivityLog({ app }: { app: App }) {
                         <button
                           type="button"
                           className="button button--small"
-                          onClick={() => void undo.run({ id: entry.id })}
+                          onClick={() => requestUndo(entry)}
                           disabled={undo.pending || permission.state === 'denied'}
                           aria-busy={undo.pending}
                           title={
                             permission.state !== 'denied'
-                              ? `Back to ${entry.from}`
+                              ? `Back to ${valueText(entry, entry.from)}`
                               : (permission.reason ?? 'Not allowed')
                           }
                         >
@@ -121,19 +131,38 @@ export function ActivityLog({ app }: { app: App }) {
             })}
           </ol>
         )}
+        {asking !== null && (
+          <UndoQuestion
+            ask={asking.ask}
+            onCancel={() => setAsking(null)}
+            onConfirm={() => {
+              setAsking(null);
+              void undo.run({ id: asking.id });
+            }}
+          />
+        )}
       </div>
     </section>
   );
 }
 
-/** The newest replicas, workers or autoscaler change that went through and is not undone yet. */
+/**
+ * The newest change that can be undone, where it went through (or failed by an OOMKill after it:
+ * going back is the way out) and is not undone yet. A worker count that was not known before
+ * (a variable without a value) has nothing to go back to.
+ */
 function lastUndoable(entries: readonly ActivityEntry[]): ActivityEntry | null {
   const undone = new Set(entries.map((entry) => entry.undoOf).filter((id) => id !== null));
-  const last = entries.find(
-    (entry) => entry.kind === 'replicas' || entry.kind === 'workers' || entry.kind === 'autoscaler',
-  );
-  if (!last || last.result !== 'done' || last.undoOf !== null || undone.has(last.id)) return null;
+  const last = entries.find((entry) => isUndoableKind(entry.kind));
+  if (!last || !undoableOutcome(last) || last.undoOf !== null || undone.has(last.id)) return null;
+  if (last.kind === 'workers' && typeof last.from === 'string') return null;
   return last;
+}
+
+/** A value of an entry as the log says it: a worker count not set reads as such. */
+function valueText(entry: ActivityEntry, value: ActivityEntry['from']): string {
+  if (value !== null) return String(value);
+  return entry.kind === 'workers' ? 'unset' : '?';
 }
 
 function describe(entry: ActivityEntry): string {
@@ -143,13 +172,17 @@ function describe(entry: ActivityEntry): string {
     case 'replicas':
       return `${undo}${who}replicas ${entry.from ?? '?'} → ${entry.to ?? '?'}`;
     case 'workers':
-      return `${undo}${who}workers ${entry.from ?? '?'} → ${entry.to ?? '?'} (redeploy)`;
+      return `${undo}${who}workers ${valueText(entry, entry.from)} → ${valueText(entry, entry.to)} (redeploy)`;
     case 'restart':
       return entry.process ? `Restarted ${entry.process}` : 'Restarted the app';
     case 'start':
       return 'Started the app';
     case 'autoscaler':
       return `${undo}${who}autoscaler ${entry.from ?? '?'} → ${entry.to ?? '?'}`;
+    case 'memory-limit':
+      return `${undo}${who}memory limit ${entry.from ?? '?'} → ${entry.to ?? '?'} (redeploy)`;
+    case 'memory-default':
+      return `${undo}Namespace default memory ${entry.from ?? 'none'} → ${entry.to ?? '?'}`;
   }
 }
 

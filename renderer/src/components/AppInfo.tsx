@@ -2,7 +2,8 @@ import { useRef, type KeyboardEvent } from 'react';
 import type { App } from '../../../shared/app-model';
 import { groupingDescription } from '../../../shared/app-grouping';
 import { useConnectionStale } from '../state/StoreContext';
-import { StatusBadge } from './StatusBadge';
+import { useAppRisks } from '../state/useAppRisks';
+import { AtRiskBadge, StatusBadge } from './StatusBadge';
 import { OverviewTab } from './OverviewTab';
 import { ScaleTab } from './ScaleTab';
 import './AppInfo.css';
@@ -24,6 +25,7 @@ interface AppInfoProps {
 export function AppInfo({ app, tab, onTabChange }: AppInfoProps) {
   const tabRefs = useRef<Array<HTMLButtonElement | null>>([]);
   const stale = useConnectionStale();
+  const risks = useAppRisks(app);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const index = TABS.findIndex((candidate) => candidate.id === tab);
@@ -50,6 +52,7 @@ export function AppInfo({ app, tab, onTabChange }: AppInfoProps) {
           <h1>{app.name}</h1>
           <span className="app-info__namespace muted">{app.namespace}</span>
           <StatusBadge status={app.status} />
+          <AtRiskBadge risks={risks} />
           {stale && <span className="app-info__stale">Stale</span>}
           <span className="app-info__grouping muted">{groupingDescription(app)}</span>
         </div>

@@ -2,8 +2,9 @@ import { memo, useEffect, useRef, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { App } from '../../../shared/app-model';
 import { useApp, useMemoryAsOf } from '../state/StoreContext';
+import { useAppRisks } from '../state/useAppRisks';
 import { formatClock } from '../format/time';
-import { StatusBadge } from './StatusBadge';
+import { AtRiskBadge, StatusBadge } from './StatusBadge';
 import { formatBytes } from '../../../shared/format';
 import './AppList.css';
 
@@ -111,6 +112,8 @@ const AppRow = memo(function AppRow({
 }: AppRowProps) {
   const app = useApp(id);
   const asOf = useMemoryAsOf();
+  // Per replica, whatever the total (shared/memory-risk.ts).
+  const risks = useAppRisks(app);
   if (!app) return null;
   const { usedBytes, maxBytes } = app.memory;
   const fraction = usedBytes !== null && maxBytes > 0 ? Math.min(1, usedBytes / maxBytes) : 0;
@@ -127,7 +130,10 @@ const AppRow = memo(function AppRow({
     >
       <div className="app-row__line">
         <span className="app-row__name">{app.name}</span>
-        <StatusBadge status={app.status} compact />
+        <span className="app-row__badges">
+          <AtRiskBadge risks={risks} />
+          <StatusBadge status={app.status} compact />
+        </span>
       </div>
       <div className="app-row__line app-row__meta">
         <span className="app-row__namespace">
@@ -146,7 +152,7 @@ const AppRow = memo(function AppRow({
       </div>
       <div className="app-row__bar" aria-hidden="true">
         <div
-          className={`app-row__fill${fraction > 0.85 ? ' app-row__fill--high' : ''}`}
+          className={`app-row__fill${fraction > 0.85 || risks.length > 0 ? ' app-row__fill--high' : ''}`}
           style={{ width: `${fraction * 100}%` }}
         />
       </div>

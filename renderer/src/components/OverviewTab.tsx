@@ -6,6 +6,7 @@ import { useMemoryAsOf, useStore } from '../state/StoreContext';
 import { useHistory } from '../state/useHistory';
 import { useOperation } from '../state/useOperation';
 import { formatBytes, plural } from '../../../shared/format';
+import { describeWorkerCount, knownWorkerCount } from '../../../shared/gunicorn-workers';
 import { formatUsedOf } from '../format/memory';
 import { processState } from '../format/process-state';
 import { formatAgo, formatClock, formatFull } from '../format/time';
@@ -13,6 +14,7 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorNotice } from './ErrorNotice';
 import { HealthChart } from './HealthChart';
 import { KubectlCommand } from './KubectlCommand';
+import { OldDefaultNotice } from './OldDefaultNotice';
 import { OperationStatus } from './OperationStatus';
 import { PermissionNote } from './PermissionNote';
 import { StartButton } from './StartButton';
@@ -34,6 +36,7 @@ export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () =>
             </h2>
             <StatusBadge status={app.status} />
             <p>{app.status.message}</p>
+            <OldDefaultNotice app={app} stopped={stopped} />
             <dl className="overview-tab__facts">
               <div>
                 <dt>Last restart</dt>
@@ -106,7 +109,11 @@ export function OverviewTab({ app, onOpenScale }: { app: App; onOpenScale: () =>
                   <td>
                     <ProcessStateText process={process} />
                   </td>
-                  <td className="num">{process.workers ? (process.workers.count ?? 1) : '—'}</td>
+                  <td className="num">
+                    {process.workers
+                      ? (knownWorkerCount(process.workers) ?? describeWorkerCount(process.workers))
+                      : '—'}
+                  </td>
                   <td className={`num${memoryAsOf ? ' memory-figure--stale' : ''}`}>
                     {formatBytes(process.memoryUsedBytes)}
                   </td>

@@ -1,17 +1,23 @@
 import { memo, useEffect, useState } from 'react';
 import type { App, Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
-import { useMemoryAsOf, useStore } from '../state/StoreContext';
+import { useMemoryAsOf, useStore, useStoreInstance } from '../state/StoreContext';
 import { formatClock } from '../format/time';
 import { formatBytes } from '../../../shared/format';
 import { processState } from '../format/process-state';
 import { AutoscalerEditor } from './AutoscalerEditor';
 import { AutoscalerNote } from './AutoscalerNote';
 import { KubectlCommand } from './KubectlCommand';
+import { runsOnNamespaceDefault } from '../../../shared/namespace-memory-defaults';
+import { MemoryLimitEditor } from './MemoryLimitEditor';
+import { MemoryLimitFigure, NextLimitNote } from './MemoryLimitFigure';
+import { NamespaceDefaultEditor } from './NamespaceDefaultEditor';
 import { OperationStatus } from './OperationStatus';
 import { PermissionNote } from './PermissionNote';
 import { ReplicaEditor } from './ReplicaEditor';
 import { ReplicaList } from './ReplicaList';
+import { AtRiskBadge } from './StatusBadge';
+import { processRisk } from '../../../shared/memory-risk';
 import { WorkerSlider } from './WorkerSlider';
 import './ProcessCard.css';
 
@@ -31,6 +37,7 @@ export const ProcessCard = memo(function ProcessCard({
 }) {
   const [editing, setEditing] = useState(false);
   const [sent, setSent] = useState<SentChange | null>(null);
+  const [editingDefault, setEditingDefault] = useState(false);
   const memoryAsOf = useMemoryAsOf();
   const permission = app.permissions.scale;
   const reasonId = `scale-reason-${app.id}-${process.name}`;
@@ -38,6 +45,24 @@ export const ProcessCard = memo(function ProcessCard({
   const phase = useStore((state) =>
     sent ? state.operations.get(sent.result.operationId)?.phase : undefined,
   );
+  // "Raise the limit to X" elsewhere (the OOM banner, the advice) opens this card's editor filled in.
+  const store = useStoreInstance();
+  const [initialLimit, setInitialLimit] = useState<string | undefined>(undefined);
+  const requestedLimit = useStore((state) =>
+    state.resourceEditor?.appId === app.id && state.resourceEditor.process === process.name
+      ? state.resourceEditor.limit
+      : null,
+  );
+  useEffect(() => {
+    if (requestedLimit === null) return;
+    setInitialLimit(requestedLimit);
+    setEditing(true);
+    store.openResourceEditor(null);
+  }, [requestedLimit, store]);
+  // A recommendation fills the editor it opened, not the next one the admin opens.
+  useEffect(() => {
+    if (!editing) setInitialLimit(undefined);
+  }, [editing]);
 
   // A finished change stays in view a moment, then the card is quiet again.
   useEffect(() => {
@@ -55,6 +80,7 @@ export const ProcessCard = memo(function ProcessCard({
   const used = process.memoryUsedBytes;
   const limit = formatBytes(process.memoryLimit.bytes);
   const asOf = used === null ? null : memoryAsOf;
+  const risk = processRisk(process, { memoryStale: memoryAsOf !== null });
   return (
     <section className="card process-card" aria-label={process.name}>
       <header className="card__header process-card__header">
@@ -75,6 +101,7 @@ export const ProcessCard = memo(function ProcessCard({
               {state.label}
             </span>
           )}
+          <AtRiskBadge risks={risk ? [risk] : []} />
         </div>
         <div className="process-card__aside">
           <span
@@ -86,7 +113,8 @@ export const ProcessCard = memo(function ProcessCard({
             }
           >
             {used === null ? 'Limit ' : `${formatBytes(used)} of `}
-            {desired === 0 ? `${limit} per replica` : `${desired} × ${limit}`}
+            {desired === 0 ? '' : `${desired} × `}
+            <MemoryLimitFigure limit={process.memoryLimit} perReplica={desired === 0} />
           </span>
           <button
             type="button"
@@ -104,6 +132,27 @@ export const ProcessCard = memo(function ProcessCard({
         <code className="process-card__command" title="The Procfile line">
           <span className="process-card__command-type">{process.name}:</span> {process.command}
         </code>
+        {(process.memoryLimit.next || runsOnNamespaceDefault(process)) && (
+          <div className="memory-limit-row">
+            <NextLimitNote limit={process.memoryLimit} />
+            {runsOnNamespaceDefault(process) && (
+              <button
+                type="button"
+                className="button button--small button--quiet"
+                onClick={() => setEditingDefault(true)}
+                aria-expanded={editingDefault}
+              >
+                Change the namespace default
+              </button>
+            )}
+          </div>
+        )}
+        {editingDefault && (
+          <NamespaceDefaultEditor
+            namespace={app.namespace}
+            onClose={() => setEditingDefault(false)}
+          />
+        )}
         {state.tone === 'danger' && state.detail && (
           <p className="process-card__problem">{state.detail}</p>
         )}
@@ -125,6 +174,15 @@ export const ProcessCard = memo(function ProcessCard({
               onSaved={onSaved(`Scaling ${process.name}…`)}
             />
           ))}
+        {editing && (
+          <MemoryLimitEditor
+            app={app}
+            process={process}
+            initialLimit={initialLimit}
+            onClose={() => setEditing(false)}
+            onSaved={onSaved(`Setting the memory limit of ${process.name}…`)}
+          />
+        )}
         {sent && (
           <div className="process-card__sent">
             <OperationStatus operationId={sent.result.operationId} sentLabel={sent.label} />

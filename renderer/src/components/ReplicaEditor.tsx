@@ -1,4 +1,4 @@
-import { useId, type KeyboardEvent } from 'react';
+import { useId, useState, type KeyboardEvent } from 'react';
 import { DEFAULT_MAX_REPLICAS, type App, type Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
 import { kubectlScale, workloadOf } from '../../../shared/kubectl-command';
@@ -7,6 +7,7 @@ import { useStore } from '../state/StoreContext';
 import { useGuardedDraft } from '../state/guarded-draft';
 import { useOperation } from '../state/useOperation';
 import { formatBytes, plural } from '../../../shared/format';
+import { ConfirmDialog } from './ConfirmDialog';
 import { GuardedWriteError } from './ErrorNotice';
 import { GitOpsNotice } from './GitOpsNotice';
 import { KubectlCommand } from './KubectlCommand';
@@ -18,6 +19,18 @@ interface ReplicaEditorProps {
   onClose: () => void;
   /** The change was accepted by main; progress follows from the operation events. */
   onSaved: (result: OperationResult) => void;
+}
+
+/**
+ * Where scaling `process` to `to` replicas takes the app offline, the question to ask first; else
+ * null. Only the Procfile's `web` process receives requests (DOMAIN.md), so its last running
+ * replicas going to 0 leaves the app answering nothing; other processes may stop quietly.
+ */
+export function offlineQuestion(app: App, process: Process, to: number): string | null {
+  if (process.name !== 'web' || to !== 0) return null;
+  const running = Math.max(process.replicas.desired, process.replicas.ready);
+  if (running === 0) return null;
+  return `This takes ${app.name} offline: ${process.name} is its only web process.`;
 }
 
 /**
@@ -35,6 +48,8 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
   const save = useOperation('process.setReplicas');
   const inputId = useId();
   const messageId = useId();
+  /** The offline question, while it is asked. */
+  const [asking, setAsking] = useState<string | null>(null);
 
   const parsed = parseReplicasText(text, maxReplicas);
   const planned = parsed.ok ? planReplicas(app, process.name, parsed.replicas, maxReplicas) : null;
@@ -67,6 +82,14 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
     }
   };
 
+  /** Save: sent at once, unless it takes the app offline, which is asked first. */
+  const requestSave = () => {
+    if (!plan) return;
+    const question = offlineQuestion(app, process, plan.to);
+    if (question === null) void send(false);
+    else setAsking(question);
+  };
+
   const cancel = () => {
     setDraft(undefined);
     onClose();
@@ -78,7 +101,7 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
       step(event.key === 'ArrowUp' ? 1 : -1);
     } else if (event.key === 'Enter' && canSave) {
       event.preventDefault();
-      void send(false);
+      requestSave();
     } else if (event.key === 'Escape') {
       event.preventDefault();
       cancel();
@@ -134,7 +157,7 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
           <button
             type="button"
             className="button button--primary"
-            onClick={() => void send(false)}
+            onClick={requestSave}
             disabled={!canSave || permission.state === 'denied'}
             aria-busy={save.pending}
           >
@@ -174,6 +197,24 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
           describe={(replicas) => plural(replicas, 'replica')}
           onKeepTheirs={cancel}
         />
+      )}
+      {asking !== null && (
+        <ConfirmDialog
+          title={`Take ${app.name} offline?`}
+          confirmLabel={`Scale ${process.name} to 0`}
+          tone="danger"
+          onCancel={() => setAsking(null)}
+          onConfirm={() => {
+            setAsking(null);
+            void send(false);
+          }}
+        >
+          <p>{asking}</p>
+          <p>
+            Requests to {app.name} fail until {process.name} has replicas again; Start on the
+            Overview tab, or Undo in the activity log, brings it back.
+          </p>
+        </ConfirmDialog>
       )}
     </div>
   );

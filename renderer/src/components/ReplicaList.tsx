@@ -2,6 +2,7 @@ import type { Pod, Process } from '../../../shared/app-model';
 import { formatBytes } from '../../../shared/format';
 import { formatAgo, formatClock, formatFull } from '../format/time';
 import { useMemoryAsOf } from '../state/StoreContext';
+import { replicaRisk } from '../../../shared/memory-risk';
 import './ReplicaList.css';
 
 /** Each replica of a process: the node it runs on (so the spread is visible), state, restarts and
@@ -54,6 +55,8 @@ export function ReplicaList({ process }: { process: Process }) {
                 </td>
                 <td className={`num${memoryAsOf ? ' memory-figure--stale' : ''}`}>
                   {formatBytes(pod.memoryBytes)}
+                  {replicaRisk(pod, process, { memoryStale: !!memoryAsOf })?.kind ===
+                    'near-limit' && <span className="replica-list__at-risk">at risk</span>}
                 </td>
                 <td className={`num${pod.restarts > 0 ? ' replica-list__restarts' : ''}`}>
                   {pod.restarts}

@@ -1,4 +1,5 @@
 import type { AppStatus } from '../../../shared/app-model';
+import type { ProcessRisk } from '../../../shared/memory-risk';
 import './StatusBadge.css';
 
 const LABELS: Record<AppStatus['kind'], string> = {
@@ -21,6 +22,23 @@ export function StatusBadge({ status, compact = false }: { status: AppStatus; co
       <span className="status-badge__dot" aria-hidden="true" />
       {label}
       {percent !== null && <span className="numeric"> {percent}%</span>}
+    </span>
+  );
+}
+
+/**
+ * "At risk": a replica of the app (or of the process) is close to being stopped by its own memory
+ * limit, or is restarting after an OOMKill (shared/memory-risk.ts), whatever the app's total says.
+ * The replicas and why are in its title; nothing is drawn where none is at risk.
+ */
+export function AtRiskBadge({ risks }: { risks: readonly ProcessRisk[] }) {
+  if (risks.length === 0) return null;
+  const why = risks.map((risk) => `${risk.process}: ${risk.message}`).join(' ');
+  return (
+    <span className="status-badge status-badge--at-risk" title={why} data-at-risk="true">
+      <span className="status-badge__dot" aria-hidden="true" />
+      <span>At risk</span>
+      <span className="visually-hidden"> of the memory limit: {why}</span>
     </span>
   );
 }

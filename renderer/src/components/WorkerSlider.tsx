@@ -2,9 +2,11 @@ import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { App, Process } from '../../../shared/app-model';
 import type { OperationResult } from '../../../shared/contract';
 import { planWorkers, RECOMMENDED_WORKERS } from '../../../shared/worker-plan';
+import { describeWorkerCount, knownWorkerCount } from '../../../shared/gunicorn-workers';
 import { useGuardedDraft } from '../state/guarded-draft';
 import { useOperation } from '../state/useOperation';
 import { useMemoryAsOf } from '../state/StoreContext';
+import { processAdvice, useMemoryAdvice } from '../state/useMemoryAdvice';
 import { formatClock } from '../format/time';
 import { formatBytes, plural } from '../../../shared/format';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -15,6 +17,8 @@ import './WorkerSlider.css';
 
 const SLIDER_MIN = 1;
 const SLIDER_MAX_DEFAULT = 12;
+/** The count that fits widens the scale up to this, not further: past it, it is said in words. */
+const SLIDER_MAX_MARKS = 32;
 
 interface WorkerSliderProps {
   app: App;
@@ -27,22 +31,33 @@ export function workerSliderId(app: App, process: Process): string {
   return `workers-${app.id}-${process.name}`.replace(/[^a-zA-Z0-9_-]/g, '_');
 }
 
+/** The draft key of the count being moved: the OOM banner's "Use N workers" sets it. */
+export function workerDraftKey(app: App, process: Process): string {
+  return `workers:${app.id}/${process.name}`;
+}
+
 /**
- * The gunicorn worker count of one process: a slider with the recommended range marked, the
- * memory per replica at the chosen count, the cautions, and "Save and redeploy" behind a
- * confirmation that says it is a redeploy.
+ * The gunicorn worker count of one process: a slider with the recommended range marked, and from
+ * the memory advice the count that fits under the limit and 2-4 per CPU core; the memory per
+ * replica at the chosen count, the cautions, and "Save and redeploy" behind a confirmation that
+ * says it is a redeploy. A count predicted to pass the limit needs the admin's explicit
+ * acknowledgement first.
  */
 export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
   const workers = process.workers!;
   const memoryAsOf = useMemoryAsOf();
   const current = workers.count ?? 1;
   // The count the admin saw when they began moving it: main judges a change meanwhile by it.
-  const { draft, setDraft, seen } = useGuardedDraft(
-    `workers:${app.id}/${process.name}`,
-    workers.count,
-  );
+  const { draft, setDraft, seen } = useGuardedDraft(workerDraftKey(app, process), workers.count);
   const value = draft === undefined ? current : Number(draft);
-  const max = Math.max(SLIDER_MAX_DEFAULT, current, value);
+  const advice = processAdvice(useMemoryAdvice(app), process.name)?.workers ?? null;
+  const fit = advice?.fitCount ?? null;
+  const perCore = advice?.perCoreRange ?? null;
+  // The count that fits widens the scale (it is the count to pick); 2-4 per core of a big node
+  // (64 on 16 cores) would only crowd it: that band is drawn where it falls, and said in words.
+  const max = Math.max(SLIDER_MAX_DEFAULT, current, value, Math.min(fit ?? 0, SLIDER_MAX_MARKS));
+  // The count the admin acknowledged passing the limit at; another count asks again.
+  const [acknowledged, setAcknowledged] = useState<number | null>(null);
   const save = useOperation('process.setWorkers');
   const [confirming, setConfirming] = useState(false);
   const track = useRef<HTMLDivElement>(null);
@@ -53,6 +68,8 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
   const planned = planWorkers(process, value);
   const plan = planned.ok ? planned.plan : null;
   const changed = value !== current;
+  const needsAcknowledgement = changed && plan !== null && plan.overLimit;
+  const acknowledgedNow = !needsAcknowledgement || acknowledged === value;
 
   const set = (next: number) => {
     if (disabled) return;
@@ -96,6 +113,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
     });
     if (result.ok) {
       setDraft(undefined);
+      setAcknowledged(null);
       onSaved(result.value);
     }
   };
@@ -103,14 +121,19 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
   const position = (n: number) => `${((n - SLIDER_MIN) / (max - SLIDER_MIN)) * 100}%`;
   const recommendedLeft = position(RECOMMENDED_WORKERS.min);
   const recommendedWidth = `${((RECOMMENDED_WORKERS.max - RECOMMENDED_WORKERS.min) / (max - SLIDER_MIN)) * 100}%`;
+  const band = (from: number, to: number) => ({
+    left: position(Math.min(from, max)),
+    width: `${((Math.min(to, max) - Math.min(from, max)) / (max - SLIDER_MIN)) * 100}%`,
+  });
 
   return (
     <div className="worker-slider">
       <div className="worker-slider__header">
         <span className="section-title">Workers</span>
         <span className="worker-slider__value numeric">
-          {value}
-          {changed && <span className="muted"> (now {workers.count ?? 'gunicorn default 1'})</span>}
+          {/* A count the config file sets is not known: said as such, never as a guessed 1. */}
+          {changed || knownWorkerCount(workers) !== null ? value : describeWorkerCount(workers)}
+          {changed && <span className="muted"> (now {describeWorkerCount(workers)})</span>}
         </span>
       </div>
       <div
@@ -131,7 +154,21 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           style={{ left: recommendedLeft, width: recommendedWidth }}
           title={`Recommended: ${RECOMMENDED_WORKERS.min} to ${RECOMMENDED_WORKERS.max} workers`}
         />
+        {perCore && perCore[0] < max && (
+          <div
+            className="worker-slider__per-core"
+            style={band(perCore[0], perCore[1])}
+            title={`2 to 4 workers per CPU core: ${perCore[0]}–${perCore[1]}`}
+          />
+        )}
         <div className="worker-slider__fill" style={{ width: position(value) }} />
+        {fit !== null && fit >= SLIDER_MIN && (
+          <div
+            className="worker-slider__fit"
+            style={{ left: position(Math.min(fit, max)) }}
+            title={`${plural(fit, 'worker')} fit under the memory limit`}
+          />
+        )}
         <div
           id={sliderId}
           className="worker-slider__thumb"
@@ -158,6 +195,25 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
         </span>
         <span>{max}</span>
       </div>
+      {advice && (fit !== null || perCore) && (
+        <p className="worker-slider__marks muted">
+          {fit !== null && (
+            <span>
+              <span className="worker-slider__fit-key" aria-hidden="true" />
+              {fit === 0
+                ? `Not one worker fits under the ${formatBytes(process.memoryLimit.bytes)} limit with room to spare`
+                : `${plural(fit, 'worker')} fit under the ${formatBytes(process.memoryLimit.bytes)} limit with room to spare`}
+            </span>
+          )}
+          {perCore && advice.cores !== null && (
+            <span>
+              <span className="worker-slider__per-core-key" aria-hidden="true" />
+              {perCore[0] === perCore[1] ? perCore[0] : `${perCore[0]}–${perCore[1]}`} for{' '}
+              {plural(advice.cores, 'CPU core')} (2 to 4 per core)
+            </span>
+          )}
+        </p>
+      )}
       {plan && (
         <div className="worker-slider__estimate" aria-live="polite">
           {plan.estimatedReplicaBytes === null ? (
@@ -188,12 +244,24 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
         </div>
       )}
       {!plan && !planned.ok && <p className="worker-slider__warning">{planned.message}</p>}
+      {needsAcknowledgement && (
+        <label className="worker-slider__acknowledge">
+          <input
+            type="checkbox"
+            checked={acknowledged === value}
+            onChange={(event) => setAcknowledged(event.target.checked ? value : null)}
+          />
+          I understand that at {plural(value, 'worker')} the replicas are predicted to be stopped by
+          their memory limit, and want to redeploy anyway.
+        </label>
+      )}
       <PermissionNote id={`${sliderId}-reason`} permission={permission} />
       <div className="worker-slider__actions">
         <button
           type="button"
           className="button button--primary"
-          disabled={!changed || !plan || save.pending || disabled}
+          disabled={!changed || !plan || !acknowledgedNow || save.pending || disabled}
+          title={acknowledgedNow ? undefined : 'Acknowledge the predicted memory limit first'}
           aria-busy={save.pending}
           onClick={() => setConfirming(true)}
         >
@@ -229,7 +297,10 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
           <p>
             This is a redeploy: the {plural(process.replicas.desired, 'replica')} of {process.name}{' '}
             are replaced one by one with new ones running gunicorn with {value} workers (now{' '}
-            {workers.count ?? 'the gunicorn default of 1'}).
+            {workers.count === null && workers.configFile !== null
+              ? describeWorkerCount(workers)
+              : (workers.count ?? 'the gunicorn default of 1')}
+            ).
           </p>
           <p>Requests in flight on a replica being replaced may be cut.</p>
           <GitOpsNotice process={process} />

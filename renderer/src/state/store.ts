@@ -37,6 +37,11 @@ export interface State {
   operations: ReadonlyMap<string, OperationProgress>;
   /** Samples that arrived live since start-up, per app id, oldest first (bounded). */
   liveSamples: ReadonlyMap<string, readonly Sample[]>;
+  /**
+   * The process whose Edit Resources is asked to open with a memory limit filled in (the OOM
+   * banner's or the advice's "Raise to X"); null: none asked. Its card opens the editor and clears it.
+   */
+  resourceEditor: { appId: string; process: string; limit: string } | null;
 }
 
 /** 15 minutes at the default 15 s interval, per app (a thousand apps stay small); the charts
@@ -57,6 +62,7 @@ const initialState: State = {
   activity: [],
   operations: new Map(),
   liveSamples: new Map(),
+  resourceEditor: null,
 };
 
 type Listener = () => void;
@@ -164,6 +170,11 @@ export class Store {
   async loadNamespaces(): Promise<void> {
     const result = await this.bridge.invoke('cluster.namespaces', {});
     if (result.ok) this.update({ namespaces: result.value });
+  }
+
+  /** Asks the process's card to open Edit Resources with this limit filled in; null: done. */
+  openResourceEditor(editor: State['resourceEditor']): void {
+    this.update({ resourceEditor: editor });
   }
 
   applyApps(payload: EventPayload<'apps'>): void {

@@ -38,15 +38,31 @@ async function app(id: string): Promise<App | undefined> {
 describe('memory maximum and usage', () => {
   it("DOMAIN's example: one web process at 2 replicas and a workspace, 8 GiB each, is 24 GiB", async () => {
     const example = await until('the example app', () => app('sizing/domain-example'));
-    expect(example.processes[0]?.memoryLimit).toEqual({ bytes: 8 * GIB, source: 'default' });
-    expect(example.workspace?.memoryLimit).toEqual({ bytes: 8 * GIB, source: 'default' });
+    expect(example.processes[0]?.memoryLimit).toMatchObject({
+      bytes: 8 * GIB,
+      source: 'default',
+      next: null,
+    });
+    expect(example.workspace?.memoryLimit).toMatchObject({
+      bytes: 8 * GIB,
+      source: 'default',
+      next: null,
+    });
     expect(example.memory.maxBytes).toBe(24 * GIB);
   });
 
   it('counts the container limit where set and the LimitRange default elsewhere: 3 x 1 GiB + 8 GiB = 11 GiB', async () => {
     const mixed = await until('the mixed app', () => app('demo/mixed'));
-    expect(mixed.processes[0]?.memoryLimit).toEqual({ bytes: 1 * GIB, source: 'container' });
-    expect(mixed.workspace?.memoryLimit).toEqual({ bytes: 8 * GIB, source: 'limitrange' });
+    expect(mixed.processes[0]?.memoryLimit).toMatchObject({
+      bytes: 1 * GIB,
+      source: 'container',
+      next: null,
+    });
+    expect(mixed.workspace?.memoryLimit).toMatchObject({
+      bytes: 8 * GIB,
+      source: 'limitrange',
+      next: null,
+    });
     expect(mixed.memory.maxBytes).toBe(11 * GIB);
   });
 

@@ -66,13 +66,10 @@ interface Ops {
 /** Operations with their own store and bus, on whichever session `session()` gives. */
 function operations(session: () => SessionPort | null, store = freshStore()): Ops {
   const bus = new EventBus();
-  const ops = createOperations({
-    session,
-    store,
-    bus,
-    settings: createSettings(store, bus),
-    tracking: TRACKING,
-  });
+  const settings = createSettings(store, bus);
+  // Done as soon as the new pods are ready (the settle time has tests of its own).
+  settings.set({ settleSeconds: 0 });
+  const ops = createOperations({ session, store, bus, settings, tracking: TRACKING });
   const entry = async (id: string) =>
     (await ops['activity.list']({ limit: 1000 })).find((e) => e.id === id);
   return {

@@ -53,6 +53,8 @@ beforeAll(async () => {
   const store = createConfStore(path.join(dir, 'config.json'));
   const bus = new EventBus();
   const settings = createSettings(store, bus);
+  // Done as soon as the new pods are ready (the settle time has tests of its own).
+  settings.set({ settleSeconds: 0 });
   bus.on('operation', (event) => events.push(event));
   session = sandboxSession(sandbox, 'sandbox', bus, settings, NS);
   await session.start();

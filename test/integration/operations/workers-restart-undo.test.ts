@@ -290,7 +290,7 @@ describe('undo', () => {
     expect(error).toMatchObject({
       code: 'INVALID_INPUT',
       message:
-        'Only changes of replicas, workers or an autoscaler can be undone; this was a restart.',
+        'Only changes of replicas, workers, a memory limit or an autoscaler can be undone; this was a restart.',
     });
   });
 });

@@ -178,6 +178,11 @@ describe('scheduling and the pod quota', () => {
     expect(hard).toBe(40);
     expect(used).toBeGreaterThan(0);
     const room = hard - used;
+    // The seed's limits.memory cap would bind first (memory-kubectl.test.ts covers it): lift it.
+    await fx.core.patchNamespacedResourceQuota(
+      { name: 'pod-quota', namespace: 'demo', body: { spec: { hard: { 'limits.memory': null } } } },
+      merge,
+    );
 
     await fx.apps.patchNamespacedDeploymentScale(
       { name: 'sales-dash-worker', namespace: 'demo', body: { spec: { replicas: 1 + room + 3 } } },

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../main/sandbox';
 import { activityFileFor } from '../../../main/store/activity-file';
@@ -30,6 +36,14 @@ beforeAll(async () => {
   const admin = new KubeConfig();
   admin.loadFromFile(sandbox.kubeconfigPath);
   apps = admin.makeApiClient(AppsV1Api);
+  // Web at 6 replicas would pass the seed's limits.memory quota (memory-kubectl.test.ts covers
+  // it); this test is about the activity log through a kill, so the cap is lifted.
+  await admin
+    .makeApiClient(CoreV1Api)
+    .patchNamespacedResourceQuota(
+      { name: 'pod-quota', namespace: 'demo', body: { spec: { hard: { 'limits.memory': null } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaledesk-crash-'));
   // No renderer needed: a one-file stand-in, as the command-line tests serve.
   rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaledesk-crash-renderer-'));

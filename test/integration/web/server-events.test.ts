@@ -40,6 +40,8 @@ describe('browser mode events over WebSocket', () => {
       theme: 'dark' as const,
       groupingLabel: 'app.kubernetes.io/part-of',
       latencyThresholdMs: 500,
+      recommendationHeadroom: 0.15,
+      settleSeconds: 30,
       errorRateThreshold: 0.01,
       appUrls: {},
     };

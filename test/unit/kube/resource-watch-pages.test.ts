@@ -1,6 +1,7 @@
 import { KubeConfig, type V1ListMeta, type V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { LIST_PAGE_SIZE, type ListPage } from '../../../main/kube/paged-list';
+import { slimPod } from '../../../main/kube/object-slimming';
+import { LIST_PAGE_SIZE, listAllPages, type ListPage } from '../../../main/kube/paged-list';
 import { ResourceWatch } from '../../../main/kube/resource-watch';
 
 /** A kubeconfig whose server refuses at once: these tests are about the list, not the watch. */
@@ -84,5 +85,80 @@ describe('paged lists', () => {
     }, 1);
     expect(asked.map((p) => p._continue ?? null)).toEqual([null, 'old', null, 'new']);
     expect(names).toEqual(['pod-1', 'pod-9']);
+  });
+
+  it("asks for the next page before decoding this page's items", async () => {
+    const log: string[] = [];
+    const list = await listAllPages<string>(
+      async (page) => {
+        log.push(`ask ${page._continue ?? 'first'}`);
+        const n = page._continue === undefined ? 1 : 2;
+        return {
+          metadata: { resourceVersion: '1', ...(n === 1 ? { _continue: 'a' } : {}) },
+          items: () => {
+            log.push(`decode ${n}`);
+            return [`item-${n}`];
+          },
+        };
+      },
+      { timeoutMs: 1000 },
+    );
+    expect(list?.items).toEqual(['item-1', 'item-2']);
+    expect(log).toEqual(['ask first', 'ask a', 'decode 1', 'decode 2']);
+  });
+
+  it('fails the list where the page asked ahead fails, after the page before was decoded', async () => {
+    let decoded = 0;
+    const failing = listAllPages<string>(
+      async (page) => {
+        if (page._continue !== undefined)
+          throw Object.assign(new Error('gone away'), { code: 500 });
+        return {
+          metadata: { resourceVersion: '1', _continue: 'a' },
+          items: () => {
+            decoded++;
+            return ['item-1'];
+          },
+        };
+      },
+      { timeoutMs: 1000 },
+    );
+    await expect(failing).rejects.toThrow('gone away');
+    expect(decoded).toBe(1);
+  });
+
+  it('keeps each listed object as its decode reads the JSON', async () => {
+    let synced: () => void = () => {};
+    const listed = new Promise<void>((resolve) => (synced = resolve));
+    const watch = new ResourceWatch<V1Pod>({
+      kubeConfig: nowhere(),
+      path: '/api/v1/namespaces/shop/pods',
+      type: 'V1Pod',
+      list: async () => ({
+        metadata: { resourceVersion: '1' },
+        items: () => [
+          {
+            metadata: {
+              name: 'web-1',
+              namespace: 'shop',
+              creationTimestamp: '2026-11-27T06:24:38Z',
+              managedFields: [{ manager: 'kubelet' }],
+            },
+            spec: { containers: [{ name: 'web' }], volumes: [{ name: 'token' }] },
+          },
+        ],
+      }),
+      decode: slimPod,
+      request: { resource: 'pods', namespace: 'shop' },
+      onEvent: () => {},
+      onSynced: () => synced(),
+    });
+    watch.start();
+    await listed;
+    await watch.stop();
+    const pod = watch.items.get('shop/web-1');
+    expect(pod?.metadata?.creationTimestamp).toEqual(new Date('2026-11-27T06:24:38Z'));
+    expect(pod?.metadata?.managedFields).toBeUndefined();
+    expect(pod?.spec?.volumes).toBeUndefined();
   });
 });

@@ -35,7 +35,12 @@ describe('app memory', () => {
     const workspace = jupyterWorkspace();
     const a = appA([web, workspace]);
     expect(a.memory.maxBytes).toBe(24 * GIB);
-    expect(a.processes[0]?.memoryLimit).toEqual({ bytes: 8 * GIB, source: 'default' });
+    expect(a.processes[0]?.memoryLimit).toEqual({
+      bytes: 8 * GIB,
+      source: 'default',
+      requestBytes: null,
+      next: null,
+    });
     expect(a.workspace?.name).toBe('workspace');
   });
 
@@ -49,8 +54,18 @@ describe('app memory', () => {
     });
     const a = appA([own, ranged], [], catalogContext({ limitDefault: () => 2 * GIB }));
     const [web, worker] = a.processes;
-    expect(web?.memoryLimit).toEqual({ bytes: 1536 * MIB, source: 'container' });
-    expect(worker?.memoryLimit).toEqual({ bytes: 2 * GIB, source: 'limitrange' });
+    expect(web?.memoryLimit).toEqual({
+      bytes: 1536 * MIB,
+      source: 'container',
+      requestBytes: 1536 * MIB,
+      next: null,
+    });
+    expect(worker?.memoryLimit).toEqual({
+      bytes: 2 * GIB,
+      source: 'limitrange',
+      requestBytes: 2 * GIB,
+      next: null,
+    });
     expect(a.memory.maxBytes).toBe(3 * 1536 * MIB + 2 * GIB);
   });
 
@@ -77,6 +92,51 @@ describe('app memory', () => {
     // (2000 MiB over 2 replicas) over 4 workers
     expect(a.processes[0]?.memoryPerWorkerBytes).toBe(250 * MIB);
     expect(a.memory.usedBytes).toBe(2500 * MIB);
+  });
+
+  it('counts the limit each replica really runs: pods admitted at 8 GiB under a 12 GiB default', () => {
+    const web = deployment({ app: 'a', component: 'web', replicas: 3 });
+    const admitted = (index: number) => {
+      const p = pod({ deployment: web, index });
+      p.spec!.containers = [{ name: 'main', resources: { limits: { memory: '8Gi' } } }];
+      return p;
+    };
+    // Two replicas run; the third, not created yet, would get the namespace default now.
+    const a = appA(
+      [web],
+      [admitted(0), admitted(1)],
+      catalogContext({ limitDefault: () => 12 * GIB }),
+    );
+    expect(a.processes[0]?.memoryLimit).toMatchObject({
+      bytes: 8 * GIB,
+      next: { bytes: 12 * GIB, reason: 'namespace-default' },
+    });
+    expect(a.processes[0]?.pods.map((p) => p.memoryLimitBytes)).toEqual([8 * GIB, 8 * GIB]);
+    expect(a.memory.maxBytes).toBe(8 * GIB + 8 * GIB + 12 * GIB);
+  });
+
+  it('says an OOM-stopped app was killed at the limit its pods run, not the default set since', () => {
+    const web = deployment({
+      app: 'a',
+      component: 'web',
+      replicas: 2,
+      status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 0 },
+    });
+    const oomAt8 = (index: number) => {
+      const p = pod({
+        deployment: web,
+        index,
+        ready: false,
+        restarts: 4,
+        waiting: 'CrashLoopBackOff',
+        lastTerminated: { reason: 'OOMKilled', exitCode: 137 },
+      });
+      p.spec!.containers = [{ name: 'main', resources: { limits: { memory: '8Gi' } } }];
+      return p;
+    };
+    const a = appA([web], [oomAt8(0), oomAt8(1)], catalogContext({ limitDefault: () => 12 * GIB }));
+    expect(a.status.kind).toBe('oom-stopped');
+    expect(a.status.message).toContain('web (limit 8 GiB per replica)');
   });
 
   it('has no usage, not zero, where metrics have nothing yet', () => {

@@ -38,10 +38,18 @@ describe('memory limits', () => {
     const spec = {
       containers: [{ name: 'web', resources: { limits: { memory: '2Gi' } } }, { name: 'sidecar' }],
     };
-    expect(memoryLimitOf(spec, 1 * GIB)).toEqual({ bytes: 3 * GIB, source: 'container' });
+    expect(memoryLimitOf(spec, 1 * GIB)).toEqual({
+      bytes: 3 * GIB,
+      source: 'container',
+      // The web container requests its own limit; the sidecar the namespace default.
+      requestBytes: 3 * GIB,
+      next: null,
+    });
     expect(memoryLimitOf({ containers: [{ name: 'web' }] }, null)).toEqual({
       bytes: 8 * GIB,
       source: 'default',
+      requestBytes: null,
+      next: null,
     });
   });
 });

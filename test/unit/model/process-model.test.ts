@@ -74,7 +74,7 @@ describe('a process from its Deployment', () => {
     expect(aWeb.command).toBe(
       "gunicorn app:server --bind 0.0.0.0:8000 -w 3 --preload --log-format '%(h)s %(r)s'",
     );
-    expect(aWeb.workers).toEqual({ count: 3, spelling: '-w', preload: true });
+    expect(aWeb.workers).toEqual({ count: 3, spelling: '-w', preload: true, configFile: null });
     expect(aWorker.workers).toBeNull();
     const bWeb = processOfDeployment(shell);
     expect(bWeb.command).toBe('exec gunicorn app:server --workers=$WEB_CONCURRENCY');

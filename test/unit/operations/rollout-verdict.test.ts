@@ -225,12 +225,25 @@ describe('podFailure names why new pods cannot run', () => {
     const oom = makePod({
       name: 'p2',
       ready: false,
+      memoryLimitBytes: null,
       waitingReason: 'CrashLoopBackOff',
       restarts: 4,
       lastTermination: { reason: 'OOMKilled', exitCode: 137, finishedAt: null },
     });
     expect(podFailure('web', [oom])).toBe(
-      'web is stopped by its memory limit: the new pod p2 was OOMKilled and is restarting in a loop.',
+      "OOMKilled after the change: web's new pod p2 was stopped by its memory limit and is restarting in a loop.",
+    );
+  });
+  it('sees a single OOMKill of a new pod, already restarted and ready, with its own limit', () => {
+    const once = makePod({
+      name: 'p4',
+      ready: true,
+      restarts: 1,
+      memoryLimitBytes: 512 * 1024 * 1024,
+      lastTermination: { reason: 'OOMKilled', exitCode: 137, finishedAt: null },
+    });
+    expect(podFailure('web', [once])).toBe(
+      "OOMKilled after the change: web's new pod p4 was stopped by its memory limit of 512 MiB.",
     );
   });
   it('sees any other crash loop with its exit code', () => {

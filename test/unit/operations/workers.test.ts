@@ -116,7 +116,12 @@ describe('a Deployment whose first container is a sidecar', () => {
       memory: () => undefined,
     });
     expect(model.command).toBe('gunicorn app:server --workers 3');
-    expect(model.workers).toEqual({ count: 3, spelling: '--workers', preload: false });
+    expect(model.workers).toEqual({
+      count: 3,
+      spelling: '--workers',
+      preload: false,
+      configFile: null,
+    });
 
     const found = gunicornContainer(web);
     expect(found?.index).toBe(1);

@@ -39,13 +39,28 @@ describe('app status', () => {
     const web = makeProcess({
       name: 'web',
       replicas: { desired: 1, ready: 0, updated: 1, available: 0 },
-      pods: [makePod({ name: 'web-0', ...oomKilled })],
-      memoryLimit: { bytes: 1.5 * GIB, source: 'container' },
+      pods: [makePod({ name: 'web-0', ...oomKilled, memoryLimitBytes: 1.5 * GIB })],
+      memoryLimit: { bytes: 1.5 * GIB, source: 'container', requestBytes: null, next: null },
     });
     expect(appStatus([web], null)).toMatchObject({
       kind: 'oom-stopped',
       message: expect.stringContaining('web (limit 1.5 GiB per replica) was OOMKilled'),
     });
+  });
+
+  it('says the limit the OOM-killed replica was killed at: its own, not one it would get next', () => {
+    const web = makeProcess({
+      name: 'web',
+      replicas: { desired: 1, ready: 0, updated: 1, available: 0 },
+      pods: [makePod({ name: 'web-0', ...oomKilled, memoryLimitBytes: 8 * GIB })],
+      memoryLimit: {
+        bytes: 12 * GIB,
+        source: 'container',
+        requestBytes: null,
+        next: null,
+      },
+    });
+    expect(appStatus([web], null).message).toContain('web (limit 8 GiB per replica) was OOMKilled');
   });
 
   it('is degraded by crash-looping pods even mid-rollout', () => {

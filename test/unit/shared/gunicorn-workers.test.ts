@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isGunicorn } from '../../../shared/gunicorn-command';
-import { parseWorkers } from '../../../shared/gunicorn-workers';
+import {
+  describeWorkerCount,
+  knownWorkerCount,
+  parseWorkers,
+} from '../../../shared/gunicorn-workers';
 
 /** Splits a simple test line on spaces: the container argv as a Procfile line would give it. */
 const words = (line: string): string[] => line.split(' ');
@@ -56,13 +60,13 @@ describe('parseWorkers reads the count in every spelling gunicorn accepts', () =
         'a config file and no count: unknown',
         words('gunicorn -c gunicorn.conf.py app:server'),
         { WEB_CONCURRENCY: '3' },
-        w(null, null),
+        w(null, null, false, 'gunicorn.conf.py'),
       ],
       [
         'a config file with a count on the line: the line wins',
         words('gunicorn -c config.py -w 3 app:server'),
         {},
-        w(3, '-w'),
+        w(3, '-w', false, 'config.py'),
       ],
       [
         'WEB_CONCURRENCY env',
@@ -137,6 +141,41 @@ describe('parseWorkers reads the count in every spelling gunicorn accepts', () =
   });
 
   it.each([
+    ['-c FILE', words('gunicorn -c gunicorn.conf.py app:server'), {}],
+    ['-cFILE glued', words('gunicorn -cgunicorn.conf.py app:server'), {}],
+    ['--config FILE', words('gunicorn --config gunicorn.conf.py app:server'), {}],
+    ['--config=FILE', words('gunicorn app:server --config=gunicorn.conf.py'), {}],
+    [
+      'inside GUNICORN_CMD_ARGS',
+      words('gunicorn app:server'),
+      { GUNICORN_CMD_ARGS: '--bind=0.0.0.0:8000 -c gunicorn.conf.py' },
+    ],
+    ['in a sh -c script', ['sh', '-c', 'exec gunicorn --config "gunicorn.conf.py" app:server'], {}],
+  ])('a config file named by %s decides the count: unknown, never 1', (_title, argv, env) => {
+    const workers = parseWorkers(argv, env)!;
+    expect(workers).toEqual(w(null, null, false, 'gunicorn.conf.py'));
+    expect(knownWorkerCount(workers)).toBeNull();
+    expect(describeWorkerCount(workers)).toBe('set by the config file (gunicorn.conf.py)');
+  });
+
+  it('a config file is read before WEB_CONCURRENCY, even one named in GUNICORN_CMD_ARGS', () => {
+    const workers = parseWorkers(words('gunicorn app:server'), {
+      GUNICORN_CMD_ARGS: '--config=conf/gunicorn.py',
+      WEB_CONCURRENCY: '4',
+    });
+    expect(workers).toEqual(w(null, null, false, 'conf/gunicorn.py'));
+  });
+
+  it('the count known: the one set, 1 where nothing sets it, null for a variable without a value', () => {
+    expect(knownWorkerCount(parseWorkers(words('gunicorn app -w 3'), {})!)).toBe(3);
+    expect(knownWorkerCount(parseWorkers(words('gunicorn app'), {})!)).toBe(1);
+    expect(describeWorkerCount(parseWorkers(words('gunicorn app'), {})!)).toBe(
+      'gunicorn default 1',
+    );
+    expect(knownWorkerCount(parseWorkers(words('gunicorn app -w $(WORKERS)'), {})!)).toBeNull();
+  });
+
+  it.each([
     ['celery', words('celery -A tasks worker --concurrency 4')],
     ['uvicorn', words('uvicorn main:app --workers 4')],
     ['flask run', words('flask run --host 0.0.0.0')],
@@ -156,6 +195,7 @@ function w(
   count: number | null,
   spelling: NonNullable<ReturnType<typeof parseWorkers>>['spelling'],
   preload = false,
+  configFile: string | null = null,
 ): ReturnType<typeof parseWorkers> {
-  return { count, spelling, preload };
+  return { count, spelling, preload, configFile };
 }

@@ -5,6 +5,7 @@ import {
   kubectlScale,
   kubectlSequence,
   kubectlSetEnv,
+  kubectlSetMemory,
   workloadOf,
   type KubectlWorkload,
 } from '../../../shared/kubectl-command';
@@ -38,6 +39,14 @@ describe('the kubectl command that makes the same change', () => {
   it('sets an env variable on one container', () => {
     expect(kubectlSetEnv(target, web, 'web', { WEB_CONCURRENCY: '3' })).toBe(
       'kubectl set env deployment/shop-web -c web WEB_CONCURRENCY=3 -n shop --context prod-eu',
+    );
+  });
+  it("sets one container's memory limit, and its request where it is lowered with it", () => {
+    expect(kubectlSetMemory(target, web, 'web', { limit: '12Gi', request: null })).toBe(
+      'kubectl set resources deployment/shop-web -c web --limits=memory=12Gi -n shop --context prod-eu',
+    );
+    expect(kubectlSetMemory(target, db, 'db', { limit: '4Gi', request: '4Gi' })).toBe(
+      'kubectl set resources statefulset/shop-db -c db --limits=memory=4Gi --requests=memory=4Gi -n shop --context prod-eu',
     );
   });
   it('patches with a JSON patch quoted for the shell', () => {

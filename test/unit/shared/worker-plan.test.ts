@@ -45,7 +45,9 @@ describe('planWorkers estimates a replica at the new worker count', () => {
   });
 
   it('warns about --preload and shared database connection pools', () => {
-    const web = shopProcess('web', 1, { workers: { count: 2, spelling: '-w', preload: true } });
+    const web = shopProcess('web', 1, {
+      workers: { count: 2, spelling: '-w', preload: true, configFile: null },
+    });
     const result = planWorkers(web, 3);
     if (!result.ok) throw new Error(result.message);
     expect(result.plan.warnings).toEqual([{ kind: 'preload', message: PRELOAD_WARNING }]);

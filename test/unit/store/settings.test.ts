@@ -29,6 +29,8 @@ const samples: {
     invalid: 'team.example.com/',
   },
   latencyThresholdMs: { stored: 800, changed: 250, invalid: -1 },
+  recommendationHeadroom: { stored: 0.25, changed: 0.1, invalid: 2 },
+  settleSeconds: { stored: 60, changed: 10, invalid: -5 },
   errorRateThreshold: { stored: 0.05, changed: 0.2, invalid: 2 },
   appUrls: {
     stored: { 'demo/sales-dash': 'https://sales.example.com/' },

@@ -72,6 +72,8 @@ describe('event bus', () => {
       theme: 'system',
       groupingLabel: 'app.kubernetes.io/part-of',
       latencyThresholdMs: 500,
+      recommendationHeadroom: 0.15,
+      settleSeconds: 30,
       errorRateThreshold: 0.01,
       appUrls: {},
     };

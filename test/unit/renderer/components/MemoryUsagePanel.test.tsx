@@ -45,7 +45,9 @@ describe('the memory panel', () => {
     expect(screen.queryByText(/No metrics yet/i)).toBeNull();
     const card = screen.getByRole('region', { name: 'web' });
     expect(within(card).getByText('Scaled to zero')).toBeTruthy();
-    expect(within(card).getByText('Limit 8 GiB per replica')).toBeTruthy();
+    expect(card.querySelector('.process-card__memory')?.textContent).toBe(
+      'Limit 8 GiB per replica, built-in default',
+    );
   });
 
   it('shows used of maximum with its share, and says where metrics are missing', async () => {

@@ -69,7 +69,7 @@ describe('the worker slider of the Scale tab', () => {
     const web = makeProcess({
       ...app.processes[0]!,
       name: 'web',
-      workers: { count: 4, spelling: '--workers', preload: true },
+      workers: { count: 4, spelling: '--workers', preload: true, configFile: null },
       memoryPerWorkerBytes: 1.5 * GIB,
     });
     await openScale(new FakeBridge([{ ...app, processes: [web, app.processes[1]!] }]));
@@ -88,5 +88,29 @@ describe('the worker slider of the Scale tab', () => {
     expect(within(card).getByText(/--preload is on/).className).not.toContain(
       'worker-slider__warning--danger',
     );
+  });
+
+  it('needs an explicit acknowledgement before a count predicted to pass the limit can be saved', async () => {
+    const app = makeApp();
+    const web = makeProcess({ ...app.processes[0]!, memoryPerWorkerBytes: 1.5 * GIB });
+    const bridge = new FakeBridge([{ ...app, processes: [web, app.processes[1]!] }]);
+    await openScale(bridge);
+    const card = screen.getByRole('region', { name: 'web' });
+    const slider = within(card).getByRole('slider', { name: 'Workers' });
+    const save = () => within(card).getByRole('button', { name: 'Save and redeploy' });
+    // 6 workers × 1.5 GiB = 9 GiB, past the 8 GiB limit.
+    fireEvent.keyDown(slider, { key: 'ArrowRight' });
+    fireEvent.keyDown(slider, { key: 'ArrowRight' });
+    expect((save() as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(within(card).getByRole('checkbox', { name: /predicted to be stopped/ }));
+    expect((save() as HTMLButtonElement).disabled).toBe(false);
+    // Another count past the limit asks again.
+    fireEvent.keyDown(slider, { key: 'ArrowRight' });
+    expect((save() as HTMLButtonElement).disabled).toBe(true);
+    for (let i = 0; i < 4; i++) fireEvent.keyDown(slider, { key: 'ArrowLeft' });
+    expect(slider.getAttribute('aria-valuenow')).toBe('3');
+    // 3 workers fit: nothing to acknowledge.
+    expect(within(card).queryByRole('checkbox', { name: /predicted to be stopped/ })).toBeNull();
+    expect((save() as HTMLButtonElement).disabled).toBe(false);
   });
 });

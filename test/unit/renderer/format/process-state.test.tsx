@@ -23,7 +23,7 @@ function crashLoopingWeb(): Process {
     name: 'web',
     command: 'gunicorn app:server -w 6',
     replicas: { desired: 2, ready: 0, updated: 2, available: 0 },
-    workers: { count: 6, spelling: '-w', preload: false },
+    workers: { count: 6, spelling: '-w', preload: false, configFile: null },
     pods: [
       makePod({ name: 'shop-web-abc-0', ...oom }),
       makePod({ name: 'shop-web-abc-1', node: 'node-b', ...oom }),
@@ -58,7 +58,9 @@ describe('what a process is doing', () => {
     expect(within(web).queryByText(/Rolling out/)).toBeNull();
     expect(within(web).getByText(/2 of 2 replicas keep restarting \(14 restarts\)/)).toBeTruthy();
     // No usage measured: the header says the limit, not "— of".
-    expect(within(web).getByText('Limit 2 × 8 GiB')).toBeTruthy();
+    expect(web.querySelector('.process-card__memory')?.textContent).toBe(
+      'Limit 2 × 8 GiB, built-in default',
+    );
   });
 
   it('counts the looping replicas where only some of them crash', async () => {
