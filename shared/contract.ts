@@ -8,7 +8,13 @@ import {
   ProcessNameSchema,
 } from './kube-names';
 import { NamespaceSummarySchema } from './namespace-summary';
-import { MemoryLimitPlanSchema } from './memory-limit-plan';
+import { MemoryLimitPlanSchema, MemoryQuantitySchema } from './memory-limit-plan';
+import { ActivityEntrySchema } from './activity-entry';
+import { ConnectionSchema, ContextSchema } from './connection';
+
+export * from './connection';
+export * from './activity-entry';
+export { MemoryQuantitySchema } from './memory-limit-plan';
 import { NamespaceMemoryDefaultsSchema } from './namespace-memory-defaults';
 import { AppMemoryAdviceSchema } from './memory-advice';
 
@@ -54,62 +60,6 @@ export const WorkersCountSchema = z
   .int({ error: 'Workers must be a whole number.' })
   .min(1, { error: 'A gunicorn process needs at least 1 worker.' })
   .max(WORKERS_CEILING, { error: `Workers cannot be more than ${WORKERS_CEILING}.` });
-
-/**
- * A memory quantity as the admin types it (`12Gi`, `512Mi`, `8G`, bytes): Kubernetes' quantity
- * syntax only; its value is read in main with the client library's parser (model/memory-limits.ts)
- * and bounded there (more than 0, not more than any node has).
- */
-export const MemoryQuantitySchema = z
-  .string({ error: 'A memory limit must be a quantity such as 12Gi or 512Mi.' })
-  .trim()
-  .max(32, { error: 'A memory limit must be a quantity such as 12Gi or 512Mi.' })
-  .regex(/^(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[kMGTPE]|[eE][+-]?\d+)?$/, {
-    error:
-      'A memory limit must be a Kubernetes quantity such as 12Gi, 512Mi or 8G (binary Ki, Mi, Gi; decimal k, M, G), without spaces or "GB".',
-  });
-
-export const ContextSchema = z.object({
-  name: z.string(),
-  cluster: z.string(),
-  server: z.string(),
-  user: z.string(),
-  namespace: z.string().nullable(),
-});
-export type Context = z.infer<typeof ContextSchema>;
-
-/**
- * Whether the cluster serves memory figures (the metrics API, from metrics-server): `absent` where
- * the API is not served at all (404: no metrics-server), `failing` where it answers with an error
- * (figures stop at `lastSampleAt` and are shown as stale), `forbidden` where the user may not read
- * it, `unknown` before the first read.
- */
-export const MetricsAvailabilitySchema = z.object({
-  state: z.enum(['unknown', 'ok', 'absent', 'failing', 'forbidden']),
-  /** When the last good sample was read; null before one. */
-  lastSampleAt: z.string().nullable(),
-  /** What went wrong, for the admin (null when ok). */
-  message: z.string().nullable(),
-});
-export type MetricsAvailability = z.infer<typeof MetricsAvailabilitySchema>;
-
-export const ConnectionSchema = z.object({
-  state: z.enum(['disconnected', 'connecting', 'live', 'stale', 'error']),
-  context: z.string().nullable(),
-  /** null: all namespaces the user may list. */
-  namespace: z.string().nullable(),
-  /** Where the kubeconfig came from; `sandbox` where there was none and the sandbox stands in. */
-  source: z.enum(['kubeconfig', 'sandbox']),
-  kubeconfigPaths: z.array(z.string()),
-  server: z.string().nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  /** When the model last matched the cluster. */
-  syncedAt: z.string().nullable(),
-  metrics: MetricsAvailabilitySchema,
-  /** Since when the cluster has kept answering 429/503 (throttling); null when it is not. */
-  throttledSince: z.string().nullable(),
-});
-export type Connection = z.infer<typeof ConnectionSchema>;
 
 export const ThemeSchema = z.enum(['system', 'light', 'dark']);
 
@@ -162,36 +112,6 @@ function withoutDefaults<Shape extends Record<string, z.ZodDefault>>(
  */
 export const SettingsChangeSchema = z.object(withoutDefaults(SettingsSchema.shape)).strict();
 export type SettingsChange = z.infer<typeof SettingsChangeSchema>;
-
-export const ActivityEntrySchema = z.object({
-  id: z.string(),
-  at: z.string(),
-  context: z.string().nullable(),
-  namespace: z.string(),
-  app: z.string(),
-  process: z.string().nullable(),
-  /** autoscaler: an HPA's minimum and maximum, `from` and `to` as `2–5` (count-owner.ts). */
-  /** memory-limit: a process's limit per replica; memory-default: a namespace's LimitRange default. */
-  kind: z.enum([
-    'replicas',
-    'workers',
-    'restart',
-    'start',
-    'autoscaler',
-    'memory-limit',
-    'memory-default',
-  ]),
-  from: z.union([z.number(), z.string(), z.null()]),
-  to: z.union([z.number(), z.string(), z.null()]),
-  /** superseded: a later change (ours or someone else's) replaced what this one set. */
-  result: z.enum(['pending', 'done', 'failed', 'superseded']),
-  message: z.string().nullable(),
-  /** The same change from a terminal. */
-  command: z.string(),
-  /** Set on an entry that undid another. */
-  undoOf: z.string().nullable(),
-});
-export type ActivityEntry = z.infer<typeof ActivityEntrySchema>;
 
 export const HistoryWindowSchema = z.enum(['15m', '1h', 'all']);
 export type HistoryWindow = z.infer<typeof HistoryWindowSchema>;

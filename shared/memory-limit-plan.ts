@@ -6,6 +6,20 @@ import { z } from 'zod';
  * what this refuses, by the same reading.
  */
 
+/**
+ * A memory quantity as the admin types it (`12Gi`, `512Mi`, `8G`, bytes): Kubernetes' quantity
+ * syntax only; its value is read in main with the client library's parser (model/memory-limits.ts)
+ * and bounded there (more than 0, not more than any node has).
+ */
+export const MemoryQuantitySchema = z
+  .string({ error: 'A memory limit must be a quantity such as 12Gi or 512Mi.' })
+  .trim()
+  .max(32, { error: 'A memory limit must be a quantity such as 12Gi or 512Mi.' })
+  .regex(/^(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[kMGTPE]|[eE][+-]?\d+)?$/, {
+    error:
+      'A memory limit must be a Kubernetes quantity such as 12Gi, 512Mi or 8G (binary Ki, Mi, Gi; decimal k, M, G), without spaces or "GB".',
+  });
+
 export const MemoryLimitPlanSchema = z.object({
   /** The limit as it will be written (the admin's quantity, as Kubernetes spells it). */
   limit: z.string(),
