@@ -75,7 +75,7 @@ describe('memory advice and risk against the sandbox cluster', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'at-risk-light.png') });
   });
 
-  it("offers to raise churn-report's limit from the OOM banner, and Edit Resources opens with it", async () => {
+  it("raises stopped churn-report's limit from the OOM banner's recommendation, and it runs again", async () => {
     const page = await openApp('churn-report');
     await page.setViewportSize({ width: 1440, height: 1000 });
     const banner = page.getByRole('alert').filter({ hasText: 'reached its memory limit' });
@@ -91,5 +91,28 @@ describe('memory advice and risk against the sandbox cluster', () => {
     expect(await field.inputValue()).toBe('9728Mi');
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: path.join(ARTIFACTS, 'oom-banner-editor-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Saved as the admin would: the confirmation names the pods replaced.
+    await web.getByRole('button', { name: 'Save limit' }).click();
+    await page.getByRole('button', { name: 'Set 9728Mi and replace 2 pods' }).click();
+    // The new pods run under the higher limit: the app is running again, the banner gone.
+    const header = page.locator('header').filter({
+      has: page.getByRole('heading', { level: 1, name: 'churn-report' }),
+    });
+    await header.getByText('Running', { exact: true }).waitFor({ timeout: 60_000 });
+    await banner.waitFor({ state: 'detached', ...SEEN });
+    await web.getByText('2 of 2 ready').waitFor(SEEN);
+    expect(
+      await kubectl.ok(
+        'get',
+        'deployment/churn-report-web',
+        '-n',
+        'demo',
+        '-o',
+        'jsonpath={.spec.template.spec.containers[0].resources.limits.memory}',
+      ),
+    ).toBe('9728Mi');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'oom-raised-running-light.png') });
   });
 });
