@@ -242,6 +242,12 @@ export const operations = {
     input: ProcessRef.extend({
       workers: WorkersCountSchema,
       expectedWorkers: ExpectedWorkersSchema.optional(),
+      acknowledgeRisk: z
+        .boolean()
+        .optional()
+        .describe(
+          'The admin saw that ScaleDesk predicts the replicas will pass their memory limit.',
+        ),
       force: ForceSchema.optional(),
     }).strict(),
     result: OperationResultSchema,

@@ -49,6 +49,17 @@ function autoscalerWords(owners: CountOwners): string {
     : 'an autoscaler';
 }
 
+/**
+ * Who a field manager is, in words: a GitOps controller by name, ScaleDesk itself (null: "a later
+ * change"), anyone else by their field manager. The one reading for counts and memory limits alike.
+ */
+export function managerWords(manager: string): string | null {
+  if (manager === '' || manager === 'scaledesk') return null;
+  if (manager.startsWith('argocd')) return 'Argo CD';
+  if (manager === 'kustomize-controller' || manager === 'helm-controller') return 'Flux';
+  return `someone else (field manager ${manager})`;
+}
+
 /** "the autoscaler (HorizontalPodAutoscaler web)", "Argo CD", ...; null: not known. */
 export function countSetter(
   now: number,
@@ -66,10 +77,7 @@ export function countSetter(
       return autoscalerWords(owners);
     }
     if (manager === 'keda-operator') return 'KEDA';
-    if (manager.startsWith('argocd')) return 'Argo CD';
-    if (manager === 'kustomize-controller' || manager === 'helm-controller') return 'Flux';
-    if (manager === 'scaledesk') return null;
-    if (manager) return `someone else (field manager ${manager})`;
+    if (manager) return managerWords(manager);
   }
   const autoscaler = owners.autoscaler;
   if (

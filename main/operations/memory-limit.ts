@@ -228,6 +228,7 @@ export async function writeMemoryLimit(
         process: process.name,
         kind: process.workloadKind,
         deployment: process.deployment,
+        memoryLimit: write.limit,
         memoryBefore: { ...before, requestLowered: write.request !== undefined },
       },
     ],

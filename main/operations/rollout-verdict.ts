@@ -1,10 +1,13 @@
+import type { V1Container, V1ManagedFieldsEntry } from '@kubernetes/client-node';
 import { RESTARTED_AT_ANNOTATION, type Pod, type WorkloadKind } from '../../shared/app-model';
 import { formatBytes, plural } from '../../shared/format';
 import { OOM_AFTER_CHANGE } from '../../shared/undo-offer';
+import { processContainerIndex } from '../../shared/process-container';
 import { rolloutOf, waitingForCluster } from '../../shared/rollout';
+import { quantityBytes } from '../model/memory-limits';
 import type { ChangeTarget } from '../store/activity-records';
 import type { WorkloadObject } from '../model/workload';
-import { countSetter, type CountOwners } from './count-setter';
+import { countSetter, managerWords, type CountOwners } from './count-setter';
 import { replicasIn } from './replicas';
 import { workersIn } from './workers';
 
@@ -46,7 +49,69 @@ function expectation(tracked: TrackedWorkload, target: ChangeTarget | undefined)
     ...(replicas === undefined ? {} : { replicas }),
     ...(target?.workers === undefined ? {} : { workers: target.workers }),
     ...(target?.restartedAt === undefined ? {} : { restartedAt: target.restartedAt }),
+    ...(target?.memoryLimit === undefined ? {} : { memoryLimit: target.memoryLimit }),
   };
+}
+
+/** The process's container in the pod template: the one the model reads and ScaleDesk sets. */
+function processContainer(workload: WorkloadObject): V1Container | undefined {
+  const containers = workload.spec?.template?.spec?.containers ?? [];
+  return containers[processContainerIndex(containers)];
+}
+
+/**
+ * Where the container's own memory limit is not the one the change set: what it is instead.
+ * Compared as bytes (the model's reading), so `1024Mi` where `1Gi` was set is still ours.
+ */
+function memoryLimitInstead(workload: WorkloadObject, target: ChangeTarget): string | null {
+  if (target.memoryLimit === undefined) return null;
+  const now = processContainer(workload)?.resources?.limits?.['memory'] ?? null;
+  if (quantityBytes(now) === quantityBytes(target.memoryLimit)) return null;
+  return now === null
+    ? `${target.process} now has no memory limit of its own`
+    : `${target.process} now has a memory limit of ${now} per replica`;
+}
+
+/** `fields[key]` of a managedFields entry's fieldsV1, where it is an object. */
+function fieldSet(fields: unknown, key: string): unknown {
+  return typeof fields === 'object' && fields !== null
+    ? (fields as Record<string, unknown>)[key]
+    : undefined;
+}
+
+function ownsMemoryLimit(entry: V1ManagedFieldsEntry, container: string): boolean {
+  const path = [
+    'f:spec',
+    'f:template',
+    'f:spec',
+    'f:containers',
+    `k:${JSON.stringify({ name: container })}`,
+    'f:resources',
+    'f:limits',
+    'f:memory',
+  ];
+  return path.reduce<unknown>(fieldSet, entry.fieldsV1) !== undefined;
+}
+
+function timeOf(entry: V1ManagedFieldsEntry): number {
+  const time = entry.time === undefined ? Number.NaN : new Date(entry.time).getTime();
+  return Number.isNaN(time) ? 0 : time;
+}
+
+/**
+ * Who set the container's memory limit that replaced ours, from the workload's managedFields
+ * (a read from the cluster has them; the watches drop them): its newest manager. ScaleDesk's own
+ * later change, or no managedFields, is "a later change" (null), as for workers.
+ */
+function memoryLimitSetter(workload: WorkloadObject): string | null {
+  const container = processContainer(workload)?.name;
+  if (!container) return null;
+  let newest: V1ManagedFieldsEntry | null = null;
+  for (const entry of workload.metadata?.managedFields ?? []) {
+    if (!ownsMemoryLimit(entry, container)) continue;
+    if (newest === null || timeOf(entry) >= timeOf(newest)) newest = entry;
+  }
+  return managerWords(newest?.manager ?? '');
 }
 
 /** Where the workload does not have what the change set: what it has instead; else null. */
@@ -70,7 +135,7 @@ export function differsFrom(workload: WorkloadObject, target: ChangeTarget): str
       return now ? `${name} was restarted again (at ${now})` : `${name}'s pod template was changed`;
     }
   }
-  return null;
+  return memoryLimitInstead(workload, target);
 }
 
 /** `deployment`, `statefulset`: a workload's kind as the admin's kubectl names it. */
@@ -106,11 +171,14 @@ export function rolloutVerdict(
   if (instead !== null) {
     if (fresh || (tracked.generation !== null && reached)) {
       const now = replicasIn(workload);
-      // Who set it is said where the count is what changed and it is known (count-setter.ts).
+      // Who set it is said where the count (count-setter.ts) or the memory limit is what changed
+      // and it is known.
       const setter =
         expected.replicas !== undefined && now !== expected.replicas
           ? countSetter(now, workload.metadata?.managedFields, owners)
-          : null;
+          : memoryLimitInstead(workload, expected) !== null
+            ? memoryLimitSetter(workload)
+            : null;
       return {
         state: 'superseded',
         message: `Superseded by ${setter ?? 'a later change'}: ${instead}.`,

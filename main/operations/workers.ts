@@ -165,6 +165,15 @@ async function changeWorkers(
       process: process.name,
     });
   }
+  // A count predicted to pass the limit goes only with the admin's say-so (the slider's
+  // acknowledgement); an Undo asks its own confirmation and puts back a count that ran before.
+  if (result?.plan.overLimit && !input.acknowledgeRisk && undoOf === null) {
+    throw new ScaleDeskError(
+      'INVALID_INPUT',
+      `ScaleDesk predicts ${process.name} at ${wanted} workers will pass its memory limit (${result.plan.warnings.find((w) => w.kind === 'over-limit')?.message ?? 'over the limit'}). Acknowledge it to save anyway.`,
+      { namespace: app.namespace, app: app.name, process: process.name, field: 'acknowledgeRisk' },
+    );
+  }
   await requirePermission(session, app, [process], 'patch', `set the workers of ${process.name}`);
   const ref = workloadRef(session, app.namespace, process);
   const workload = session.getWorkload(ref.kind, app.namespace, process.deployment);

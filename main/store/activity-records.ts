@@ -20,6 +20,8 @@ export const ChangeTargetSchema = z.object({
   workers: z.number().int().nullable().optional(),
   /** The pod template's restartedAt annotation a restart or start wrote. */
   restartedAt: z.string().optional(),
+  /** A memory limit change: the container's limit it set (null: removed, the default applies). */
+  memoryLimit: z.string().nullable().optional(),
   /**
    * A memory limit change: the container's limit and request before it (null: not set), what
    * its Undo puts back; `requestLowered`: the change lowered the request with the limit.

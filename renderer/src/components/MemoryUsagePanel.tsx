@@ -10,6 +10,7 @@ import { MemoryChart } from './MemoryChart';
 import { WindowPicker } from './WindowPicker';
 import { ErrorNotice } from './ErrorNotice';
 import './MemoryUsagePanel.css';
+import { limitText } from './MemoryLimitFigure';
 
 /** The app's memory: used of maximum, the split per process and workspace, and over time. */
 export function MemoryUsagePanel({ app }: { app: App }) {
@@ -115,7 +116,7 @@ function MemorySplit({ parts, staleAs }: { parts: readonly Process[]; staleAs: s
                 </td>
                 <td
                   className="num muted"
-                  title={`Limit per replica: ${formatBytes(part.memoryLimit.bytes)} (${limitSource(part)})`}
+                  title={`Limit per replica: ${limitText(part.memoryLimit.bytes, part.memoryLimit.source)}`}
                 >
                   {replicas} × {formatBytes(part.memoryLimit.bytes)}
                 </td>
@@ -126,15 +127,4 @@ function MemorySplit({ parts, staleAs }: { parts: readonly Process[]; staleAs: s
       </table>
     </div>
   );
-}
-
-function limitSource(part: Process): string {
-  switch (part.memoryLimit.source) {
-    case 'container':
-      return 'custom limit';
-    case 'limitrange':
-      return 'namespace default';
-    case 'default':
-      return 'platform default';
-  }
 }

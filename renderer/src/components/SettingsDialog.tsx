@@ -9,11 +9,17 @@ import './ConfirmDialog.css';
 import './SettingsDialog.css';
 
 interface Field {
-  key: 'maxReplicas' | 'metricsIntervalSeconds' | 'latencyThresholdMs' | 'errorRateThreshold';
+  key:
+    | 'maxReplicas'
+    | 'metricsIntervalSeconds'
+    | 'latencyThresholdMs'
+    | 'errorRateThreshold'
+    | 'recommendationHeadroom'
+    | 'settleSeconds';
   label: string;
   unit: string;
   hint: string;
-  /** The setting as the admin reads it (the error rate in percent). */
+  /** The setting as the admin reads it (the error rate and the headroom in percent). */
   show: (settings: Settings) => string;
   parse: (text: string) => number;
 }
@@ -50,6 +56,22 @@ const FIELDS: readonly Field[] = [
     hint: 'From 0 to 100 %.',
     show: (settings) => String(Math.round(settings.errorRateThreshold * 10_000) / 100),
     parse: (text) => Number(text) / 100,
+  },
+  {
+    key: 'recommendationHeadroom',
+    label: 'Headroom over the memory peak',
+    unit: '%',
+    hint: 'From 0 to 100 % added to the memory peak for a recommended limit.',
+    show: (settings) => String(Math.round(settings.recommendationHeadroom * 10_000) / 100),
+    parse: (text) => Number(text) / 100,
+  },
+  {
+    key: 'settleSeconds',
+    label: 'Settle time after a change',
+    unit: 's',
+    hint: 'A whole number of seconds from 0 to 600 that new pods must stay ready.',
+    show: (settings) => String(settings.settleSeconds),
+    parse: Number,
   },
 ];
 

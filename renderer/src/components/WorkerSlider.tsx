@@ -109,6 +109,7 @@ export function WorkerSlider({ app, process, onSaved }: WorkerSliderProps) {
       process: process.name,
       workers: value,
       expectedWorkers: seen,
+      ...(needsAcknowledgement ? { acknowledgeRisk: true } : {}),
       ...(force ? { force: true } : {}),
     });
     if (result.ok) {

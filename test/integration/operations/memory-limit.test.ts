@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { GIB } from '../../../shared/app-model';
 import type { SessionPort } from '../../../main/operations/session-port';
 import { createOperations } from '../../../main/operations';
+import type { ActivityEntry } from '../../../shared/activity-entry';
+import { strategic } from '../../fixtures/client-node-sandbox';
+import { eventually } from '../../fixtures/sandbox';
 import {
   NS,
   SHOP_WEB,
@@ -28,6 +31,14 @@ async function webSettledAt(bytes: number): Promise<void> {
       (web.memoryLimit.next?.bytes ?? web.memoryLimit.bytes) === bytes &&
       web.rollout.state === 'complete'
     );
+  });
+}
+
+/** The activity entry of a change once it has settled (no longer pending). */
+async function settledEntry(id: string): Promise<ActivityEntry> {
+  return eventually(`entry ${id} settled`, async () => {
+    const found = valueOf(await h.call('activity.list', { limit: 1000 })).find((e) => e.id === id);
+    return found && found.result !== 'pending' ? found : undefined;
   });
 }
 
@@ -198,5 +209,54 @@ describe('set a memory limit', () => {
     expect(h.writes() - writes).toBe(2);
     expect((await h.outcome(result.operationId)).phase).toBe('done');
     expect(await webLimitByKubectl()).toBe('11Gi');
+  });
+
+  it('ends superseded where someone else sets another limit on the container while it rolls out', async () => {
+    const result = valueOf(await h.call('process.setMemoryLimit', { ...SHOP_WEB, limit: '9Gi' }));
+    // As `kubectl set resources deployment/shop-web -c web --limits=memory=14Gi` writes it, at
+    // once: before the new pods of ScaleDesk's change can be ready.
+    await h.apps.patchNamespacedDeployment(
+      {
+        name: 'shop-web',
+        namespace: NS,
+        fieldManager: 'kubectl-set',
+        body: {
+          spec: {
+            template: {
+              spec: { containers: [{ name: 'web', resources: { limits: { memory: '14Gi' } } }] },
+            },
+          },
+        },
+      },
+      strategic,
+    );
+    const entry = await settledEntry(result.activity.id);
+    expect(entry.result).toBe('superseded');
+    // Named where the cluster was read to confirm it (managedFields); the watch's copy has none.
+    expect(entry.message).toMatch(
+      /^Superseded by (someone else \(field manager kubectl-set\)|a later change): web now has a memory limit of 14Gi per replica\.$/,
+    );
+    expect(await webLimitByKubectl()).toBe('14Gi');
+    await webSettledAt(14 * GIB);
+  });
+
+  it("ends superseded where ScaleDesk's own next limit replaced it, and the next one done", async () => {
+    const first = valueOf(await h.call('process.setMemoryLimit', { ...SHOP_WEB, limit: '10Gi' }));
+    const second = valueOf(
+      await h.call('process.setMemoryLimit', {
+        ...SHOP_WEB,
+        limit: '12Gi',
+        expectedLimitBytes: 10 * GIB,
+      }),
+    );
+    expect(await settledEntry(first.activity.id)).toMatchObject({
+      result: 'superseded',
+      message: 'Superseded by a later change: web now has a memory limit of 12Gi per replica.',
+    });
+    expect(await settledEntry(second.activity.id)).toMatchObject({
+      result: 'done',
+      message: 'web runs with a memory limit of 12Gi per replica.',
+    });
+    await webSettledAt(12 * GIB);
   });
 });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OOM_AFTER_CHANGE } from '../../../shared/undo-offer';
 import { processDeployment } from '../../fixtures/kube-objects';
-import { NS, valueOf, useHarness } from '../../fixtures/operations-harness';
+import { NS, errorOf, valueOf, useHarness } from '../../fixtures/operations-harness';
 
 /**
  * The settle time against the sandbox, whose gunicorn memory model OOMs a replica whose workers
@@ -59,10 +59,29 @@ beforeAll(async () => {
   );
 }, 60_000);
 
+describe('a worker count predicted to pass the limit', () => {
+  it('is refused, nothing sent, until the admin acknowledges it', async () => {
+    await h.waitFor('memory per worker of heavy', () => {
+      const web = h.live.getApp(`${NS}/heavy`)?.processes[0];
+      return web?.memoryPerWorkerBytes !== null && web?.memoryPerWorkerBytes !== undefined;
+    });
+    const refused = errorOf(await h.call('process.setWorkers', { ...HEAVY, workers: 60 }));
+    expect(refused).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('Acknowledge it to save anyway'),
+      details: expect.objectContaining({ field: 'acknowledgeRisk' }),
+    });
+    expect(await containerLine('heavy-web')).toEqual(['gunicorn', 'app:server', '--workers', '1']);
+  });
+});
+
 describe('the settle time', () => {
   it('ends a worker count that OOMs within it failed, "OOMKilled after the change", and Undo brings the count back', async () => {
     h.settings.set({ settleSeconds: 10 });
-    const result = valueOf(await h.call('process.setWorkers', { ...HEAVY, workers: 12 }));
+    // The admin acknowledged the predicted pass over the limit (once memory per worker is known).
+    const result = valueOf(
+      await h.call('process.setWorkers', { ...HEAVY, workers: 12, acknowledgeRisk: true }),
+    );
     const outcome = await h.outcome(result.operationId);
     expect(outcome.phase).toBe('failed');
     expect(outcome.message.startsWith(`${OOM_AFTER_CHANGE}: web's new pod heavy-web-`)).toBe(true);

@@ -215,6 +215,85 @@ describe('rolloutVerdict knows a change a later one replaced', () => {
   });
 });
 
+describe('rolloutVerdict knows a memory limit a later one replaced', () => {
+  const settled = { observedGeneration: 7, replicas: 3, updatedReplicas: 3, availableReplicas: 3 };
+  /** shop-web at generation 7, settled, its web container (after a sidecar) limited to `limit`. */
+  const limited = (
+    limit: string | null,
+    managedFields?: NonNullable<V1Deployment['metadata']>['managedFields'],
+  ): V1Deployment => ({
+    metadata: { name: 'shop-web', generation: 7, ...(managedFields ? { managedFields } : {}) },
+    spec: {
+      replicas: 3,
+      selector: {},
+      template: {
+        spec: {
+          containers: [
+            { name: 'proxy', resources: { limits: { memory: '256Mi' } } },
+            {
+              name: 'web',
+              command: ['gunicorn', 'app:app'],
+              ...(limit === null ? {} : { resources: { limits: { memory: limit } } }),
+            },
+          ],
+        },
+      },
+    },
+    status: settled,
+  });
+  const target = { process: 'web', deployment: 'shop-web', memoryLimit: '12Gi' };
+  const kubectlSet = {
+    manager: 'kubectl-set',
+    operation: 'Update',
+    time: new Date('2026-01-01T10:05:00Z'),
+    fieldsV1: {
+      'f:spec': {
+        'f:template': {
+          'f:spec': {
+            'f:containers': {
+              'k:{"name":"web"}': { 'f:resources': { 'f:limits': { 'f:memory': {} } } },
+            },
+          },
+        },
+      },
+    },
+  };
+
+  it('is done where the container has the limit the change set, however it is written', () => {
+    expect(rolloutVerdict(limited('12Gi'), tracked(), target, true)).toEqual({ state: 'complete' });
+    expect(rolloutVerdict(limited('12288Mi'), tracked(), target, true)).toEqual({
+      state: 'complete',
+    });
+  });
+
+  it('says superseded, naming the field manager, where the cluster has another limit', () => {
+    expect(rolloutVerdict(limited('16Gi', [kubectlSet]), tracked(), target, true)).toEqual({
+      state: 'superseded',
+      message:
+        'Superseded by someone else (field manager kubectl-set): web now has a memory limit of 16Gi per replica.',
+    });
+    // A copy from the watch (no managedFields) past our generation: who set it is not known.
+    expect(rolloutVerdict(limited('16Gi'), tracked({ generation: 6 }), target)).toEqual({
+      state: 'superseded',
+      message: 'Superseded by a later change: web now has a memory limit of 16Gi per replica.',
+    });
+    // One from before our write may just not show it yet.
+    expect(rolloutVerdict(limited('8Gi'), tracked({ generation: 8 }), target).state).toBe(
+      'not-shown',
+    );
+  });
+
+  it('says superseded where the limit the change set was removed, or set where it removed one', () => {
+    expect(rolloutVerdict(limited(null), tracked(), target, true)).toEqual({
+      state: 'superseded',
+      message: 'Superseded by a later change: web now has no memory limit of its own.',
+    });
+    const removal = { ...target, memoryLimit: null };
+    expect(rolloutVerdict(limited(null), tracked(), removal, true)).toEqual({ state: 'complete' });
+    expect(rolloutVerdict(limited('4Gi'), tracked(), removal, true).state).toBe('superseded');
+  });
+});
+
 describe('podFailure names why new pods cannot run', () => {
   it('sees an image that cannot be pulled', () => {
     expect(
