@@ -108,7 +108,7 @@ export function AutoscalerEditor({ app, process, onClose, onSaved }: AutoscalerE
 
   return (
     <div
-      className="replica-editor autoscaler-editor"
+      className="editor-panel autoscaler-editor"
       role="group"
       aria-label={`Autoscaler of ${process.name}`}
     >

@@ -176,7 +176,7 @@ export function MemoryLimitEditor({
 
   return (
     <div
-      className="memory-limit-editor"
+      className="editor-panel memory-limit-editor"
       role="group"
       aria-label={`Memory limit of ${process.name}`}
     >

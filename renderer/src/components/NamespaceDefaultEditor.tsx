@@ -60,7 +60,7 @@ export function NamespaceDefaultEditor({
 
   return (
     <section
-      className="namespace-default-editor"
+      className="editor-panel namespace-default-editor"
       aria-label={`Default memory limit of ${namespace}`}
     >
       <h4 className="namespace-default-editor__title">Namespace default memory limit</h4>

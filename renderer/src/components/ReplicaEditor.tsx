@@ -109,7 +109,11 @@ export function ReplicaEditor({ app, process, onClose, onSaved }: ReplicaEditorP
   };
 
   return (
-    <div className="replica-editor" role="group" aria-label={`Replica count of ${process.name}`}>
+    <div
+      className="editor-panel replica-editor"
+      role="group"
+      aria-label={`Replica count of ${process.name}`}
+    >
       <div className="replica-editor__row">
         <label className="field-label replica-editor__label" htmlFor={inputId}>
           Replicas
