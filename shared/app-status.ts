@@ -44,7 +44,7 @@ export function appStatus(processes: readonly Process[], workspace: Process | nu
     return {
       kind: 'oom-stopped',
       progress: null,
-      message: `Stopped by its memory limit: ${names} was OOMKilled and keeps restarting. Lower the workers, load data lazily, or ask for a higher limit; then Start.`,
+      message: `Stopped by its memory limit: ${names} was OOMKilled and keeps restarting. Raise the limit or lower the workers (Scale tab), or load data lazily; then Start.`,
     };
   }
   if (processes.length > 0 && scaled.length === 0) {
