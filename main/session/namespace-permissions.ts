@@ -4,6 +4,7 @@ import {
   AccessReviews,
   checkOf,
   combinedPermission,
+  RETRY_AFTER_FAILURE_MS,
   type Change,
   type Check,
 } from '../model/rbac-permissions';
@@ -31,6 +32,8 @@ function kindsOf(app: App): WorkloadKind[] {
 export class NamespacePermissions {
   private readonly reviews: AccessReviews;
   private stopped = false;
+  /** Apps to look at again once a failed review may be asked again, by id. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
 
   constructor(
     kubeConfig: KubeConfig,
@@ -61,7 +64,12 @@ export class NamespacePermissions {
       for (const change of CHANGES) {
         const check = checkOf(kind, change);
         if (this.reviews.needsAsking(app.namespace, check)) {
-          void this.reviews.ensure(app.namespace, check).then(() => this.tell(app.namespace));
+          void this.reviews.ensure(app.namespace, check).then((answer) => {
+            this.tell(app.namespace);
+            // A review that failed (a slow or flaky cluster) is asked again once it may be, for
+            // the app that was on screen: "not checked yet" does not stay until it is reopened.
+            if (answer.state === 'unknown') this.retryLater(app);
+          });
         }
       }
     }
@@ -88,6 +96,18 @@ export class NamespacePermissions {
 
   stop(): void {
     this.stopped = true;
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
+  }
+
+  private retryLater(app: App): void {
+    if (this.stopped || this.retries.has(app.id)) return;
+    const timer = setTimeout(() => {
+      this.retries.delete(app.id);
+      if (!this.stopped) this.lookAt(app);
+    }, RETRY_AFTER_FAILURE_MS + 100);
+    timer.unref();
+    this.retries.set(app.id, timer);
   }
 
   private tell(namespace: string): void {

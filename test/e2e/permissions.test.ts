@@ -14,6 +14,8 @@ import { startBrowserSession, type BrowserSession } from '../fixtures/browser-se
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 const SEEN = { timeout: 30_000 };
+/** An access review's answer, asked when the app opens. */
+const ANSWERED = { timeout: 75_000 };
 
 let session: BrowserSession;
 
@@ -56,7 +58,9 @@ describe('the view role', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'view-role-overview.png'), fullPage: true });
 
     const restart = page.getByRole('button', { name: 'Restart', exact: true });
-    await expect.poll(() => restart.isDisabled(), SEEN).toBe(true);
+    // The review is asked when the app opens; on a loaded CI machine its answer (or, after a
+    // review that timed out, the one asked again) can take longer than the page itself.
+    await expect.poll(() => restart.isDisabled(), ANSWERED).toBe(true);
     await page.getByText(/^You may not patch deployments in namespace "demo"/).waitFor(SEEN);
   });
 
@@ -65,7 +69,7 @@ describe('the view role', () => {
     await page.getByRole('tab', { name: 'Scale', exact: true }).click();
     const web = page.getByRole('region', { name: 'web', exact: true });
     const edit = web.getByRole('button', { name: 'Edit Resources' });
-    await expect.poll(() => edit.isDisabled(), SEEN).toBe(true);
+    await expect.poll(() => edit.isDisabled(), ANSWERED).toBe(true);
     await web.getByText(/^You may not patch deployments\/scale in namespace "demo"/).waitFor(SEEN);
     const slider = web.getByRole('slider', { name: 'Workers' });
     expect(await slider.getAttribute('aria-disabled')).toBe('true');
