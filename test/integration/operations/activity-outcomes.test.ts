@@ -364,7 +364,9 @@ describe('a write whose outcome the answer does not tell', () => {
     } finally {
       h.sandbox.faults.reset();
     }
-    // Connected again: judged. The 500 came before anything was written.
+    // Connected again: judged. The 500 came before anything was written. The watches the 500s
+    // broke come back first (a loaded machine takes a moment): pending entries are judged on `live`.
+    await eventually('the session live again', () => h.live.connection().state === 'live');
     o.bus.emit('connection', h.live.connection());
     expect(await o.settled(entry.id)).toMatchObject({
       result: 'failed',
